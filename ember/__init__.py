@@ -1,0 +1,27 @@
+"""ember: PyTorch's API on NumPy. ``import ember as torch``."""
+from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, bfloat16,
+                     float32, float64, complex64, complex128, get_default_dtype,
+                     set_default_dtype, promote_types, result_type as _result_type, can_cast)
+from ._dtype import int32 as int, float32 as float, float64 as double, float16 as half  # noqa
+from ._dtype import int64 as long, int16 as short, complex64 as cfloat, complex128 as cdouble  # noqa
+from ._device import device
+from ._tensor import Tensor, Size
+from ._random import (Generator, manual_seed, seed, initial_seed, get_rng_state,
+                      set_rng_state, default_generator)
+from . import autograd, backend, cuda
+from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode
+from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled
+from ._printing import set_printoptions, get_printoptions
+from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, full, empty, eye,
+                           arange, linspace, logspace, rand, randn, randint, randperm, normal,
+                           bernoulli, multinomial, poisson, zeros_like, ones_like, full_like,
+                           empty_like, rand_like, randn_like, randint_like)
+from .ops.pointwise import *  # noqa: F401,F403  (the function forms: ember.add, ember.exp ...)
+from .ops.pointwise import clone_tensor as clone
+from .ops.reduction import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.indexing import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
+from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
+
+__version__ = "0.1.0"

@@ -1,0 +1,81 @@
+"""Binds ``ember.ops`` functions to Tensor as methods and operators.
+
+Most methods are the op functions themselves (``Tensor.exp is ops.pointwise.exp``), so a
+method call costs no extra Python frame. Methods whose signature differs from the
+function form (``view(*shape)``, reflected operators) are small adapters here.
+"""
+
+
+def attach(T):
+    from .ops import pointwise as pw, reduction as red, shape as sh, indexing as ix
+    from .ops import linalg as la, creation as cr
+
+    # -- arithmetic operators ------------------------------------------------------------
+    T.__add__ = pw.add
+    T.__radd__ = lambda self, other: pw.add(self, other)
+    T.__iadd__ = pw.add_
+    T.__sub__ = pw.sub
+    T.__rsub__ = lambda self, other: pw.rsub(self, other)
+    T.__isub__ = pw.sub_
+    T.__mul__ = pw.mul
+    T.__rmul__ = lambda self, other: pw.mul(self, other)
+    T.__imul__ = pw.mul_
+    T.__truediv__ = pw.div
+    T.__rtruediv__ = lambda self, other: pw.div(pw.scalar_like(other, self), self)
+    T.__itruediv__ = pw.div_
+    T.__floordiv__ = pw.floor_divide
+    T.__rfloordiv__ = lambda self, other: pw.floor_divide(pw.scalar_like(other, self), self)
+    T.__ifloordiv__ = pw.floor_divide_
+    T.__mod__ = pw.remainder
+    T.__rmod__ = lambda self, other: pw.remainder(pw.scalar_like(other, self), self)
+    T.__imod__ = pw.remainder_
+    T.__pow__ = pw.pow
+    T.__rpow__ = lambda self, other: pw.pow(pw.scalar_like(other, self), self)
+    T.__ipow__ = pw.pow_
+    T.__matmul__ = la.matmul
+    T.__rmatmul__ = lambda self, other: la.matmul(other, self)
+    T.__neg__ = pw.neg
+    T.__pos__ = lambda self: self
+    T.__abs__ = pw.abs
+    T.__invert__ = pw.bitwise_not
+    T.__and__ = pw.bitwise_and
+    T.__rand__ = lambda self, other: pw.bitwise_and(self, other)
+    T.__iand__ = pw.bitwise_and_
+    T.__or__ = pw.bitwise_or
+    T.__ror__ = lambda self, other: pw.bitwise_or(self, other)
+    T.__ior__ = pw.bitwise_or_
+    T.__xor__ = pw.bitwise_xor
+    T.__rxor__ = lambda self, other: pw.bitwise_xor(self, other)
+    T.__ixor__ = pw.bitwise_xor_
+    T.__lshift__ = pw.bitwise_left_shift
+    T.__rshift__ = pw.bitwise_right_shift
+    T.__eq__ = pw.eq
+    T.__ne__ = pw.ne
+    T.__lt__ = pw.lt
+    T.__le__ = pw.le
+    T.__gt__ = pw.gt
+    T.__ge__ = pw.ge
+    T.__getitem__ = ix.getitem
+    T.__setitem__ = ix.setitem
+    T.__contains__ = lambda self, item: bool(pw.eq(self, item).any())
+
+    # -- pointwise methods ------------------------------------------------------------------
+    for name in pw.METHODS:
+        setattr(T, name, getattr(pw, name))
+    for name in red.METHODS:
+        setattr(T, name, getattr(red, name))
+    for name in sh.METHODS:
+        setattr(T, name, getattr(sh, name))
+    for name in ix.METHODS:
+        setattr(T, name, getattr(ix, name))
+    for name in la.METHODS:
+        setattr(T, name, getattr(la, name))
+    for name in cr.METHODS:
+        setattr(T, name, getattr(cr, name))
+    for name, fn in pw.METHOD_ALIASES.items():
+        setattr(T, name, fn)
+
+    T.T = property(sh.numpy_T)
+    T.mT = property(lambda self: sh.transpose(self, -2, -1))
+    T.mH = property(lambda self: pw.conj(sh.transpose(self, -2, -1)))
+    T.H = property(lambda self: pw.conj(sh.numpy_T(self)))

@@ -1,0 +1,12 @@
+"""``ember.autograd``: Function, backward/grad, grad modes, gradcheck, anomaly detection."""
+from .function import Function, once_differentiable
+from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
+                        is_grad_enabled, is_inference_mode_enabled)
+from .engine import backward, grad
+from .gradcheck import gradcheck, gradgradcheck
+from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
+from . import function, graph
+
+__all__ = ["Function", "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
+           "inference_mode", "backward", "grad", "gradcheck", "gradgradcheck", "detect_anomaly",
+           "set_detect_anomaly"]

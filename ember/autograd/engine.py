@@ -1,0 +1,367 @@
+"""The backward engine: an iterative topological walk over the graph of Function nodes.
+
+Edges are ``(node, output_nr)`` pairs; a leaf that requires grad is its own target
+(``(tensor, 0)``), so leaves need no separate accumulator object. Gradients for each
+node are summed in a buffer until every edge into it has reported, then its backward runs.
+"""
+import weakref
+
+from .grad_mode import _state
+from .function import Function, _RemovableHandle
+from .. import backend
+from .._tensor import Tensor, _make
+
+_anomaly = [False]
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf, as in PyTorch."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    @staticmethod
+    def name():
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    next_functions = ()
+
+
+def register_tensor_hook(t, hook):
+    """A hook on a leaf runs before accumulation; on a non-leaf, before its node's backward."""
+    if t.grad_fn is None:
+        if t._hooks is None:
+            t._hooks = []
+        t._hooks.append(hook)
+        return _RemovableHandle(t._hooks, hook)
+    node = t.grad_fn
+    if node._tensor_hooks is None:
+        node._tensor_hooks = {}
+    hooks = node._tensor_hooks.setdefault(t._output_nr, [])
+    hooks.append(hook)
+    return _RemovableHandle(hooks, hook)
+
+
+def register_retain(t):
+    node = t.grad_fn
+    if node._retained is None:
+        node._retained = {}
+    node._retained.setdefault(t._output_nr, []).append(weakref.ref(t))
+
+
+def _seed(t, g):
+    if g is None:
+        if t._data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        if t._data.dtype.kind not in "fcV":
+            raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
+                               f"but got {t.dtype}")
+        xp = backend.get_array_module(t._data)
+        return _make(xp.ones_like(t._data))
+    if not isinstance(g, Tensor):
+        from ..ops.creation import tensor as _tensor
+        g = _tensor(g, dtype=t.dtype)
+    if g.shape != t.shape:
+        raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and "
+                           f"output[0] has a shape of {t.shape}.")
+    return g
+
+
+def _collect(roots):
+    """Count, for every node reachable from the roots, how many edges lead into it."""
+    deps = {}
+    stack = []
+    for node, _ in roots:
+        if node not in deps:
+            deps[node] = 0
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tensor):
+            continue
+        for e in node._edges:
+            if e is None:
+                continue
+            nxt = e[0]
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
+                stack.append(nxt)
+    return deps
+
+
+def _accumulate(buf, key, idx, g):
+    slot = buf.get(key)
+    if slot is None:
+        slot = buf[key] = [None] * (key._n_outputs if not isinstance(key, Tensor) else 1)
+    old = slot[idx]
+    slot[idx] = g if old is None else old + g
+
+
+def _sum_to_shape(g, shape):
+    """Undo broadcasting: sum ``g`` down to ``shape`` (differentiably)."""
+    gshape = g._data.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+    if dims:
+        g = g.sum(dims, keepdim=True)
+    if lead:
+        g = g.reshape(shape)
+    return g
+
+
+def _run_node(node, grads, create_graph):
+    if node._freed:
+        node.saved_tensors  # raises the "backward through the graph a second time" error
+    if node.materialize_grads:
+        for i, g in enumerate(grads):
+            if g is None:
+                meta = node._out_meta[i]
+                if meta is not None:
+                    xp = backend.namespace_for("cpu")
+                    grads[i] = _make(xp.zeros(meta[0], meta[1]))
+    if node._pre_hooks:
+        for hook in node._pre_hooks:
+            res = hook(tuple(grads))
+            if res is not None:
+                grads = list(res)
+    if node.once_differentiable and create_graph:
+        raise RuntimeError(f"{node.name()} is not differentiable twice: it was declared "
+                           "once_differentiable, so create_graph=True cannot pass through it")
+    out = node.backward(node, *grads)
+    if not isinstance(out, tuple):
+        out = (out,)
+    n_in = len(node._edges)
+    if len(out) != n_in:
+        if len(out) > n_in and all(g is None for g in out[n_in:]):
+            out = out[:n_in]
+        else:
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of "
+                               f"gradients (expected {n_in}, got {len(out)})")
+    if node._post_hooks:
+        for hook in node._post_hooks:
+            res = hook(out, tuple(grads))
+            if res is not None:
+                out = tuple(res)
+    return out
+
+
+def _check_grad(node, i, g):
+    shape, dtype = node._in_meta[i]
+    if not isinstance(g, Tensor):
+        raise TypeError(f"{node.name()} returned a {type(g).__name__} as gradient {i}; "
+                        "expected a Tensor or None")
+    if g._data.shape != shape:
+        if node.broadcasting:
+            g = _sum_to_shape(g, shape)
+        if g._data.shape != shape:
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index "
+                               f"{i} - got {list(g._data.shape)} but expected shape compatible "
+                               f"with {list(shape)}")
+    if g._data.dtype != dtype:
+        g = g.to(_np_to_dtype(dtype))
+    if _anomaly[0]:
+        xp = backend.get_array_module(g._data)
+        if g._data.dtype.kind in "fc" and bool(xp.isnan(g._data).any()):
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
+                               f"output. The forward op was created at:\n"
+                               f"{getattr(node, '_anomaly_trace', '  (trace unavailable)')}")
+    return g
+
+
+def _np_to_dtype(np_dtype):
+    from .._dtype import NP_TO_DTYPE
+    return NP_TO_DTYPE[np_dtype]
+
+
+def _leaf_grad_value(g, create_graph):
+    """What goes into ``.grad``: a tensor with its own writable memory."""
+    if create_graph:
+        return g
+    arr = g._data
+    if not arr.flags.writeable or not arr.flags.owndata or arr.base is not None:
+        arr = arr.copy()
+    return _make(arr)
+
+
+def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
+    """Propagate ``grads`` from ``roots`` (Tensors) through the graph.
+
+    With ``accumulate`` the leaves' ``.grad`` receive the result (Tensor.backward);
+    otherwise the gradients for ``inputs`` are returned (autograd.grad).
+    """
+    if retain_graph is None:
+        retain_graph = create_graph
+    root_edges = []
+    buf = {}
+    for t, g in zip(roots, grads):
+        if not t._rg:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have "
+                               "a grad_fn")
+        e = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t, 0)
+        root_edges.append(e)
+        _accumulate(buf, e[0], e[1], g)
+
+    captured = None
+    if inputs is not None:
+        # Gradients are captured where each input's edge lands.
+        captured = {}
+        for i, t in enumerate(inputs):
+            e = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t, 0)
+            captured.setdefault(e, []).append(i)
+        results = [None] * len(inputs)
+
+    deps = _collect(root_edges)
+    ready = [n for n, _ in root_edges if deps[n] == 0]
+    seen_ready = set(ready)
+    prev = _state[0]
+    _state[0] = bool(create_graph)
+    assigned = set()
+    try:
+        while ready:
+            node = ready.pop()
+            grads_here = buf.pop(node, None)
+            if grads_here is None:
+                grads_here = [None] * (1 if isinstance(node, Tensor) else node._n_outputs)
+            if isinstance(node, Tensor):
+                g = grads_here[0]
+                if g is None:
+                    continue
+                if node._hooks:
+                    for hook in node._hooks:
+                        res = hook(g)
+                        if res is not None:
+                            g = res
+                if captured is not None:
+                    for i in captured.get((node, 0), ()):
+                        results[i] = g
+                    if not accumulate:
+                        continue
+                if accumulate and (inputs is None or (node, 0) in captured):
+                    _accumulate_leaf(node, g, create_graph, assigned)
+                continue
+
+            # Non-leaf node: tensor hooks and retain_grad see each output's gradient first.
+            th = node._tensor_hooks
+            if th:
+                for nr, hooks in th.items():
+                    g = grads_here[nr]
+                    if g is None:
+                        continue
+                    for hook in hooks:
+                        res = hook(g)
+                        if res is not None:
+                            g = res
+                    grads_here[nr] = g
+            if node._retained:
+                for nr, refs in node._retained.items():
+                    g = grads_here[nr]
+                    for r in refs:
+                        t = r()
+                        if t is not None and g is not None:
+                            t.grad = _leaf_grad_value(g, create_graph) if t.grad is None \
+                                else t.grad + g
+            if captured is not None:
+                for nr in range(len(grads_here)):
+                    for i in captured.get((node, nr), ()):
+                        results[i] = grads_here[nr]
+
+            if all(g is None for g in grads_here):
+                in_grads = (None,) * len(node._edges)
+            else:
+                in_grads = _run_node(node, grads_here, create_graph)
+            if not retain_graph:
+                node._saved = None
+                node._freed = True
+            for i, e in enumerate(node._edges):
+                if e is None:
+                    continue
+                g = in_grads[i]
+                nxt = e[0]
+                if g is not None:
+                    g = _check_grad(node, i, g)
+                    _accumulate(buf, nxt, e[1], g)
+                deps[nxt] -= 1
+                if deps[nxt] == 0 and nxt not in seen_ready:
+                    seen_ready.add(nxt)
+                    ready.append(nxt)
+    finally:
+        _state[0] = prev
+    if captured is not None:
+        return results
+    return None
+
+
+def _accumulate_leaf(leaf, g, create_graph, assigned):
+    if leaf.grad is None:
+        value = _leaf_grad_value(g, create_graph)
+        if not create_graph and id(value._data) in assigned:
+            value = _make(value._data.copy())
+        assigned.add(id(value._data))
+        leaf.grad = value
+    elif create_graph or leaf.grad.grad_fn is not None:
+        leaf.grad = leaf.grad + g
+    else:
+        # Accumulate in place so .grad keeps its identity across steps, as in PyTorch.
+        leaf.grad._data += g._data
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """``torch.autograd.backward``."""
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    tensors = tuple(tensors)
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    elif isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    seeds = tuple(_seed(t, g) for t, g in zip(tensors, grad_tensors))
+    if inputs is not None:
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    run_backward(tensors, seeds, retain_graph, create_graph, inputs=inputs, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """``torch.autograd.grad``: gradients of ``outputs`` w.r.t. ``inputs``, without touching .grad."""
+    if is_grads_batched:
+        raise NotImplementedError("autograd.grad: is_grads_batched=True is not supported")
+    single_out = isinstance(outputs, Tensor)
+    outputs = (outputs,) if single_out else tuple(outputs)
+    single_in = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single_in else tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+    for t in inputs:
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    seeds = tuple(_seed(t, g) for t, g in zip(outputs, grad_outputs))
+    results = run_backward(outputs, seeds, retain_graph, create_graph, inputs=inputs,
+                           accumulate=False)
+    out = []
+    for t, r in zip(inputs, results):
+        if r is None:
+            if materialize_grads:
+                from ..ops.creation import zeros_like
+                r = zeros_like(t)
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+        elif not create_graph and r.grad_fn is not None:
+            r = r.detach()
+        out.append(r)
+    return tuple(out)

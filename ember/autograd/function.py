@@ -1,0 +1,400 @@
+"""``Function``: one differentiable operation, and the graph node it leaves behind.
+
+An op's ``forward`` runs on backend arrays and returns arrays; ``apply`` wraps the
+results in Tensors and, when gradients are being recorded, makes the ctx object the
+graph node (``tensor.grad_fn``) that the engine later calls ``backward`` on.
+
+User-defined Functions (subclasses outside ember.ops) follow PyTorch: their ``forward``
+receives and returns Tensors, and runs with grad mode off.
+"""
+from .grad_mode import _state
+from .. import backend
+from .._tensor import Tensor, _make, _FLOAT_KINDS
+
+_as_array = backend.as_array
+_generic = backend.generic
+
+
+class _NullCtx:
+    """Stands in for ctx on the no-grad fast path: saving and marking are no-ops."""
+
+    needs_input_grad = ()
+    materialize_grads = True
+
+    def save_for_backward(self, *items):
+        pass
+
+    def mark_non_differentiable(self, *items):
+        pass
+
+    def mark_dirty(self, *items):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
+
+_NULL_CTX = _NullCtx()
+
+
+class _SavedSlot:
+    """A saved value: an input Tensor, an output of this node, or a constant array."""
+
+    __slots__ = ("tensor", "array", "output_nr", "vc", "version")
+
+
+class _FunctionMeta(type):
+    def __init__(cls, name, bases, ns):
+        super().__init__(name, bases, ns)
+        # Internal ops (defined in ember.ops or marked array_forward) take raw arrays.
+        if "array_forward" not in ns:
+            cls.array_forward = cls.__module__.startswith("ember.ops") or any(
+                getattr(b, "array_forward", False) for b in bases if b is not Function)
+        if "node_name" not in ns:
+            cls.node_name = name + "Backward0" if cls.array_forward else name + "Backward"
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class of differentiable operations (``torch.autograd.Function``).
+
+    Class attributes an op may set:
+      broadcasting  -- the engine sums each input's gradient back to the input's shape;
+      promotes      -- Tensor/scalar arguments are cast to PyTorch's result dtype first;
+      view_of       -- index of the input whose memory the (first) output views;
+      differentiable_outputs -- None (all float outputs) or a tuple of output positions;
+      once_differentiable -- backward is not itself differentiable.
+    """
+
+    broadcasting = False
+    promotes = False
+    view_of = None
+    differentiable_outputs = None
+    once_differentiable = False
+    array_forward = False
+
+    # -- ctx API used inside forward/backward ------------------------------------------
+    def save_for_backward(self, *items):
+        self._to_save = items
+
+    def mark_non_differentiable(self, *items):
+        self._non_diff = items
+
+    def mark_dirty(self, *items):
+        self._dirty = items
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+    materialize_grads = True
+    _to_save = ()
+    _non_diff = ()
+    _dirty = ()
+    _saved = None
+    _freed = False
+    _tensor_hooks = None
+    _retained = None
+    _pre_hooks = None
+    _post_hooks = None
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or if "
+                "you need to access saved tensors after calling backward.")
+        saved = self._saved
+        if saved is None:
+            return ()
+        return tuple(self._unpack(s) for s in saved)
+
+    def _unpack(self, slot):
+        if slot is None:
+            return None
+        if slot.vc is not None and slot.vc[0] != slot.version:
+            t = slot.tensor
+            shape = "x".join(str(s) for s in (t.shape if t is not None else slot.array.shape))
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [ember.{'FloatTensor'} [{shape}]], which is output 0 of "
+                f"{self.name()}, is at version {slot.vc[0]}; expected version {slot.version} "
+                "instead. Hint: the backtrace further above shows the operation that failed to "
+                "compute its gradient.")
+        if slot.tensor is not None:
+            return slot.tensor
+        if slot.output_nr is not None:
+            # A fresh Tensor on the same array whose grad_fn is this node: double backward
+            # flows through it without the node holding its own output (no ref cycle).
+            t = _make(slot.array)
+            t._rg = True
+            t.grad_fn = self
+            t._output_nr = slot.output_nr
+            t._vc = slot.vc
+            return t
+        return _make(slot.array)
+
+    # -- node API used by the engine and by users ---------------------------------------
+    @classmethod
+    def name(cls):
+        return cls.node_name
+
+    def __repr__(self):
+        return f"<{self.node_name} object at {hex(id(self))}>"
+
+    @property
+    def next_functions(self):
+        from .engine import AccumulateGrad
+        out = []
+        for e in self._edges:
+            if e is None:
+                out.append((None, 0))
+            elif isinstance(e[0], Tensor):
+                out.append((AccumulateGrad(e[0]), 0))
+            else:
+                out.append(e)
+        return tuple(out)
+
+    def register_hook(self, hook):
+        """hook(grad_inputs, grad_outputs) after this node's backward."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(hook)
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """hook(grad_outputs) before this node's backward; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(hook)
+        return _RemovableHandle(self._pre_hooks, hook)
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode AD.")
+
+    # -- the choke point -----------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        if cls.promotes:
+            args = _promote(args)
+        if _state[0]:
+            for a in args:
+                if isinstance(a, Tensor) and a._rg:
+                    return _apply_recording(cls, args, kwargs)
+        if not cls.array_forward:
+            from .grad_mode import no_grad
+            with no_grad():
+                return cls.forward(_NULL_CTX, *args, **kwargs)
+        out = cls.forward(_NULL_CTX, *[a._data if isinstance(a, Tensor) else a for a in args],
+                          **kwargs)
+        view_of = cls.view_of
+        if type(out) is tuple:
+            res = tuple(_make(_as_array(o)) if o is not None else None for o in out)
+            if view_of is not None:
+                for r in res:
+                    if r is not None:
+                        _mark_view(r, args[view_of])
+            return res
+        if isinstance(out, _generic):
+            out = _as_array(out)
+        res = _make(out)
+        if view_of is not None:
+            _mark_view(res, args[view_of])
+        return res
+
+
+class _RemovableHandle:
+    __slots__ = ("_list", "_item")
+
+    def __init__(self, lst, item):
+        self._list, self._item = lst, item
+
+    def remove(self):
+        try:
+            self._list.remove(self._item)
+        except ValueError:
+            pass
+
+
+def _mark_view(out, base):
+    vc = base._vc
+    if vc is None:
+        vc = base._vc = [0]
+    out._vc = vc
+    out._base = base if base._base is None else base._base
+
+
+def _promote(args):
+    """Cast Tensor and scalar arguments to PyTorch's result dtype (None: leave as is)."""
+    first = None
+    same = True
+    for a in args:
+        if isinstance(a, Tensor):
+            if first is None:
+                first = a._data.dtype
+            elif a._data.dtype != first:
+                same = False
+        elif a is not None:
+            same = False
+    if same:
+        return args
+    from .. import _dtype
+    from ..ops.pointwise import _to_dtype
+    target = _dtype.result_type(*[a for a in args if a is not None])
+    np_target = target.np
+    out = []
+    for a in args:
+        if isinstance(a, Tensor):
+            out.append(a if a._data.dtype == np_target else _to_dtype(a, target))
+        elif a is None:
+            out.append(None)
+        else:
+            out.append(np_target.type(a))
+    return tuple(out)
+
+
+def _edge_of(t):
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    if t._rg:
+        return (t, 0)
+    return None
+
+
+def _apply_recording(cls, args, kwargs):
+    """apply() when some input requires grad: run forward and record the graph node."""
+    ctx = object.__new__(cls)
+    ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
+    ctx._edges = tuple(_edge_of(a) if isinstance(a, Tensor) else None for a in args)
+    if cls.broadcasting:
+        ctx._in_shapes = tuple(a._data.shape if isinstance(a, Tensor) else None for a in args)
+    ctx._in_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None
+                         for a in args)
+    user = not cls.array_forward
+    if user:
+        from .grad_mode import no_grad
+        with no_grad():
+            raw_out = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(raw_out, tuple)
+        outs_t = (raw_out,) if single else raw_out
+        outs = tuple(o._data if isinstance(o, Tensor) else o for o in outs_t)
+    else:
+        raw_out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args],
+                              **kwargs)
+        single = type(raw_out) is not tuple
+        outs = (_as_array(raw_out),) if single else tuple(
+            _as_array(o) if o is not None else None for o in raw_out)
+        outs_t = ()
+
+    # mark_dirty: an input modified in place becomes the output (in-place user Functions).
+    dirty = ctx._dirty
+    non_diff_ids = {id(x) for x in ctx._non_diff}
+    diff_pos = cls.differentiable_outputs
+    results = []
+    for i, arr in enumerate(outs):
+        if arr is None:
+            results.append(None)
+            continue
+        if not backend.is_array(arr):
+            results.append(arr)  # user functions may return non-tensor values
+            continue
+        t = None
+        if user and dirty:
+            for d in dirty:
+                if d._data is arr:
+                    t = d
+                    _bump(t)
+        if t is None:
+            t = _make(arr)
+        differentiable = (arr.dtype.kind in _FLOAT_KINDS
+                          and (diff_pos is None or i in diff_pos)
+                          and id(arr) not in non_diff_ids
+                          and not (user and id(outs_t[i]) in non_diff_ids))
+        if differentiable:
+            t._rg = True
+            t.grad_fn = ctx
+            t._output_nr = i
+        results.append(t)
+    ctx._n_outputs = len(outs)
+    ctx._out_meta = tuple((o.shape, o.dtype) if backend.is_array(o) else None for o in outs)
+
+    if cls.view_of is not None:
+        for r in results:
+            if isinstance(r, Tensor):
+                _mark_view(r, args[cls.view_of])
+
+    to_save = ctx._to_save
+    if to_save:
+        ctx._saved = tuple(_make_slot(x, args, outs, results, user) for x in to_save)
+        ctx._to_save = ()
+    if single:
+        return results[0]
+    return tuple(results)
+
+
+def _make_slot(x, args, outs, results, user):
+    if x is None:
+        return None
+    slot = _SavedSlot()
+    slot.array = slot.tensor = slot.output_nr = slot.vc = None
+    slot.version = 0
+    arr = x._data if (user and isinstance(x, Tensor)) else x
+    for i, o in enumerate(outs):
+        if o is arr and isinstance(results[i], Tensor):
+            out_t = results[i]
+            if out_t.grad_fn is None:
+                slot.tensor = out_t
+            else:
+                slot.array = o
+                slot.output_nr = i
+            vc = out_t._vc
+            if vc is None:
+                vc = out_t._vc = [0]
+            slot.vc = vc
+            slot.version = vc[0]
+            return slot
+    for a in args:
+        if isinstance(a, Tensor) and (a is x or a._data is arr):
+            slot.tensor = a
+            vc = a._vc
+            if vc is None:
+                vc = a._vc = [0]
+            slot.vc = vc
+            slot.version = vc[0]
+            return slot
+    if isinstance(x, Tensor):
+        slot.tensor = x
+    else:
+        slot.array = x
+    return slot
+
+
+def _bump(t):
+    vc = t._vc
+    if vc is None:
+        t._vc = [1]
+    else:
+        vc[0] += 1
+
+
+class once_differentiable:
+    """Decorator for a backward that is not itself differentiable (as in PyTorch)."""
+
+    def __new__(cls, fn):
+        import functools
+        from .grad_mode import no_grad
+
+        @functools.wraps(fn)
+        def wrapper(ctx, *grads):
+            with no_grad():
+                return fn(ctx, *grads)
+        return wrapper

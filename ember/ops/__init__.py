@@ -1,0 +1,1 @@
+"""Every differentiable primitive, one module per family (see DESIGN.md)."""

@@ -1,0 +1,568 @@
+"""Tensor creation: from data, filled, ranges, and random sampling; in-place fills.
+
+Random ops draw from ``ember.Generator`` (NumPy PCG64): same distributions as PyTorch,
+different streams for the same seed.
+"""
+import builtins
+import math
+import numbers
+
+import numpy
+
+from .. import backend, _random
+from .._dtype import (get_default_dtype, to_dtype, from_numpy_dtype, int64, bool as bool_,
+                      NP_TO_DTYPE, dtype as _dtype_cls)
+from .._device import as_device, check_available, CPU
+from .._tensor import Tensor, _make, Size
+from ..autograd.grad_mode import no_grad
+
+
+# ---------------------------------------------------------------------------------------
+# argument helpers
+
+def _size(size):
+    """Accept zeros(2, 3), zeros((2, 3)), zeros([2, 3]) and zeros(Size)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = s.item()
+        if not isinstance(s, numbers.Integral) or isinstance(s, builtins.bool):
+            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element "
+                            f"of type {type(s).__name__} at pos {len(out)}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(size)}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _xp(device):
+    if device is None:
+        return numpy
+    d = as_device(device)
+    if d.type == "cpu":
+        return numpy
+    check_available(d)
+    return backend.namespace_for(d.type)
+
+
+def _finish(arr, requires_grad, out=None):
+    t = _make(arr)
+    if requires_grad:
+        t.requires_grad = True
+    if out is not None:
+        out._data = arr
+        return out
+    return t
+
+
+def _np_dtype(dtype, default=None):
+    if dtype is None:
+        return (default or get_default_dtype()).np
+    return to_dtype(dtype).np
+
+
+# ---------------------------------------------------------------------------------------
+# from data
+
+def _infer_dtype(arr, data):
+    """PyTorch's inference: Python floats -> default dtype, ints -> int64, bools -> bool."""
+    k = arr.dtype.kind
+    if k == "f":
+        return get_default_dtype()
+    if k in "iu":
+        return int64
+    if k == "b":
+        return bool_
+    if k == "c":
+        from .. import _dtype
+        return _dtype.complex128 if get_default_dtype() is _dtype.float64 else _dtype.complex64
+    raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+
+
+def _to_array(data):
+    """A NumPy array for nested Python data, with PyTorch's error for ragged lists."""
+    if isinstance(data, (list, tuple)):
+        flat = _first_leaf(data)
+        if isinstance(flat, Tensor):
+            data = _tensors_to_lists(data)
+        try:
+            arr = numpy.array(data)
+        except ValueError:
+            raise ValueError(_ragged_message(data)) from None
+        if arr.dtype == object:
+            raise ValueError(_ragged_message(data))
+        return arr
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    return numpy.asarray(data)
+
+
+def _first_leaf(data):
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return data
+
+
+def _tensors_to_lists(data):
+    if isinstance(data, Tensor):
+        return data.tolist()
+    if isinstance(data, (list, tuple)):
+        return [_tensors_to_lists(d) for d in data]
+    return data
+
+
+def _ragged_message(data, dim=0):
+    def walk(d, depth):
+        if not isinstance(d, (list, tuple)):
+            return None
+        lengths = [len(x) if isinstance(x, (list, tuple)) else None for x in d]
+        first = lengths[0] if lengths else None
+        for n in lengths[1:]:
+            if n != first:
+                return f"expected sequence of length {first} at dim {depth + 1} (got {n})"
+        for x in d:
+            m = walk(x, depth + 1)
+            if m:
+                return m
+        return None
+    return walk(data, 0) or "could not convert data to a tensor"
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """``torch.tensor``: always copies ``data`` into a new leaf tensor."""
+    if isinstance(data, Tensor):
+        arr = backend.to_host(data._data) if (device is not None and as_device(device).type == "cpu") \
+            else data._data
+        inferred = NP_TO_DTYPE[arr.dtype]
+    elif backend.is_array(data):
+        arr = data
+        inferred = from_numpy_dtype(arr.dtype)
+    elif isinstance(data, numpy.generic):
+        arr = numpy.asarray(data)
+        inferred = from_numpy_dtype(arr.dtype)
+    else:
+        arr = _to_array(data)
+        inferred = _infer_dtype(arr, data) if arr.size or arr.dtype.kind != "f" else get_default_dtype()
+    d = inferred if dtype is None else to_dtype(dtype)
+    xp = _xp(device) if device is not None else backend.get_array_module(arr)
+    out = xp.array(arr, dtype=d.np, copy=True)
+    return _finish(out, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """``torch.as_tensor``: shares memory with a tensor or array when dtype and device allow."""
+    if isinstance(data, Tensor):
+        out = data
+        if dtype is not None or device is not None:
+            out = data.to(device=device, dtype=dtype)
+        return out
+    if backend.is_array(data):
+        d = from_numpy_dtype(data.dtype) if dtype is None else to_dtype(dtype)
+        if d.np == data.dtype and (device is None or as_device(device).type == backend.device_type_of(data)):
+            return _make(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray):
+    """``torch.from_numpy``: a tensor sharing the array's memory."""
+    if not isinstance(ndarray, numpy.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    d = NP_TO_DTYPE.get(ndarray.dtype)
+    if d is None:
+        from_numpy_dtype(ndarray.dtype)  # raises PyTorch's TypeError for unsupported types
+        raise TypeError(f"can't convert np.ndarray of type {ndarray.dtype}")
+    return _make(ndarray)
+
+
+# ---------------------------------------------------------------------------------------
+# filled tensors
+
+def _filled(fill, size, out, dtype, device, requires_grad, default=None):
+    shape = _size(size)
+    xp = _xp(device)
+    npd = _np_dtype(dtype, default)
+    if fill is None:
+        arr = xp.empty(shape, npd)
+    elif fill == 0:
+        arr = xp.zeros(shape, npd)
+    else:
+        arr = xp.full(shape, fill, npd)
+    return _finish(arr, requires_grad, out)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    return _filled(0, size, out, dtype, device, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    return _filled(1, size, out, dtype, device, requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None):
+    return _filled(None, size, out, dtype, device, requires_grad)
+
+
+def _scalar_default_dtype(value):
+    if isinstance(value, builtins.bool):
+        return bool_
+    if isinstance(value, numbers.Integral):
+        return int64
+    if isinstance(value, complex):
+        return to_dtype(complex)
+    return get_default_dtype()
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False):
+    """``torch.full``: dtype inferred from ``fill_value`` (bool, int64 or default float)."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if isinstance(size, int):
+        size = (size,)
+    default = _scalar_default_dtype(fill_value)
+    shape = _size((size,))
+    xp = _xp(device)
+    arr = xp.full(shape, fill_value, _np_dtype(dtype, default))
+    return _finish(arr, requires_grad, out)
+
+
+def _like(fn, input, dtype, device, requires_grad, *args):
+    return fn(*args, dtype=input.dtype if dtype is None else dtype,
+              device=input.device if device is None else device, requires_grad=requires_grad)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    return _like(zeros, input, dtype, device, requires_grad, input.shape)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return _like(ones, input, dtype, device, requires_grad, input.shape)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    return _like(empty, input, dtype, device, requires_grad, input.shape)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype,
+                device=input.device if device is None else device, requires_grad=requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if m is None:
+        m = n
+    if n < 0 or m < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
+    return _finish(_xp(device).eye(n, m, dtype=_np_dtype(dtype)), requires_grad, out)
+
+
+# ---------------------------------------------------------------------------------------
+# ranges
+
+def _num(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    """``torch.arange``: int64 for integer arguments, the default float dtype otherwise."""
+    start, end, step = _num(start), _num(end), _num(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0 and end != start:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    default = int64 if all_int else get_default_dtype()
+    npd = _np_dtype(dtype, default)
+    n = max(0, math.ceil((end - start) / step))
+    xp = _xp(device)
+    if all_int:
+        arr = xp.arange(start, start + n * step, step, dtype=numpy.int64)[:n].astype(npd)
+    else:
+        arr = (start + xp.arange(n, dtype=numpy.float64) * step).astype(npd)
+    return _finish(arr, requires_grad, out)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """Deprecated ``torch.range``: like arange but includes ``end``."""
+    if end is None:
+        start, end = 0, start
+    n = int(math.floor((end - start) / step)) + 1
+    vals = start + numpy.arange(n, dtype=numpy.float64) * step
+    return _finish(_xp(device).asarray(vals.astype(_np_dtype(dtype))), requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    """``torch.linspace``; computed from both ends like PyTorch, so the endpoint is exact."""
+    start, end = _num(start), _num(end)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    npd = _np_dtype(dtype)
+    xp = _xp(device)
+    if steps == 1:
+        return _finish(xp.full((1,), start, dtype=npd), requires_grad, out)
+    calc = numpy.float64 if numpy.dtype(npd).kind != "f" or npd == numpy.float64 else npd
+    step = (end - start) / max(steps - 1, 1)
+    i = numpy.arange(steps, dtype=calc)
+    half = steps // 2
+    vals = numpy.where(i < half, start + calc(step) * i, end - calc(step) * (steps - 1 - i))
+    return _finish(xp.asarray(vals.astype(npd)), requires_grad, out)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    npd = _np_dtype(dtype)
+    lin = linspace(start, end, steps, dtype="float64")._data
+    vals = numpy.power(base, backend.to_host(lin)).astype(npd)
+    return _finish(_xp(device).asarray(vals), requires_grad, out)
+
+
+# ---------------------------------------------------------------------------------------
+# random sampling
+
+def _draw(arr, device):
+    if device is None or as_device(device).type == "cpu":
+        return arr
+    return backend.to_device(arr, as_device(device).type)
+
+
+def _float_np(dtype):
+    npd = numpy.dtype(_np_dtype(dtype))
+    if npd.kind not in "fV":
+        raise RuntimeError(f'"check_uniform_bounds" not implemented for {NP_TO_DTYPE[npd]}')
+    # NumPy draws float32 and float64 natively; other float types are drawn as float32.
+    return npd, (npd if npd in (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+                 else numpy.dtype(numpy.float32))
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False):
+    """Uniform samples on [0, 1)."""
+    npd, draw = _float_np(dtype)
+    arr = _random._gen(generator).random(_size(size), dtype=draw).astype(npd, copy=False)
+    return _finish(_draw(arr, device), requires_grad, out)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False):
+    """Standard normal samples."""
+    npd, draw = _float_np(dtype)
+    arr = _random._gen(generator).standard_normal(_size(size), dtype=draw).astype(npd, copy=False)
+    return _finish(_draw(arr, device), requires_grad, out)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
+            device=None, requires_grad=False):
+    """``torch.randint(low=0, high, size)``: integers in [low, high), int64 by default."""
+    if size is None:
+        if isinstance(high, (tuple, list)):
+            low, high, size = 0, low, high
+        else:
+            raise TypeError("randint() missing required argument 'size'")
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    arr = _random._gen(generator).integers(low, high, _size((size,)), dtype=numpy.int64)
+    return _finish(_draw(arr.astype(_np_dtype(dtype, int64), copy=False), device),
+                   requires_grad, out)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False, pin_memory=False):
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    arr = _random._gen(generator).permutation(n).astype(_np_dtype(dtype, int64))
+    return _finish(_draw(arr, device), requires_grad, out)
+
+
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return _like(rand, input, dtype, device, requires_grad, input.shape)
+
+
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    return _like(randn, input, dtype, device, requires_grad, input.shape)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype,
+                   device=input.device if device is None else device)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, requires_grad=False):
+    """``torch.normal`` with tensor or float mean/std (broadcast), or floats and ``size``."""
+    g = _random._gen(generator)
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        if isinstance(std, Tensor) and bool((backend.to_host(s) < 0).any()):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        ref = mean if isinstance(mean, Tensor) else std
+        shape = numpy.broadcast_shapes(numpy.shape(m), numpy.shape(s))
+        z = g.standard_normal(shape, dtype=numpy.float64)
+        arr = (backend.to_host(m) + backend.to_host(s) * z).astype(ref._data.dtype)
+        return _finish(_draw(arr, ref.device), requires_grad, out)
+    if size is None:
+        raise TypeError("normal() received an invalid combination of arguments: give a tensor "
+                        "mean or std, or a size")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    npd, draw = _float_np(dtype)
+    arr = (g.standard_normal(_size((size,)), dtype=draw) * std + mean).astype(npd, copy=False)
+    return _finish(_draw(arr, device), requires_grad, out)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """Samples 1 with probability ``p`` (or ``input``'s elements), 0 otherwise."""
+    probs = backend.to_host(input._data) if p is None else p
+    if p is None and ((probs < 0).any() or (probs > 1).any()):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    u = _random._gen(generator).random(input.shape)
+    arr = (u < probs).astype(input._data.dtype)
+    return _finish(_draw(arr, input.device), False, out)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Draw ``num_samples`` category indices per row of non-negative weights ``input``."""
+    w = backend.to_host(input._data).astype(numpy.float64)
+    if w.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    rows = w.reshape(-1, w.shape[-1])
+    if (rows < 0).any() or not numpy.isfinite(rows).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    n_cat = rows.shape[1]
+    if not replacement and num_samples > n_cat:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    g = _random._gen(generator)
+    result = numpy.empty((rows.shape[0], num_samples), dtype=numpy.int64)
+    for i, row in enumerate(rows):
+        total = row.sum()
+        if total <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        if not replacement and (row > 0).sum() < num_samples:
+            raise RuntimeError("invalid multinomial distribution (with replacement=False, not "
+                               "enough non-negative category to sample)")
+        result[i] = g.choice(n_cat, size=num_samples, replace=replacement, p=row / total)
+    if w.ndim == 1:
+        result = result[0]
+    return _finish(_draw(result, input.device), False, out)
+
+
+def poisson(input, generator=None):
+    arr = _random._gen(generator).poisson(backend.to_host(input._data)).astype(input._data.dtype)
+    return _make(_draw(arr, input.device))
+
+
+# ---------------------------------------------------------------------------------------
+# in-place fills (initialisers use these under no_grad)
+
+def _fill_inplace(self, arr):
+    from .pointwise import apply_inplace
+    from .._tensor import _make as mk
+    xp = backend.get_array_module(self._data)
+    if not backend.is_array(arr) or backend.get_array_module(arr) is not xp:
+        arr = xp.asarray(arr)
+    filled = mk(arr.astype(self._data.dtype, copy=False))
+    return apply_inplace(self, lambda s: filled)
+
+
+def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
+    if "from" in kwargs:
+        from_ = kwargs.pop("from")
+    npd, draw = _float_np(self.dtype)
+    u = _random._gen(generator).random(self.shape, dtype=draw)
+    return _fill_inplace(self, u * (to - from_) + from_)
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    npd, draw = _float_np(self.dtype)
+    z = _random._gen(generator).standard_normal(self.shape, dtype=draw)
+    return _fill_inplace(self, z * std + mean)
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    probs = p._data if isinstance(p, Tensor) else p
+    u = _random._gen(generator).random(self.shape)
+    return _fill_inplace(self, u < backend.to_host(probs) if isinstance(p, Tensor) else u < probs)
+
+
+def random_(self, from_=0, to=None, *, generator=None, **kwargs):
+    if "from" in kwargs:
+        from_ = kwargs.pop("from")
+    if to is None:
+        from_, to = 0, (from_ if from_ else 2 ** (min(self.dtype.itemsize * 8 - 1, 53)))
+    vals = _random._gen(generator).integers(from_, to, self.shape)
+    return _fill_inplace(self, vals)
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    vals = _random._gen(generator).exponential(1.0 / lambd, self.shape)
+    return _fill_inplace(self, vals)
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    vals = _random._gen(generator).lognormal(mean, std, self.shape)
+    return _fill_inplace(self, vals)
+
+
+def geometric_(self, p, *, generator=None):
+    return _fill_inplace(self, _random._gen(generator).geometric(p, self.shape))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    return _fill_inplace(self, median + sigma * _random._gen(generator).standard_cauchy(self.shape))
+
+
+def fill_(self, value):
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value._data.ndim} dimensions.")
+        value = value.item()
+    xp = backend.get_array_module(self._data)
+    return _fill_inplace(self, xp.full(self._data.shape, value, self._data.dtype))
+
+
+def zero_(self):
+    xp = backend.get_array_module(self._data)
+    return _fill_inplace(self, xp.zeros(self._data.shape, self._data.dtype))
+
+
+def copy_(self, src, non_blocking=False):
+    """Copy ``src`` (broadcast, cast, moved across devices) into ``self``; differentiable in src."""
+    from .pointwise import apply_inplace, _to_dtype, to
+    from .shape import expand
+
+    def result(s, src):
+        if not isinstance(src, Tensor):
+            src = tensor(src)
+        if src.device.type != s.device.type:
+            src = to(src, s.device)
+        return expand(_to_dtype(src, s.dtype), s.shape)
+    return apply_inplace(self, result, src)
+
+
+METHODS = ("uniform_", "normal_", "bernoulli_", "random_", "exponential_", "log_normal_",
+           "geometric_", "cauchy_", "fill_", "zero_", "copy_", "bernoulli", "multinomial")

@@ -1,0 +1,1201 @@
+"""Pointwise ops: arithmetic, unary math, comparisons, logical and bitwise ops, in-place forms.
+
+Binary ops broadcast and follow PyTorch's type promotion (``Function.promotes``), so
+``int_tensor + 2.5`` is float32 and a 0-d float64 tensor does not widen a float32 one.
+Unary float functions (exp, sin, ...) turn integer inputs into the default float dtype.
+"""
+import math
+
+from .. import backend
+from .._dtype import get_default_dtype, NP_TO_DTYPE, result_type, to_dtype
+from .._tensor import Tensor, _make
+from ..autograd.function import Function, _bump
+from ..autograd.grad_mode import _state
+
+_gam = backend.get_array_module
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
+
+# ---------------------------------------------------------------------------------------
+# helpers
+
+def _float_input(x):
+    """Integer/bool tensors become the default float dtype, as PyTorch's float ops do."""
+    if x._data.dtype.kind in "fcV":
+        return x
+    return _to_dtype(x, get_default_dtype())
+
+
+def _as_tensor(x, like=None):
+    if isinstance(x, Tensor):
+        return x
+    from .creation import tensor
+    return tensor(x, device=like.device if like is not None else None)
+
+
+def scalar_like(value, like):
+    """A Python number as a 0-d tensor: used for reflected operators (``2 / t``)."""
+    if isinstance(value, Tensor):
+        return value
+    from .creation import tensor
+    d = result_type(value)
+    return tensor(value, dtype=d, device=like.device)
+
+
+def _zeros_like(g):
+    return _make(_gam(g._data).zeros_like(g._data))
+
+
+class ToCopy(Function):
+    """Dtype conversion; the gradient is converted back to the input's dtype."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, np_dtype=None):
+        ctx.in_dtype = x.dtype
+        return x.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _to_dtype(g, NP_TO_DTYPE[ctx.in_dtype])
+
+
+def _to_dtype(x, dtype):
+    """Differentiable cast of tensor ``x`` to ember dtype ``dtype`` (returns x if equal)."""
+    if x._data.dtype == dtype.np:
+        return x
+    return ToCopy.apply(x, np_dtype=dtype.np)
+
+
+# ---------------------------------------------------------------------------------------
+# binary arithmetic
+
+class Add(Function):
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, neg(g)
+
+
+class Mul(Function):
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (mul(g, b) if need[0] else None), (mul(g, a) if need[1] else None)
+
+
+class Div(Function):
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = div(g, b) if need[0] else None
+        gb = neg(div(mul(g, a), mul(b, b))) if need[1] else None
+        return ga, gb
+
+
+class Pow(Function):
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a ** b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = gb = None
+        if need[0]:
+            # d/da a**b = b * a**(b-1); where b == 0 the gradient is 0 (PyTorch masks it).
+            ga = mul(g, mul(b, pow(a, sub(b, 1))))
+            ga = where(eq(b, 0), _zeros_like(ga), ga)
+        if need[1]:
+            # d/db a**b = a**b * log(a); at a == 0 (and b >= 0) PyTorch gives 0, not nan.
+            gb = mul(g, mul(out, log(a)))
+            gb = where(logical_and(eq(a, 0), ge(b, 0)), _zeros_like(gb), gb)
+        return ga, gb
+
+
+class Atan2(Function):
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _gam(a).arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        denom = add(mul(a, a), mul(b, b))
+        return div(mul(g, b), denom), neg(div(mul(g, a), denom))
+
+
+class Maximum(Function):
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _gam(a).maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _split_ties(g, gt(a, b), eq(a, b))
+
+
+class Minimum(Function):
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _gam(a).minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _split_ties(g, lt(a, b), eq(a, b))
+
+
+def _split_ties(g, a_wins, tie):
+    """Gradient of max/min of two tensors: to the winner, halved on ties (as PyTorch)."""
+    half = mul(g, 0.5)
+    zero = _zeros_like(g)
+    ga = where(a_wins, g, where(tie, half, zero))
+    gb = where(a_wins, zero, where(tie, half, g))
+    return ga, gb
+
+
+class FloorDivide(Function):
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _gam(a).floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _zeros_like(g), _zeros_like(g)
+
+
+class Remainder(Function):
+    """Python-style modulo (sign of the divisor), ``torch.remainder``."""
+
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _gam(a).mod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        gb = mul(neg(g), floor_divide(a, b)) if ctx.needs_input_grad[1] else None
+        return g, gb
+
+
+class Fmod(Function):
+    """C-style modulo (sign of the dividend), ``torch.fmod``."""
+
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _gam(a).fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        gb = mul(neg(g), trunc(div(a, b))) if ctx.needs_input_grad[1] else None
+        return g, gb
+
+
+def _alpha(other, alpha):
+    if alpha == 1:
+        return other
+    return mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+
+
+def add(input, other, *, alpha=1, out=None):
+    """``torch.add(input, other, alpha=1)``: input + alpha * other."""
+    res = Add.apply(input, _alpha(other, alpha))
+    return _out(res, out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    if input._data.dtype.kind == "b" and isinstance(other, Tensor) and other._data.dtype.kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    return _out(Sub.apply(input, _alpha(other, alpha)), out)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    """other - alpha * input."""
+    return Sub.apply(scalar_like(other, input) if not isinstance(other, Tensor) else other,
+                     _alpha(input, alpha))
+
+
+def mul(input, other, *, out=None):
+    return _out(Mul.apply(input, other), out)
+
+
+multiply = mul
+
+
+def _int_to_float_args(a, b):
+    ka = a._data.dtype.kind if isinstance(a, Tensor) else ("f" if isinstance(a, float) else "i")
+    kb = b._data.dtype.kind if isinstance(b, Tensor) else ("f" if isinstance(b, float) else "i")
+    if ka in "iub" and kb in "iub":
+        d = get_default_dtype()
+        a = _to_dtype(a, d) if isinstance(a, Tensor) else float(a)
+        b = _to_dtype(b, d) if isinstance(b, Tensor) else float(b)
+    return a, b
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """``torch.div``: true division (ints give floats), or 'trunc' / 'floor' rounding."""
+    if rounding_mode is None:
+        input, other = _int_to_float_args(input, other)
+        return _out(Div.apply(input, other), out)
+    if rounding_mode == "floor":
+        return _out(floor_divide(input, other), out)
+    if rounding_mode == "trunc":
+        if _is_integral(input) and _is_integral(other):
+            q = FloorDivide.apply(input, other)
+            r = Fmod.apply(input, other)
+            # floor and trunc differ when the remainder is non-zero and the signs differ.
+            fix = logical_and(ne(Remainder.apply(input, other), 0), ne(r, Remainder.apply(input, other)))
+            return _out(where(fix, add(q, 1), q), out)
+        return _out(trunc(Div.apply(input, other)), out)
+    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                     f"found '{rounding_mode}'")
+
+
+divide = div
+
+
+def true_divide(input, other):
+    return div(input, other)
+
+
+def _is_integral(x):
+    if isinstance(x, Tensor):
+        return x._data.dtype.kind in "iub"
+    return isinstance(x, int)
+
+
+def floor_divide(input, other):
+    return FloorDivide.apply(input, other)
+
+
+def remainder(input, other):
+    return Remainder.apply(input, other)
+
+
+def fmod(input, other):
+    return Fmod.apply(input, other)
+
+
+def pow(input, exponent):
+    """``torch.pow``: a tensor or Python number raised to a tensor or Python number."""
+    if not isinstance(input, Tensor):
+        input = scalar_like(input, exponent)
+    if (input._data.dtype.kind in "iu" and not isinstance(exponent, Tensor)
+            and isinstance(exponent, int) and exponent < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if (isinstance(exponent, Tensor) and input._data.dtype.kind in "iu"
+            and exponent._data.dtype.kind in "iu" and bool((exponent._data < 0).any())):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return Pow.apply(input, exponent)
+
+
+def float_power(input, exponent):
+    from .._dtype import float64
+    inp = _to_dtype(_as_tensor(input), float64)
+    exp = _to_dtype(exponent, float64) if isinstance(exponent, Tensor) else float(exponent)
+    return Pow.apply(inp, exp)
+
+
+def atan2(input, other):
+    input, other = _int_to_float_args(input, other)
+    return Atan2.apply(input, other)
+
+
+arctan2 = atan2
+
+
+def maximum(input, other):
+    return Maximum.apply(input, other)
+
+
+def minimum(input, other):
+    return Minimum.apply(input, other)
+
+
+def fmax(input, other):
+    return Maximum.apply(input, other)
+
+
+def fmin(input, other):
+    return Minimum.apply(input, other)
+
+
+# ---------------------------------------------------------------------------------------
+# unary math
+
+def _unary(name, fwd, bwd, saves="input", float_only=True, doc=None):
+    """Build a unary Function class and its function; ``bwd(g, x, out)`` gives the gradient."""
+
+    def forward(ctx, x):
+        out = fwd(_gam(x), x)
+        if saves == "input":
+            ctx.save_for_backward(x)
+        elif saves == "output":
+            ctx.save_for_backward(out)
+        return out
+
+    def backward(ctx, g):
+        saved = ctx.saved_tensors
+        x = saved[0] if saves == "input" else None
+        out = saved[0] if saves == "output" else None
+        return bwd(g, x, out)
+
+    cls = type(name, (Function,), {"forward": staticmethod(forward),
+                                    "backward": staticmethod(backward),
+                                    "__module__": __name__,
+                                    "__doc__": doc or f"``torch.{name.lower()}``"})
+    if float_only:
+        def fn(input, *, out=None):
+            return _out(cls.apply(_float_input(input)), out)
+    else:
+        def fn(input, *, out=None):
+            return _out(cls.apply(input), out)
+    fn.__name__ = name.lower()
+    fn.__doc__ = cls.__doc__
+    return cls, fn
+
+
+def _g_times(expr):
+    return lambda g, x, out: mul(g, expr(x, out))
+
+
+Exp, exp = _unary("Exp", lambda xp, x: xp.exp(x), lambda g, x, o: mul(g, o), "output")
+Exp2, exp2 = _unary("Exp2", lambda xp, x: xp.exp2(x), lambda g, x, o: mul(g, mul(o, _LN2)), "output")
+Expm1, expm1 = _unary("Expm1", lambda xp, x: xp.expm1(x), lambda g, x, o: mul(g, add(o, 1)), "output")
+Log, log = _unary("Log", lambda xp, x: xp.log(x), lambda g, x, o: div(g, x))
+Log2, log2 = _unary("Log2", lambda xp, x: xp.log2(x), lambda g, x, o: div(g, mul(x, _LN2)))
+Log10, log10 = _unary("Log10", lambda xp, x: xp.log10(x), lambda g, x, o: div(g, mul(x, _LN10)))
+Log1p, log1p = _unary("Log1p", lambda xp, x: xp.log1p(x), lambda g, x, o: div(g, add(x, 1)))
+Sqrt, sqrt = _unary("Sqrt", lambda xp, x: xp.sqrt(x), lambda g, x, o: div(g, mul(o, 2)), "output")
+Rsqrt, rsqrt = _unary("Rsqrt", lambda xp, x: 1 / xp.sqrt(x),
+                      lambda g, x, o: mul(g, mul(pow(o, 3), -0.5)), "output")
+Sin, sin = _unary("Sin", lambda xp, x: xp.sin(x), _g_times(lambda x, o: cos(x)))
+Cos, cos = _unary("Cos", lambda xp, x: xp.cos(x), _g_times(lambda x, o: neg(sin(x))))
+Tan, tan = _unary("Tan", lambda xp, x: xp.tan(x), _g_times(lambda x, o: add(mul(o, o), 1)), "output")
+Asin, asin = _unary("Asin", lambda xp, x: xp.arcsin(x),
+                    lambda g, x, o: div(g, sqrt(rsub(mul(x, x), 1))))
+Acos, acos = _unary("Acos", lambda xp, x: xp.arccos(x),
+                    lambda g, x, o: neg(div(g, sqrt(rsub(mul(x, x), 1)))))
+Atan, atan = _unary("Atan", lambda xp, x: xp.arctan(x), lambda g, x, o: div(g, add(mul(x, x), 1)))
+Sinh, sinh = _unary("Sinh", lambda xp, x: xp.sinh(x), _g_times(lambda x, o: cosh(x)))
+Cosh, cosh = _unary("Cosh", lambda xp, x: xp.cosh(x), _g_times(lambda x, o: sinh(x)))
+Asinh, asinh = _unary("Asinh", lambda xp, x: xp.arcsinh(x),
+                      lambda g, x, o: div(g, sqrt(add(mul(x, x), 1))))
+Acosh, acosh = _unary("Acosh", lambda xp, x: xp.arccosh(x),
+                      lambda g, x, o: div(g, sqrt(sub(mul(x, x), 1))))
+Atanh, atanh = _unary("Atanh", lambda xp, x: xp.arctanh(x),
+                      lambda g, x, o: div(g, rsub(mul(x, x), 1)))
+Tanh, tanh = _unary("Tanh", lambda xp, x: xp.tanh(x), _g_times(lambda x, o: rsub(mul(o, o), 1)),
+                    "output")
+Reciprocal, reciprocal = _unary("Reciprocal", lambda xp, x: 1 / x,
+                                _g_times(lambda x, o: neg(mul(o, o))), "output")
+Erf, erf = _unary("Erf", lambda xp, x: backend.erf(xp, x),
+                  _g_times(lambda x, o: mul(exp(neg(mul(x, x))), 2.0 / math.sqrt(math.pi))))
+
+
+def _sigmoid_fwd(xp, x):
+    # Split by sign so exp never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+Sigmoid, sigmoid = _unary("Sigmoid", _sigmoid_fwd,
+                          _g_times(lambda x, o: mul(o, rsub(o, 1))), "output")
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return neg(g)
+
+
+def neg(input, *, out=None):
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    return _out(Neg.apply(input), out)
+
+
+negative = neg
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _gam(x).abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return mul(g, sign(x))
+
+
+def abs(input, *, out=None):
+    return _out(Abs.apply(input), out)
+
+
+absolute = abs
+
+
+class Relu(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = _gam(x).maximum(x, 0).astype(x.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return mul(g, gt(out, 0))
+
+
+def relu(input):
+    return Relu.apply(input)
+
+
+class Square(Function):
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return mul(g, mul(x, 2))
+
+
+def square(input):
+    if input._data.dtype.kind == "b":
+        input = _to_dtype(input, to_dtype("int64"))
+    return Square.apply(input)
+
+
+def _zero_grad_unary(name, fwd):
+    """Piecewise-constant ops (floor, sign, ...): gradient zero everywhere."""
+    def forward(ctx, x):
+        return fwd(_gam(x), x)
+
+    def backward(ctx, g):
+        return _zeros_like(g)
+
+    cls = type(name, (Function,), {"forward": staticmethod(forward),
+                                    "backward": staticmethod(backward), "__module__": __name__})
+
+    def fn(input, *, out=None):
+        if input._data.dtype.kind in "iub" and name != "Sign":
+            return _out(_make(input._data.copy()), out)
+        return _out(cls.apply(input), out)
+    fn.__name__ = name.lower()
+    return cls, fn
+
+
+Floor, floor = _zero_grad_unary("Floor", lambda xp, x: xp.floor(x))
+Ceil, ceil = _zero_grad_unary("Ceil", lambda xp, x: xp.ceil(x))
+Trunc, trunc = _zero_grad_unary("Trunc", lambda xp, x: xp.trunc(x))
+Sign, sign = _zero_grad_unary("Sign", lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy())
+fix = trunc
+
+
+def sgn(input):
+    return sign(input)
+
+
+class Round(Function):
+    @staticmethod
+    def forward(ctx, x, decimals=0):
+        return _gam(x).round(x, decimals)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _zeros_like(g)
+
+
+def round(input, *, decimals=0):
+    """``torch.round``: half to even, like PyTorch and NumPy."""
+    if input._data.dtype.kind in "iub" and decimals >= 0:
+        return _make(input._data.copy())
+    return Round.apply(input, decimals=decimals)
+
+
+class Frac(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x - _gam(x).trunc(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def frac(input):
+    return Frac.apply(input)
+
+
+class Clamp(Function):
+    """clamp with scalar bounds (ClampBackward1 in PyTorch's naming)."""
+
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, x, lo=None, hi=None):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        xp = _gam(x)
+        if lo is not None and hi is not None and lo > hi:
+            return xp.full_like(x, hi)
+        out = xp.clip(x, lo, hi)
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        lo, hi = ctx.lo, ctx.hi
+        mask = None
+        if lo is not None:
+            mask = ge(x, lo)
+        if hi is not None:
+            m = le(x, hi)
+            mask = m if mask is None else logical_and(mask, m)
+        return mul(g, mask)
+
+
+class ClampTensor(Function):
+    """clamp with tensor bounds: the gradient goes to whichever bound is active."""
+
+    broadcasting = True
+    promotes = True
+    node_name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        xp = _gam(x)
+        ctx.save_for_backward(x, lo, hi)
+        out = x
+        if lo is not None:
+            out = xp.maximum(out, lo)
+        if hi is not None:
+            out = xp.minimum(out, hi)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        zero = _zeros_like(g)
+        below = lt(x, lo) if lo is not None else None
+        above = gt(x, hi) if hi is not None else None
+        if above is not None:
+            g_hi = where(above, g, zero)
+            g = where(above, zero, g)
+        else:
+            g_hi = None
+        if below is not None:
+            g_lo = where(below, g, zero)
+            g = where(below, zero, g)
+            if above is not None:
+                # with lo > hi PyTorch's result is hi everywhere; hi takes the gradient.
+                g_lo = where(above, zero, g_lo)
+        else:
+            g_lo = None
+        return g, g_lo, g_hi
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """``torch.clamp`` with scalar or tensor bounds."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        res = ClampTensor.apply(input, min if min is None or isinstance(min, Tensor)
+                                else scalar_like(min, input),
+                                max if max is None or isinstance(max, Tensor)
+                                else scalar_like(max, input))
+        return _out(res, out)
+    if input._data.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
+        input = _to_dtype(input, get_default_dtype())
+    return _out(Clamp.apply(input, lo=min, hi=max), out)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+class Where(Function):
+    broadcasting = True
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return _gam(a).where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        cond, = ctx.saved_tensors
+        zero = _zeros_like(g)
+        need = ctx.needs_input_grad
+        return (None, where(cond, g, zero) if need[1] else None,
+                where(cond, zero, g) if need[2] else None)
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """``torch.where(cond, input, other)``; ``where(cond)`` is ``nonzero(cond, as_tuple=True)``."""
+    if input is None and other is None:
+        from .indexing import nonzero
+        return nonzero(condition, as_tuple=True)
+    if condition._data.dtype.kind != "b":
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {condition.dtype}")
+    d = result_type(input, other)
+    input = _to_dtype(input, d) if isinstance(input, Tensor) else scalar_like(input, condition).to(d)
+    other = _to_dtype(other, d) if isinstance(other, Tensor) else scalar_like(other, condition).to(d)
+    return _out(Where.apply(condition, input, other), out)
+
+
+class Lerp(Function):
+    broadcasting = True
+    promotes = True
+
+    @staticmethod
+    def forward(ctx, a, end, w):
+        ctx.save_for_backward(a, end, w)
+        return a + w * (end - a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, end, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (mul(g, rsub(w, 1)) if need[0] else None, mul(g, w) if need[1] else None,
+                mul(g, sub(end, a)) if need[2] else None)
+
+
+def lerp(input, end, weight):
+    if not isinstance(weight, Tensor):
+        weight = scalar_like(weight, input).to(input.dtype)
+    return Lerp.apply(input, end, weight)
+
+
+class NanToNum(Function):
+    @staticmethod
+    def forward(ctx, x, nan=0.0, posinf=None, neginf=None):
+        ctx.save_for_backward(x)
+        return _gam(x).nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return mul(g, isfinite(x))
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    return NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf)
+
+
+class Conj(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return _gam(x).conj(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return conj(g)
+
+
+def conj(input):
+    if input._data.dtype.kind != "c":
+        return input
+    return Conj.apply(input)
+
+
+# ---------------------------------------------------------------------------------------
+# comparisons, logical and bitwise ops: no gradient, results are bool (or integer)
+
+def _compare(name, ufunc):
+    class Cmp(Function):
+        broadcasting = True
+
+        @staticmethod
+        def forward(ctx, a, b):
+            return getattr(_gam(a), ufunc)(a, b)
+
+        @staticmethod
+        def backward(ctx, g):
+            return None, None
+    Cmp.__name__ = Cmp.__qualname__ = name
+    Cmp.node_name = name + "Backward0"
+
+    def fn(input, other, *, out=None):
+        if not isinstance(other, Tensor):
+            if other is None or not isinstance(other, (int, float, bool, complex)) and not \
+                    hasattr(other, "dtype"):
+                if ufunc in ("equal", "not_equal"):
+                    return ufunc == "not_equal"   # t == None is False, as in PyTorch
+                raise TypeError(f"{name.lower()}(): argument 'other' must be Tensor or Number, "
+                                f"not {type(other).__name__}")
+        elif input._data.dtype != other._data.dtype:
+            d = result_type(input, other)
+            input, other = _to_dtype(input, d), _to_dtype(other, d)
+        return _out(Cmp.apply(input, other), out)
+    fn.__name__ = name.lower()
+    return Cmp, fn
+
+
+Eq, eq = _compare("Eq", "equal")
+Ne, ne = _compare("Ne", "not_equal")
+Lt, lt = _compare("Lt", "less")
+Le, le = _compare("Le", "less_equal")
+Gt, gt = _compare("Gt", "greater")
+Ge, ge = _compare("Ge", "greater_equal")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def equal(input, other):
+    """True when both tensors have the same shape and elements."""
+    return input.shape == other.shape and bool((input._data == other._data).all())
+
+
+def _logical(name, ufunc, unary=False):
+    def fn(input, other=None, *, out=None):
+        xp = _gam(input._data)
+        if unary:
+            res = getattr(xp, ufunc)(input._data)
+        else:
+            o = other._data if isinstance(other, Tensor) else other
+            res = getattr(xp, ufunc)(input._data, o)
+        return _out(_make(res), out)
+    fn.__name__ = name
+    return fn
+
+
+logical_and = _logical("logical_and", "logical_and")
+logical_or = _logical("logical_or", "logical_or")
+logical_xor = _logical("logical_xor", "logical_xor")
+logical_not = _logical("logical_not", "logical_not", unary=True)
+
+
+def _bitwise(name, ufunc):
+    def fn(input, other=None, *, out=None):
+        if input._data.dtype.kind not in "iub" or (
+                isinstance(other, Tensor) and other._data.dtype.kind not in "iub") or \
+                isinstance(other, float):
+            raise RuntimeError(f'"{name}_cpu" not implemented for '
+                               f"'{_legacy_name(input if input._data.dtype.kind not in 'iub' else other)}'")
+        xp = _gam(input._data)
+        if other is None:
+            return _out(_make(getattr(xp, ufunc)(input._data)), out)
+        if isinstance(other, Tensor) and other._data.dtype != input._data.dtype:
+            d = result_type(input, other)
+            input, other = _to_dtype(input, d), _to_dtype(other, d)
+        o = other._data if isinstance(other, Tensor) else other
+        return _out(_make(getattr(xp, ufunc)(input._data, o)), out)
+    fn.__name__ = name
+    return fn
+
+
+def _legacy_name(t):
+    if not isinstance(t, Tensor):
+        return "Float"
+    return {"float32": "Float", "float64": "Double", "float16": "Half",
+            "bfloat16": "BFloat16"}.get(t.dtype.name, t.dtype.name)
+
+
+bitwise_and = _bitwise("bitwise_and", "bitwise_and")
+bitwise_or = _bitwise("bitwise_or", "bitwise_or")
+bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
+bitwise_not = _bitwise("bitwise_not", "invert")
+bitwise_left_shift = _bitwise("bitwise_left_shift", "left_shift")
+bitwise_right_shift = _bitwise("bitwise_right_shift", "right_shift")
+
+
+def _predicate(name, fn_of_xp):
+    def fn(input):
+        return _make(fn_of_xp(_gam(input._data), input._data))
+    fn.__name__ = name
+    return fn
+
+
+isnan = _predicate("isnan", lambda xp, x: xp.isnan(x) if x.dtype.kind in "fcV" else xp.zeros(x.shape, bool))
+isinf = _predicate("isinf", lambda xp, x: xp.isinf(x) if x.dtype.kind in "fcV" else xp.zeros(x.shape, bool))
+isfinite = _predicate("isfinite", lambda xp, x: xp.isfinite(x) if x.dtype.kind in "fcV" else xp.ones(x.shape, bool))
+isposinf = _predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype.kind in "fV" else xp.zeros(x.shape, bool))
+isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype.kind in "fV" else xp.zeros(x.shape, bool))
+signbit = _predicate("signbit", lambda xp, x: xp.signbit(x))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _make(_gam(input._data).isclose(input._data, _data_of(other), rtol, atol, equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(_gam(input._data).allclose(input._data, _data_of(other), rtol, atol, equal_nan))
+
+
+def _data_of(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+# ---------------------------------------------------------------------------------------
+# out= and in-place forms
+
+def _out(res, out):
+    if out is None:
+        return res
+    if _state[0] and (res._rg or out._rg):
+        raise RuntimeError("functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if out._data.shape != res._data.shape:
+        out._data = res._data.astype(out._data.dtype, copy=True)
+    else:
+        out._data[...] = res._data
+    _bump(out)
+    return out
+
+
+def _check_inplace(self):
+    if _state[0]:
+        if self._rg and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+
+
+def apply_inplace(self, fn, *args, **kwargs):
+    """Run ``fn(self, *args)`` and write the result into ``self``'s memory.
+
+    Under autograd the result's node becomes ``self.grad_fn``; values the node saved from
+    ``self`` are copied first, so the write cannot corrupt them.
+    """
+    _check_inplace(self)
+    recording = _state[0] and (self._rg or any(isinstance(a, Tensor) and a._rg for a in args))
+    if recording and self._base is not None and self._base._rg:
+        raise NotImplementedError("ember: in-place modification of a view of a tensor that "
+                                  "requires grad is not supported; use an out-of-place op")
+    res = fn(self, *args, **kwargs)
+    rd, sd = res._data.dtype, self._data.dtype
+    if rd != sd and NP_TO_DTYPE[rd].category > NP_TO_DTYPE[sd].category:
+        raise RuntimeError(f"result type {_legacy_name(res)} can't be cast to the desired output "
+                           f"type {_legacy_name(self) if self._data.dtype.kind in 'fV' else _INT_NAMES.get(self.dtype.name, self.dtype.name)}")
+    if res._data.shape != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                           f"broadcast shape {list(res._data.shape)}")
+    if recording and res.grad_fn is not None:
+        node = res.grad_fn
+        if node._saved:
+            for slot in node._saved:
+                if slot is not None and slot.tensor is self:
+                    snap = _make(self._data.copy())
+                    snap._rg, snap.grad_fn, snap._output_nr = self._rg, self.grad_fn, self._output_nr
+                    slot.tensor, slot.vc = snap, None
+        self._data[...] = res._data
+        self.grad_fn = node
+        self._output_nr = res._output_nr
+        self._rg = True
+    else:
+        self._data[...] = res._data
+        if recording and self.grad_fn is not None:
+            # The new value does not depend on the old graph (fill_, zero_, copy_ of a constant).
+            self.grad_fn = None
+            self._rg = False
+    _bump(self)
+    return self
+
+
+_INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+              "bool": "Bool"}
+
+
+def _make_inplace(fn):
+    def method(self, *args, **kwargs):
+        return apply_inplace(self, fn, *args, **kwargs)
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place form of ``{fn.__name__}``."
+    return method
+
+
+add_ = _make_inplace(add)
+sub_ = _make_inplace(sub)
+mul_ = _make_inplace(mul)
+div_ = _make_inplace(div)
+pow_ = _make_inplace(pow)
+floor_divide_ = _make_inplace(floor_divide)
+remainder_ = _make_inplace(remainder)
+fmod_ = _make_inplace(fmod)
+neg_ = _make_inplace(neg)
+abs_ = _make_inplace(abs)
+exp_ = _make_inplace(exp)
+log_ = _make_inplace(log)
+sqrt_ = _make_inplace(sqrt)
+rsqrt_ = _make_inplace(rsqrt)
+sin_ = _make_inplace(sin)
+cos_ = _make_inplace(cos)
+tanh_ = _make_inplace(tanh)
+sigmoid_ = _make_inplace(sigmoid)
+relu_ = _make_inplace(relu)
+clamp_ = _make_inplace(clamp)
+clip_ = clamp_
+clamp_min_ = _make_inplace(clamp_min)
+clamp_max_ = _make_inplace(clamp_max)
+floor_ = _make_inplace(floor)
+ceil_ = _make_inplace(ceil)
+round_ = _make_inplace(round)
+trunc_ = _make_inplace(trunc)
+frac_ = _make_inplace(frac)
+reciprocal_ = _make_inplace(reciprocal)
+square_ = _make_inplace(square)
+sign_ = _make_inplace(sign)
+lerp_ = _make_inplace(lerp)
+nan_to_num_ = _make_inplace(nan_to_num)
+log1p_ = _make_inplace(log1p)
+expm1_ = _make_inplace(expm1)
+erf_ = _make_inplace(erf)
+atan2_ = _make_inplace(atan2)
+maximum_ = _make_inplace(maximum)
+minimum_ = _make_inplace(minimum)
+bitwise_and_ = _make_inplace(bitwise_and)
+bitwise_or_ = _make_inplace(bitwise_or)
+bitwise_xor_ = _make_inplace(bitwise_xor)
+bitwise_not_ = _make_inplace(bitwise_not)
+logical_not_ = _make_inplace(logical_not)
+eq_ = _make_inplace(eq)
+ne_ = _make_inplace(ne)
+lt_ = _make_inplace(lt)
+le_ = _make_inplace(le)
+gt_ = _make_inplace(gt)
+ge_ = _make_inplace(ge)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    return add(input, mul(mul(tensor1, tensor2), value))
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    return add(input, mul(div(tensor1, tensor2), value))
+
+
+addcmul_ = _make_inplace(addcmul)
+addcdiv_ = _make_inplace(addcdiv)
+
+
+# ---------------------------------------------------------------------------------------
+# dtype conversion methods
+
+def to(self, *args, **kwargs):
+    """``Tensor.to(dtype)``, ``.to(device)``, ``.to(device, dtype)``, ``.to(other)``."""
+    from .. import _device
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, (str, _device.device, int)) and not _is_dtype_like(a):
+            device = a
+        elif a is not None:
+            dtype = to_dtype(a)
+    out = self
+    if dtype is not None:
+        dtype = to_dtype(dtype)
+        if dtype.np != self._data.dtype:
+            out = _to_dtype(self, dtype)
+    if device is not None:
+        device = _device.as_device(device)
+        if device.type != self.device.type:
+            _device.check_available(device)
+            out = ToDevice.apply(out, device_type=device.type)
+    if copy and out is self:
+        out = clone_tensor(self)
+    return out
+
+
+def _is_dtype_like(a):
+    if isinstance(a, str):
+        try:
+            to_dtype(a)
+            return True
+        except TypeError:
+            return False
+    return False
+
+
+class ToDevice(Function):
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, device_type="cpu"):
+        ctx.src = backend.device_type_of(x)
+        return backend.to_device(x, device_type)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ToDevice.apply(g, device_type=ctx.src)
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def clone_tensor(input, *, memory_format=None):
+    return Clone.apply(input)
+
+
+def _caster(name):
+    def method(self, memory_format=None):
+        return to(self, to_dtype(name))
+    method.__name__ = name
+    return method
+
+
+float_ = _caster("float32")
+double = _caster("float64")
+half = _caster("float16")
+bfloat16 = _caster("bfloat16")
+long = _caster("int64")
+int_ = _caster("int32")
+short = _caster("int16")
+char = _caster("int8")
+byte = _caster("uint8")
+bool_ = _caster("bool")
+cfloat = _caster("complex64")
+cdouble = _caster("complex128")
+
+
+def cpu(self, memory_format=None):
+    return to(self, "cpu")
+
+
+def cuda(self, device=None, non_blocking=False, memory_format=None):
+    return to(self, "cuda" if device is None else device)
+
+
+def type_as(self, other):
+    return to(self, other.dtype)
+
+
+METHODS = (
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+    "remainder", "fmod", "pow", "float_power", "atan2", "arctan2", "maximum", "minimum",
+    "fmax", "fmin", "neg", "negative", "abs", "absolute", "sign", "sgn", "exp", "exp2",
+    "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square", "sin", "cos", "tan",
+    "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid",
+    "relu", "erf", "reciprocal", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "floor",
+    "ceil", "round", "trunc", "fix", "frac", "nan_to_num", "conj", "eq", "ne", "lt", "le",
+    "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "isnan",
+    "isinf", "isfinite", "isposinf", "isneginf", "signbit", "isclose", "allclose", "addcmul",
+    "addcdiv", "where",
+    "add_", "sub_", "mul_", "div_", "pow_", "floor_divide_", "remainder_", "fmod_", "neg_",
+    "abs_", "exp_", "log_", "sqrt_", "rsqrt_", "sin_", "cos_", "tanh_", "sigmoid_", "relu_",
+    "clamp_", "clip_", "clamp_min_", "clamp_max_", "floor_", "ceil_", "round_", "trunc_",
+    "frac_", "reciprocal_", "square_", "sign_", "lerp_", "nan_to_num_", "log1p_", "expm1_",
+    "erf_", "atan2_", "maximum_", "minimum_", "bitwise_and_", "bitwise_or_", "bitwise_xor_",
+    "bitwise_not_", "logical_not_", "eq_", "ne_", "lt_", "le_", "gt_", "ge_", "addcmul_",
+    "addcdiv_",
+    "to", "double", "half", "bfloat16", "long", "short", "char", "byte", "cfloat", "cdouble",
+    "cpu", "cuda", "type_as",
+)
+# Method names that clash with Python builtins or keywords in this module.
+METHOD_ALIASES = {"float": float_, "int": int_, "bool": bool_, "clone": clone_tensor}
+
+# Top-level functions (``ember.add`` ...): the methods minus Tensor-only conversions.
+__all__ = [n for n in METHODS if not n.endswith("_") and n not in (
+    "to", "double", "half", "bfloat16", "long", "short", "char", "byte", "cfloat", "cdouble",
+    "cpu", "cuda", "type_as")] + ["rsub", "clamp_min", "clamp_max", "relu_", "sigmoid_"]
