@@ -266,7 +266,8 @@ def tensor_repr(t, *, tensor_contents=None):
 
     grad_fn = t.grad_fn
     if grad_fn is not None:
-        name = grad_fn.name() if callable(getattr(grad_fn, "name", None)) else type(grad_fn).__name__
+        name = getattr(grad_fn, "name", None)
+        name = name() if callable(name) else type(grad_fn).__name__
         suffixes.append(f"grad_fn=<{name}>")
     elif t._rg:
         suffixes.append("requires_grad=True")

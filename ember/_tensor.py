@@ -61,6 +61,7 @@ class Tensor:
     grad = None
     grad_fn = None
     _output_nr = 0
+    _n_outputs = 1      # a leaf is its own graph target with one gradient slot
     _vc = None          # version counter, a one-item list shared by a tensor and its views
     _base = None        # the tensor whose memory this one views
     _hooks = None

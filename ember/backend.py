@@ -10,6 +10,10 @@ try:  # CuPy is optional; without it (or without a GPU) 'cuda' is unavailable.
 except Exception:  # ImportError, or a CUDA driver error raised while importing
     _cupy = None
 
+# PyTorch computes log(-1) = nan and 1/0 = inf silently; NumPy would warn on every such
+# element-wise op. ember follows PyTorch (a process-wide NumPy setting; docs/differences.md).
+numpy.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
 ndarray = numpy.ndarray
 generic = numpy.generic
 

@@ -60,7 +60,7 @@ def _seed(t, g):
             raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
                                f"but got {t.dtype}")
         xp = backend.get_array_module(t._data)
-        return _make(xp.ones_like(t._data))
+        return _make(xp.ones(t._data.shape, t._data.dtype))
     if not isinstance(g, Tensor):
         from ..ops.creation import tensor as _tensor
         g = _tensor(g, dtype=t.dtype)
@@ -71,12 +71,15 @@ def _seed(t, g):
 
 
 def _collect(roots):
-    """Count, for every node reachable from the roots, how many edges lead into it."""
+    """Count, for every node reachable from the roots, how many edges lead into it.
+
+    Keyed by ``id`` (Tensor defines an element-wise ``__eq__``, and ids hash fastest).
+    """
     deps = {}
     stack = []
     for node, _ in roots:
-        if node not in deps:
-            deps[node] = 0
+        if id(node) not in deps:
+            deps[id(node)] = 0
             stack.append(node)
     while stack:
         node = stack.pop()
@@ -86,18 +89,21 @@ def _collect(roots):
             if e is None:
                 continue
             nxt = e[0]
-            if nxt in deps:
-                deps[nxt] += 1
+            k = id(nxt)
+            if k in deps:
+                deps[k] += 1
             else:
-                deps[nxt] = 1
+                deps[k] = 1
                 stack.append(nxt)
     return deps
 
 
 def _accumulate(buf, key, idx, g):
-    slot = buf.get(key)
+    slot = buf.get(id(key))
     if slot is None:
-        slot = buf[key] = [None] * (key._n_outputs if not isinstance(key, Tensor) else 1)
+        slot = buf[id(key)] = [None] * key._n_outputs
+        slot[idx] = g
+        return
     old = slot[idx]
     slot[idx] = g if old is None else old + g
 
@@ -117,15 +123,38 @@ def _sum_to_shape(g, shape):
     return g
 
 
+def _run_tensor_hooks(node, grads_here, create_graph):
+    """Hooks registered on a non-leaf tensor, then retain_grad, see its gradient first."""
+    th = node._tensor_hooks
+    if th:
+        for nr, hooks in th.items():
+            g = grads_here[nr]
+            if g is None:
+                continue
+            for hook in hooks:
+                res = hook(g)
+                if res is not None:
+                    g = res
+            grads_here[nr] = g
+    if node._retained:
+        for nr, refs in node._retained.items():
+            g = grads_here[nr]
+            for r in refs:
+                t = r()
+                if t is not None and g is not None:
+                    t.grad = _leaf_grad_value(g, create_graph) if t.grad is None \
+                        else t.grad + g
+
+
 def _run_node(node, grads, create_graph):
     if node._freed:
         node.saved_tensors  # raises the "backward through the graph a second time" error
-    if node.materialize_grads:
+    if None in grads and node.materialize_grads:
+        xp = backend.get_array_module(next(g for g in grads if g is not None)._data)
         for i, g in enumerate(grads):
             if g is None:
                 meta = node._out_meta[i]
                 if meta is not None:
-                    xp = backend.namespace_for("cpu")
                     grads[i] = _make(xp.zeros(meta[0], meta[1]))
     if node._pre_hooks:
         for hook in node._pre_hooks:
@@ -158,6 +187,7 @@ def _check_grad(node, i, g):
     if not isinstance(g, Tensor):
         raise TypeError(f"{node.name()} returned a {type(g).__name__} as gradient {i}; "
                         "expected a Tensor or None")
+    shape, dtype = node._in_meta[i]
     if g._data.shape != shape:
         if node.broadcasting:
             g = _sum_to_shape(g, shape)
@@ -200,11 +230,13 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
     if retain_graph is None:
         retain_graph = create_graph
     root_edges = []
-    buf = {}
+    buf = {}  # id(node) -> per-output gradient list
     for t, g in zip(roots, grads):
         if not t._rg:
             raise RuntimeError("element 0 of tensors does not require grad and does not have "
                                "a grad_fn")
+        if g._data.dtype != t._data.dtype:
+            g = g.to(t.dtype)
         e = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t, 0)
         root_edges.append(e)
         _accumulate(buf, e[0], e[1], g)
@@ -219,19 +251,19 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
         results = [None] * len(inputs)
 
     deps = _collect(root_edges)
-    ready = [n for n, _ in root_edges if deps[n] == 0]
-    seen_ready = set(ready)
+    ready = []
+    for n, _ in root_edges:
+        if deps[id(n)] == 0 and n not in ready:
+            ready.append(n)
     prev = _state[0]
     _state[0] = bool(create_graph)
     assigned = set()
     try:
         while ready:
             node = ready.pop()
-            grads_here = buf.pop(node, None)
-            if grads_here is None:
-                grads_here = [None] * (1 if isinstance(node, Tensor) else node._n_outputs)
+            grads_here = buf.pop(id(node), None)
             if isinstance(node, Tensor):
-                g = grads_here[0]
+                g = None if grads_here is None else grads_here[0]
                 if g is None:
                     continue
                 if node._hooks:
@@ -240,57 +272,51 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
                         if res is not None:
                             g = res
                 if captured is not None:
-                    for i in captured.get((node, 0), ()):
+                    key = (node, 0)
+                    for i in captured.get(key, ()):
                         results[i] = g
-                    if not accumulate:
+                    if not accumulate or key not in captured:
                         continue
-                if accumulate and (inputs is None or (node, 0) in captured):
-                    _accumulate_leaf(node, g, create_graph, assigned)
+                _accumulate_leaf(node, g, create_graph, assigned)
                 continue
 
-            # Non-leaf node: tensor hooks and retain_grad see each output's gradient first.
-            th = node._tensor_hooks
-            if th:
-                for nr, hooks in th.items():
-                    g = grads_here[nr]
-                    if g is None:
-                        continue
-                    for hook in hooks:
-                        res = hook(g)
-                        if res is not None:
-                            g = res
-                    grads_here[nr] = g
-            if node._retained:
-                for nr, refs in node._retained.items():
-                    g = grads_here[nr]
-                    for r in refs:
-                        t = r()
-                        if t is not None and g is not None:
-                            t.grad = _leaf_grad_value(g, create_graph) if t.grad is None \
-                                else t.grad + g
-            if captured is not None:
-                for nr in range(len(grads_here)):
-                    for i in captured.get((node, nr), ()):
-                        results[i] = grads_here[nr]
-
-            if all(g is None for g in grads_here):
-                in_grads = (None,) * len(node._edges)
-            else:
+            edges = node._edges
+            if grads_here is not None:
+                if node._tensor_hooks or node._retained:
+                    _run_tensor_hooks(node, grads_here, create_graph)
+                if captured is not None:
+                    for nr in range(len(grads_here)):
+                        for i in captured.get((node, nr), ()):
+                            results[i] = grads_here[nr]
                 in_grads = _run_node(node, grads_here, create_graph)
+                meta = node._in_meta
+            else:
+                in_grads = None
             if not retain_graph:
                 node._saved = None
                 node._freed = True
-            for i, e in enumerate(node._edges):
+            for i, e in enumerate(edges):
                 if e is None:
                     continue
-                g = in_grads[i]
                 nxt = e[0]
-                if g is not None:
-                    g = _check_grad(node, i, g)
-                    _accumulate(buf, nxt, e[1], g)
-                deps[nxt] -= 1
-                if deps[nxt] == 0 and nxt not in seen_ready:
-                    seen_ready.add(nxt)
+                k = id(nxt)
+                if in_grads is not None:
+                    g = in_grads[i]
+                    if g is not None:
+                        gd = g._data if g.__class__ is Tensor else None
+                        m = meta[i]
+                        if gd is None or gd.shape != m[0] or gd.dtype != m[1] or _anomaly[0]:
+                            g = _check_grad(node, i, g)
+                        slot = buf.get(k)
+                        if slot is None:
+                            slot = buf[k] = [None] * nxt._n_outputs
+                            slot[e[1]] = g
+                        else:
+                            old = slot[e[1]]
+                            slot[e[1]] = g if old is None else old + g
+                d = deps[k] - 1
+                deps[k] = d
+                if d == 0:
                     ready.append(nxt)
     finally:
         _state[0] = prev

@@ -37,12 +37,6 @@ class _NullCtx:
 _NULL_CTX = _NullCtx()
 
 
-class _SavedSlot:
-    """A saved value: an input Tensor, an output of this node, or a constant array."""
-
-    __slots__ = ("tensor", "array", "output_nr", "vc", "version")
-
-
 class _FunctionMeta(type):
     def __init__(cls, name, bases, ns):
         super().__init__(name, bases, ns)
@@ -87,6 +81,7 @@ class Function(metaclass=_FunctionMeta):
 
     materialize_grads = True
     _to_save = ()
+    _n_outputs = 1
     _non_diff = ()
     _dirty = ()
     _saved = None
@@ -111,29 +106,32 @@ class Function(metaclass=_FunctionMeta):
         return tuple(self._unpack(s) for s in saved)
 
     def _unpack(self, slot):
+        """A saved slot is (tensor, array, output_nr, version_counter, version_at_save):
+        an input Tensor, an output of this node (array + output_nr), or a constant array."""
         if slot is None:
             return None
-        if slot.vc is not None and slot.vc[0] != slot.version:
-            t = slot.tensor
-            shape = "x".join(str(s) for s in (t.shape if t is not None else slot.array.shape))
+        tensor, array, output_nr, vc, version = slot
+        if vc is not None and vc[0] != version:
+            shape = "x".join(str(s) for s in (tensor.shape if tensor is not None else array.shape))
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [ember.{'FloatTensor'} [{shape}]], which is output 0 of "
-                f"{self.name()}, is at version {slot.vc[0]}; expected version {slot.version} "
+                f"inplace operation: [{(tensor if tensor is not None else _make(array)).type()} "
+                f"[{shape}]], which is output 0 of "
+                f"{self.name()}, is at version {vc[0]}; expected version {version} "
                 "instead. Hint: the backtrace further above shows the operation that failed to "
                 "compute its gradient.")
-        if slot.tensor is not None:
-            return slot.tensor
-        if slot.output_nr is not None:
+        if tensor is not None:
+            return tensor
+        if output_nr is not None:
             # A fresh Tensor on the same array whose grad_fn is this node: double backward
             # flows through it without the node holding its own output (no ref cycle).
-            t = _make(slot.array)
+            t = _make(array)
             t._rg = True
             t.grad_fn = self
-            t._output_nr = slot.output_nr
-            t._vc = slot.vc
+            t._output_nr = output_nr
+            t._vc = vc
             return t
-        return _make(slot.array)
+        return _make(array)
 
     # -- node API used by the engine and by users ---------------------------------------
     @classmethod
@@ -273,12 +271,24 @@ def _edge_of(t):
 def _apply_recording(cls, args, kwargs):
     """apply() when some input requires grad: run forward and record the graph node."""
     ctx = object.__new__(cls)
-    ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
-    ctx._edges = tuple(_edge_of(a) if isinstance(a, Tensor) else None for a in args)
-    if cls.broadcasting:
-        ctx._in_shapes = tuple(a._data.shape if isinstance(a, Tensor) else None for a in args)
-    ctx._in_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None
-                         for a in args)
+    needs, edges, meta, arrays = [], [], [], []
+    for a in args:
+        if isinstance(a, Tensor):
+            rg = a._rg
+            needs.append(rg)
+            fn = a.grad_fn
+            edges.append((fn, a._output_nr) if fn is not None else ((a, 0) if rg else None))
+            d = a._data
+            meta.append((d.shape, d.dtype))
+            arrays.append(d)
+        else:
+            needs.append(False)
+            edges.append(None)
+            meta.append(None)
+            arrays.append(a)
+    ctx.needs_input_grad = tuple(needs)
+    ctx._edges = edges
+    ctx._in_meta = meta
     user = not cls.array_forward
     if user:
         from .grad_mode import no_grad
@@ -288,23 +298,24 @@ def _apply_recording(cls, args, kwargs):
         outs_t = (raw_out,) if single else raw_out
         outs = tuple(o._data if isinstance(o, Tensor) else o for o in outs_t)
     else:
-        raw_out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args],
-                              **kwargs)
+        raw_out = cls.forward(ctx, *arrays, **kwargs)
         single = type(raw_out) is not tuple
+        if single and not ctx._non_diff and cls.differentiable_outputs is None:
+            return _record_single(ctx, cls, args, _as_array(raw_out))
         outs = (_as_array(raw_out),) if single else tuple(
             _as_array(o) if o is not None else None for o in raw_out)
         outs_t = ()
 
     # mark_dirty: an input modified in place becomes the output (in-place user Functions).
     dirty = ctx._dirty
-    non_diff_ids = {id(x) for x in ctx._non_diff}
+    non_diff_ids = {id(x) for x in ctx._non_diff} if ctx._non_diff else ()
     diff_pos = cls.differentiable_outputs
     results = []
     for i, arr in enumerate(outs):
         if arr is None:
             results.append(None)
             continue
-        if not backend.is_array(arr):
+        if user and not backend.is_array(arr):
             results.append(arr)  # user functions may return non-tensor values
             continue
         t = None
@@ -317,15 +328,16 @@ def _apply_recording(cls, args, kwargs):
             t = _make(arr)
         differentiable = (arr.dtype.kind in _FLOAT_KINDS
                           and (diff_pos is None or i in diff_pos)
-                          and id(arr) not in non_diff_ids
-                          and not (user and id(outs_t[i]) in non_diff_ids))
+                          and (not non_diff_ids or (id(arr) not in non_diff_ids
+                               and not (user and id(outs_t[i]) in non_diff_ids))))
         if differentiable:
             t._rg = True
             t.grad_fn = ctx
             t._output_nr = i
         results.append(t)
     ctx._n_outputs = len(outs)
-    ctx._out_meta = tuple((o.shape, o.dtype) if backend.is_array(o) else None for o in outs)
+    ctx._out_meta = [(o.shape, o.dtype) if o is not None and hasattr(o, "dtype") else None
+                     for o in outs]
 
     if cls.view_of is not None:
         for r in results:
@@ -341,41 +353,64 @@ def _apply_recording(cls, args, kwargs):
     return tuple(results)
 
 
+def _record_single(ctx, cls, args, arr):
+    """The common case of an internal op with one output: wrap it and finish the node."""
+    t = _make(arr)
+    if arr.dtype.kind in _FLOAT_KINDS:
+        t._rg = True
+        t.grad_fn = ctx
+    ctx._out_meta = ((arr.shape, arr.dtype),)
+    if cls.view_of is not None:
+        _mark_view(t, args[cls.view_of])
+    to_save = ctx._to_save
+    if to_save:
+        saved = []
+        for x in to_save:
+            if x is arr:
+                vc = t._vc
+                if vc is None:
+                    vc = t._vc = [0]
+                saved.append((None, arr, 0, vc, vc[0]))
+            elif x is None:
+                saved.append(None)
+            else:
+                for a in args:
+                    if isinstance(a, Tensor) and a._data is x:
+                        vc = a._vc
+                        if vc is None:
+                            vc = a._vc = [0]
+                        saved.append((a, None, None, vc, vc[0]))
+                        break
+                else:
+                    saved.append((None, x, None, None, 0))
+        ctx._saved = saved
+        ctx._to_save = ()
+    return t
+
+
 def _make_slot(x, args, outs, results, user):
+    """The saved slot for ``x`` (see Function._unpack for its layout)."""
     if x is None:
         return None
-    slot = _SavedSlot()
-    slot.array = slot.tensor = slot.output_nr = slot.vc = None
-    slot.version = 0
     arr = x._data if (user and isinstance(x, Tensor)) else x
     for i, o in enumerate(outs):
         if o is arr and isinstance(results[i], Tensor):
             out_t = results[i]
-            if out_t.grad_fn is None:
-                slot.tensor = out_t
-            else:
-                slot.array = o
-                slot.output_nr = i
             vc = out_t._vc
             if vc is None:
                 vc = out_t._vc = [0]
-            slot.vc = vc
-            slot.version = vc[0]
-            return slot
+            if out_t.grad_fn is None:
+                return (out_t, None, None, vc, vc[0])
+            return (None, o, i, vc, vc[0])
     for a in args:
         if isinstance(a, Tensor) and (a is x or a._data is arr):
-            slot.tensor = a
             vc = a._vc
             if vc is None:
                 vc = a._vc = [0]
-            slot.vc = vc
-            slot.version = vc[0]
-            return slot
+            return (a, None, None, vc, vc[0])
     if isinstance(x, Tensor):
-        slot.tensor = x
-    else:
-        slot.array = x
-    return slot
+        return (x, None, None, None, 0)
+    return (None, x, None, None, 0)
 
 
 def _bump(t):

@@ -93,11 +93,12 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         for ii, (a, n) in enumerate(zip(analytical, numerical)):
             if a is None:
                 continue
-            if a.shape != n.T.shape and a.size:
-                a = a.reshape(n.T.shape)
-            if not numpy.allclose(a, n.T, rtol=rtol, atol=atol):
+            # both are (output elements x input elements)
+            if a.shape != n.shape:
+                a = a.reshape(n.shape)
+            if not numpy.allclose(a, n, rtol=rtol, atol=atol):
                 msg = (f"Jacobian mismatch for output {oi} with respect to input {ii},\n"
-                       f"numerical:{n.T}\nanalytical:{a}\n")
+                       f"numerical:{n}\nanalytical:{a}\n")
                 if raise_exception:
                     raise GradcheckError(msg)
                 return False

@@ -969,11 +969,13 @@ def apply_inplace(self, fn, *args, **kwargs):
     if recording and res.grad_fn is not None:
         node = res.grad_fn
         if node._saved:
-            for slot in node._saved:
-                if slot is not None and slot.tensor is self:
+            saved = list(node._saved)
+            for k, slot in enumerate(saved):
+                if slot is not None and slot[0] is self:
                     snap = _make(self._data.copy())
                     snap._rg, snap.grad_fn, snap._output_nr = self._rg, self.grad_fn, self._output_nr
-                    slot.tensor, slot.vc = snap, None
+                    saved[k] = (snap, None, None, None, 0)
+            node._saved = saved
         self._data[...] = res._data
         self.grad_fn = node
         self._output_nr = res._output_nr
