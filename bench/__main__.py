@@ -53,11 +53,35 @@ def thread_settings(libs):
         out["numpy BLAS"] = ", ".join(f"{p.get('internal_api')} {p.get('num_threads')} threads"
                                       for p in pools) or "unknown"
     except ImportError:
-        out["numpy BLAS"] = "library default (install threadpoolctl to see the count)"
+        n = _openblas_threads()
+        out["numpy BLAS"] = (f"OpenBLAS {n} threads" if n else
+                             "library default (install threadpoolctl to see the count)")
     if "torch" in libs:
         t = libs["torch"]
         out["torch"] = f"{t.get_num_threads()} intra-op threads, {t.__version__}"
     return out
+
+
+def _openblas_threads():
+    """The thread count of the OpenBLAS that NumPy loaded (Linux, without threadpoolctl)."""
+    import ctypes
+    import numpy  # noqa: F401  (loads its BLAS)
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "openblas" in line.lower()}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for sym in ("openblas_get_num_threads", "openblas_get_num_threads64_",
+                    "scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads"):
+            fn = getattr(lib, sym, None)
+            if fn is not None:
+                return fn()
+    return None
 
 
 def _spin():
@@ -158,7 +182,8 @@ def main(argv=None):
     for k, v in info["threads"].items():
         print(f"  {k}: {v}")
     if not have_torch:
-        print("  PyTorch not installed: ember times only")
+        print("  PyTorch " + ("not timed (--no-torch)" if args.no_torch else "not installed")
+              + ": ember times only")
     print()
     print(format_table(results, have_torch))
     return 0

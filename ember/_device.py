@@ -41,8 +41,7 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+        # Like PyTorch, a device never equals a string: compare with device('cpu').
         return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self):

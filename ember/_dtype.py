@@ -45,7 +45,8 @@ class dtype:
         return {"complex64": float32, "complex128": float64}.get(self.name, self)
 
     def to_complex(self):
-        return {"float32": complex64, "float64": complex128, "float16": complex64}.get(self.name, self)
+        return {"float32": complex64, "float64": complex128, "float16": complex64,
+                "bfloat16": complex64}.get(self.name, self)
 
 
 bool = dtype("bool", numpy.bool_, _BOOL)
@@ -202,8 +203,12 @@ def result_type(*operands):
             scalar = d if scalar is None else promote_types(scalar, d)
     result = dim_t
     if zero_t is not None:
-        if result is None or zero_t.category > result.category:
+        if result is None:
             result = zero_t
+        elif zero_t.category > result.category:
+            # A 0-d complex tensor makes a float tensor complex of the float's own width.
+            result = result.to_complex() if (zero_t.category == _COMPLEX and
+                                             result.category == _FLOAT) else zero_t
     if scalar is not None:
         if result is None:
             result = scalar

@@ -38,16 +38,20 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        """The generator state as a uint8 tensor (opaque, as in PyTorch)."""
-        import pickle
+        """The generator state as a uint8 tensor (opaque, as in PyTorch; JSON bytes inside,
+        so a state read from an untrusted file cannot run code when set)."""
+        import json
         from ._tensor import _make
-        raw = pickle.dumps((self._seed, self._np.bit_generator.state))
+        raw = json.dumps([self._seed, self._np.bit_generator.state]).encode()
         return _make(numpy.frombuffer(raw, dtype=numpy.uint8).copy())
 
     def set_state(self, new_state):
-        import pickle
+        import json
         arr = backend.to_host(new_state._data) if hasattr(new_state, "_data") else new_state
-        seed, state = pickle.loads(numpy.asarray(arr, dtype=numpy.uint8).tobytes())
+        try:
+            seed, state = json.loads(numpy.asarray(arr, dtype=numpy.uint8).tobytes())
+        except ValueError:
+            raise RuntimeError("Invalid generator state: not a state from get_state()") from None
         self._seed = seed
         self._np.bit_generator.state = state
         return self

@@ -339,7 +339,10 @@ class Tensor:
     def type(self, dtype=None, non_blocking=False, **kwargs):
         if dtype is None:
             return _legacy_type_name(self.dtype)
-        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+        if isinstance(dtype, str):  # only legacy names ('ember.FloatTensor'), as in PyTorch
+            if (not dtype.startswith(("ember.", "torch.")) or dtype.count(".") != 1
+                    or not dtype.endswith("Tensor")):
+                raise ValueError(f"invalid type: {dtype!r}")
             dtype = _LEGACY_TYPES[dtype.split(".")[-1]]
         return self.to(to_dtype(dtype))
 
@@ -408,7 +411,7 @@ class _LegacyTypes(dict):
     def __missing__(self, key):
         self.update(_lazy_legacy_types())
         if key not in self:
-            raise TypeError(f"invalid type: {key!r}")
+            raise ValueError(f"invalid type: {key!r}")
         return dict.__getitem__(self, key)
 
 

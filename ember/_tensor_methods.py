@@ -76,6 +76,12 @@ def attach(T):
         setattr(T, name, fn)
 
     T.T = property(sh.numpy_T)
-    T.mT = property(lambda self: sh.transpose(self, -2, -1))
-    T.mH = property(lambda self: pw.conj(sh.transpose(self, -2, -1)))
-    T.H = property(lambda self: pw.conj(sh.numpy_T(self)))
+    def _matrix_transpose(self, name="mT"):
+        if self._data.ndim < 2:
+            raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                               f"matrices. Got {self._data.ndim}-D tensor.")
+        return sh.transpose(self, -2, -1)
+
+    T.mT = property(_matrix_transpose)
+    T.mH = property(lambda self: pw.conj(_matrix_transpose(self, "mH")))
+    T.H = property(sh.numpy_H)

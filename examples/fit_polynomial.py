@@ -7,7 +7,7 @@ squared-error loss, calls ``loss.backward()`` and takes a plain gradient-descent
 ``torch.no_grad()``. It prints the loss every 100 steps and the fitted polynomial at the end.
 
 The random start comes from ember's generator (NumPy PCG64), so the numbers differ from a
-PyTorch run with the same seed; the loss falls the same way, to about 9 after 2000 steps.
+PyTorch run with the same seed; the loss falls the same way, to about 10 after 2000 steps.
 
     python examples/fit_polynomial.py [--steps 2000] [--seed 0]
 """

@@ -6,12 +6,11 @@ node are summed in a buffer until every edge into it has reported, then its back
 """
 import weakref
 
-from .grad_mode import _state
+from .grad_mode import _state, _anomaly
 from .function import Function, _RemovableHandle
 from .. import backend
 from .._tensor import Tensor, _make
 
-_anomaly = [False]
 
 
 class AccumulateGrad:
@@ -292,7 +291,8 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
                 meta = node._in_meta
             else:
                 in_grads = None
-            if not retain_graph:
+            if not retain_graph and node._saved is not None:
+                # Only nodes that saved tensors refuse a second backward, as in PyTorch.
                 node._saved = None
                 node._freed = True
             for i, e in enumerate(edges):

@@ -7,7 +7,7 @@ graph node (``tensor.grad_fn``) that the engine later calls ``backward`` on.
 User-defined Functions (subclasses outside ember.ops) follow PyTorch: their ``forward``
 receives and returns Tensors, and runs with grad mode off.
 """
-from .grad_mode import _state
+from .grad_mode import _state, _anomaly
 from .. import backend
 from .._tensor import Tensor, _make, _FLOAT_KINDS
 
@@ -131,7 +131,9 @@ class Function(metaclass=_FunctionMeta):
             t._output_nr = output_nr
             t._vc = vc
             return t
-        return _make(array)
+        if type(array) in (int, float, complex, bool):
+            return array           # a Python number passed to forward: backward gets it back
+        return _make(_as_array(array))
 
     # -- node API used by the engine and by users ---------------------------------------
     @classmethod
@@ -139,7 +141,9 @@ class Function(metaclass=_FunctionMeta):
         return cls.node_name
 
     def __repr__(self):
-        return f"<{self.node_name} object at {hex(id(self))}>"
+        # PyTorch shows user Functions' nodes by their class path (torch.autograd.function.X).
+        prefix = "" if self.array_forward else "ember.autograd.function."
+        return f"<{prefix}{self.node_name} object at {hex(id(self))}>"
 
     @property
     def next_functions(self):
@@ -174,6 +178,11 @@ class Function(metaclass=_FunctionMeta):
                                   "autograd.Function.")
 
     @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Override to use the ``forward(*args)`` + ``setup_context`` style (PyTorch 2.0)."""
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement either the backward or vjp method for "
                                   "your custom autograd.Function to use it with backward mode AD.")
@@ -188,9 +197,7 @@ class Function(metaclass=_FunctionMeta):
                 if isinstance(a, Tensor) and a._rg:
                     return _apply_recording(cls, args, kwargs)
         if not cls.array_forward:
-            from .grad_mode import no_grad
-            with no_grad():
-                return cls.forward(_NULL_CTX, *args, **kwargs)
+            return _run_user_forward(cls, _NULL_CTX, args, kwargs)
         out = cls.forward(_NULL_CTX, *[a._data if isinstance(a, Tensor) else a for a in args],
                           **kwargs)
         view_of = cls.view_of
@@ -232,6 +239,17 @@ def _mark_view(out, base):
 
 def _promote(args):
     """Cast Tensor and scalar arguments to PyTorch's result dtype (None: leave as is)."""
+    if len(args) == 2:
+        b = args[1]
+        tb = type(b)
+        if tb is float or tb is int:
+            # tensor (op) Python number: NumPy's weak scalars already give PyTorch's dtype
+            # when the number's kind does not lift the tensor's category.
+            a = args[0]
+            if isinstance(a, Tensor):
+                k = a._data.dtype.kind   # not bfloat16 ('V'): ml_dtypes widens it to float32
+                if k in "fc" or (tb is int and k in "iu"):
+                    return args
     first = None
     same = True
     for a in args:
@@ -271,6 +289,9 @@ def _edge_of(t):
 def _apply_recording(cls, args, kwargs):
     """apply() when some input requires grad: run forward and record the graph node."""
     ctx = object.__new__(cls)
+    if _anomaly[0]:
+        import traceback
+        ctx._anomaly_trace = "".join(traceback.format_stack()[:-2])
     needs, edges, meta, arrays = [], [], [], []
     for a in args:
         if isinstance(a, Tensor):
@@ -291,9 +312,7 @@ def _apply_recording(cls, args, kwargs):
     ctx._in_meta = meta
     user = not cls.array_forward
     if user:
-        from .grad_mode import no_grad
-        with no_grad():
-            raw_out = cls.forward(ctx, *args, **kwargs)
+        raw_out = _run_user_forward(cls, ctx, args, kwargs)
         single = not isinstance(raw_out, tuple)
         outs_t = (raw_out,) if single else raw_out
         outs = tuple(o._data if isinstance(o, Tensor) else o for o in outs_t)
@@ -301,9 +320,14 @@ def _apply_recording(cls, args, kwargs):
         raw_out = cls.forward(ctx, *arrays, **kwargs)
         single = type(raw_out) is not tuple
         if single and not ctx._non_diff and cls.differentiable_outputs is None:
-            return _record_single(ctx, cls, args, _as_array(raw_out))
+            return _record_single(ctx, cls, args, _as_array(raw_out), raw_out)
         outs = (_as_array(raw_out),) if single else tuple(
             _as_array(o) if o is not None else None for o in raw_out)
+        # forward may have saved a NumPy scalar that _as_array replaced: map it to the array
+        raw_outs = (raw_out,) if single else raw_out
+        if any(r is not o for r, o in zip(raw_outs, outs)) and ctx._to_save:
+            remap = {id(r): o for r, o in zip(raw_outs, outs) if r is not o}
+            ctx._to_save = tuple(remap.get(id(x), x) for x in ctx._to_save)
         outs_t = ()
 
     # mark_dirty: an input modified in place becomes the output (in-place user Functions).
@@ -353,7 +377,20 @@ def _apply_recording(cls, args, kwargs):
     return tuple(results)
 
 
-def _record_single(ctx, cls, args, arr):
+def _run_user_forward(cls, ctx, args, kwargs):
+    """A user Function's forward under no_grad: ``forward(ctx, *args)``, or the PyTorch 2.0
+    style ``forward(*args)`` followed by ``setup_context(ctx, inputs, output)``."""
+    from .grad_mode import no_grad
+    with no_grad():
+        if cls.setup_context is Function.setup_context:
+            return cls.forward(ctx, *args, **kwargs)
+        out = cls.forward(*args, **kwargs)
+        if ctx is not _NULL_CTX:
+            cls.setup_context(ctx, args, out)
+        return out
+
+
+def _record_single(ctx, cls, args, arr, raw):
     """The common case of an internal op with one output: wrap it and finish the node."""
     t = _make(arr)
     if arr.dtype.kind in _FLOAT_KINDS:
@@ -366,7 +403,7 @@ def _record_single(ctx, cls, args, arr):
     if to_save:
         saved = []
         for x in to_save:
-            if x is arr:
+            if x is arr or x is raw:
                 vc = t._vc
                 if vc is None:
                     vc = t._vc = [0]

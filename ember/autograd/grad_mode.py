@@ -1,12 +1,17 @@
 """Grad-mode switches: no_grad, enable_grad, set_grad_enabled, inference_mode.
 
 The state is one module-level list so that ``Function.apply`` reads it with a single
-index (``_state[0]``). Like PyTorch's, each works as a context manager and a decorator.
+index (``_state[0]``). Like PyTorch's, each works as a context manager and as a
+decorator (with or without parentheses for no_grad/enable_grad/inference_mode), and a
+decorated generator runs every step of its body under the mode.
 """
 import functools
+import inspect
 
 # _state[0]: gradient recording on; _state[1]: inference mode on.
 _state = [True, False]
+# _anomaly[0]: detect_anomaly is active (nodes record their forward stack, NaN grads raise).
+_anomaly = [False]
 
 
 def is_grad_enabled():
@@ -18,28 +23,58 @@ def is_inference_mode_enabled():
 
 
 class _GradModeContext:
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self.__class__(*self._init_args()):
-                return fn(*args, **kwargs)
-        return wrapper
+    """Context manager whose instances also decorate functions and generators."""
+
+    def __new__(cls, *args, **kwargs):
+        self = object.__new__(cls)
+        # Bare ``@no_grad`` (no parentheses): the single argument is the function.
+        if cls._bare_decorator and len(args) == 1 and callable(args[0]) and not kwargs:
+            self.__init__()
+            return self(args[0])
+        return self
+
+    _bare_decorator = True
+
+    def _fresh(self):
+        """A new context with the same settings (each call of a decorated fn needs its own)."""
+        return self.__class__(*self._init_args())
 
     def _init_args(self):
         return ()
 
     def clone(self):
-        return self.__class__(*self._init_args())
+        return self._fresh()
+
+    def __call__(self, fn):
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def gen_wrapper(*args, **kwargs):
+                gen = fn(*args, **kwargs)
+                try:
+                    with self._fresh():
+                        item = next(gen)
+                    while True:
+                        try:
+                            sent = yield item
+                        except BaseException as exc:
+                            with self._fresh():
+                                item = gen.throw(exc)
+                        else:
+                            with self._fresh():
+                                item = gen.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+            return gen_wrapper
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self._fresh():
+                return fn(*args, **kwargs)
+        return wrapper
 
 
 class no_grad(_GradModeContext):
     """Disable gradient recording inside the block (``torch.no_grad``)."""
-
-    def __new__(cls, orig_func=None):
-        if orig_func is not None:
-            # The bare ``@no_grad`` form decorates directly, as in PyTorch.
-            return object.__new__(cls)(orig_func)
-        return object.__new__(cls)
 
     def __enter__(self):
         self._prev = _state[0]
@@ -63,7 +98,11 @@ class enable_grad(_GradModeContext):
 
 
 class set_grad_enabled(_GradModeContext):
-    """Set gradient recording on or off; takes effect at once, like PyTorch's."""
+    """Set gradient recording on or off. Like PyTorch's, it takes effect when constructed,
+    so ``set_grad_enabled(False)`` works as a plain call; used as a decorator the
+    setting applies only inside the decorated function."""
+
+    _bare_decorator = False
 
     def __init__(self, mode):
         self._mode = bool(mode)
@@ -73,8 +112,20 @@ class set_grad_enabled(_GradModeContext):
     def _init_args(self):
         return (self._mode,)
 
+    def __call__(self, fn):
+        _state[0] = self._prev  # undo the constructor's effect: only the function is affected
+        return _GradModeContext.__call__(self, fn)
+
+    def _fresh(self):
+        ctx = object.__new__(set_grad_enabled)
+        ctx._mode = self._mode
+        ctx._prev = None   # recorded on entry: a decorated call restores what it found
+        return ctx
+
     def __enter__(self):
-        pass
+        if self._prev is None:
+            self._prev = _state[0]
+        _state[0] = self._mode
 
     def __exit__(self, *exc):
         _state[0] = self._prev
@@ -82,7 +133,8 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
-    """Like no_grad (ember keeps no separate inference tensors; see docs/differences.md)."""
+    """Like no_grad; ``inference_mode(False)`` turns grad recording on (as PyTorch's guard).
+    ember keeps no separate inference tensors (docs/differences.md)."""
 
     def __init__(self, mode=True):
         self._mode = bool(mode)
@@ -92,11 +144,8 @@ class inference_mode(_GradModeContext):
 
     def __enter__(self):
         self._prev = tuple(_state)
-        if self._mode:
-            _state[0] = False
-            _state[1] = True
-        else:
-            _state[1] = False
+        _state[0] = not self._mode
+        _state[1] = self._mode
 
     def __exit__(self, *exc):
         _state[0], _state[1] = self._prev

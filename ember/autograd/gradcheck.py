@@ -3,7 +3,7 @@ import numpy
 
 from .. import backend
 from .._tensor import Tensor, _make
-from .grad_mode import no_grad
+from .grad_mode import no_grad, enable_grad
 from . import engine
 
 
@@ -123,10 +123,13 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     diff_idx = [k for k, i in enumerate(inputs) if isinstance(i, Tensor) and i.requires_grad]
 
     def first_grads(*args):
+        # The finite differences call this under no_grad; the first derivative still
+        # needs a graph, so record one here.
         ins, gos = args[:n_in], args[n_in:]
-        o = [x for x in _as_tuple(func(*ins)) if isinstance(x, Tensor) and x.requires_grad]
-        gs = engine.grad(o, [ins[k] for k in diff_idx], gos, create_graph=True,
-                         allow_unused=True)
+        with enable_grad():
+            o = [x for x in _as_tuple(func(*ins)) if isinstance(x, Tensor) and x.requires_grad]
+            gs = engine.grad(o, [ins[k] for k in diff_idx], gos, create_graph=True,
+                             allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_grads, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,

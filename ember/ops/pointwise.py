@@ -149,8 +149,13 @@ class Pow(Function):
         ga = gb = None
         if need[0]:
             # d/da a**b = b * a**(b-1); where b == 0 the gradient is 0 (PyTorch masks it).
-            ga = mul(g, mul(b, pow(a, sub(b, 1))))
-            ga = where(eq(b, 0), _zeros_like(ga), ga)
+            if isinstance(b, Tensor):
+                ga = mul(g, mul(b, pow(a, sub(b, 1))))
+                ga = where(eq(b, 0), _zeros_like(ga), ga)
+            elif b == 0:
+                ga = _zeros_like(g)
+            else:
+                ga = mul(g, mul(pow(a, b - 1), b))
         if need[1]:
             # d/db a**b = a**b * log(a); at a == 0 (and b >= 0) PyTorch gives 0, not nan.
             gb = mul(g, mul(out, log(a)))
@@ -966,6 +971,10 @@ def apply_inplace(self, fn, *args, **kwargs):
     if res._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                            f"broadcast shape {list(res._data.shape)}")
+    if recording and res.grad_fn is None and self._rg:
+        # The new value does not depend on the old one (fill_, zero_, copy_ of a constant):
+        # self keeps requiring grad, and the old graph receives a zero gradient.
+        res = Overwrite.apply(self, res)
     if recording and res.grad_fn is not None:
         node = res.grad_fn
         if node._saved:
@@ -982,16 +991,26 @@ def apply_inplace(self, fn, *args, **kwargs):
         self._rg = True
     else:
         self._data[...] = res._data
-        if recording and self.grad_fn is not None:
-            # The new value does not depend on the old graph (fill_, zero_, copy_ of a constant).
-            self.grad_fn = None
-            self._rg = False
     _bump(self)
     return self
 
 
 _INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
               "bool": "Bool"}
+
+
+class Overwrite(Function):
+    """An in-place write of a value that does not depend on the old one: zero gradient back."""
+
+    node_name = "FillBackward0"
+
+    @staticmethod
+    def forward(ctx, old, new):
+        return new
+
+    @staticmethod
+    def backward(ctx, g):
+        return _zeros_like(g), None
 
 
 def _make_inplace(fn):
