@@ -106,6 +106,18 @@ def broadcast_to(xp, x, shape):
     return xp.broadcast_to(x, shape)
 
 
+def as_strided(x, shape, strides):
+    """A view of ``x``'s memory with ``shape`` and byte ``strides`` (no bounds checks: the
+    caller guarantees every element lies inside ``x``'s buffer). Writes go through.
+
+    For a C-contiguous NumPy array the view is built directly (~1 us; numpy's as_strided
+    costs ~6 us); cupy has the same ``lib.stride_tricks.as_strided``.
+    """
+    if isinstance(x, ndarray) and x.flags.c_contiguous and x.size:
+        return ndarray(shape, x.dtype, x, 0, strides)
+    return get_array_module(x).lib.stride_tricks.as_strided(x, shape, strides)
+
+
 def scatter_add(xp, target, index, values):
     """target[index] += values with repeated indices accumulated (np.add.at / cupyx)."""
     if xp is numpy:

@@ -64,9 +64,9 @@ def make_inputs(case, dtype, rng, noncontig=False):
                 a = rng.uniform(spec.low, spec.high, shape)
             a = a.astype(dtype)
         elif spec.dtype == "bool":
-            a = rng.random(shape) < 0.5
+            a = np.asarray(rng.random(shape) < 0.5)
         else:
-            a = rng.integers(int(spec.low), int(spec.high), shape).astype(spec.dtype)
+            a = np.asarray(rng.integers(int(spec.low), int(spec.high), shape)).astype(spec.dtype)
         if noncontig and a.ndim >= 2:
             a = np.ascontiguousarray(np.swapaxes(a, -1, -2)).swapaxes(-1, -2)
         out.append((a, spec))

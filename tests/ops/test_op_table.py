@@ -35,9 +35,14 @@ def _run(lib, sample, case_idx, dtype, requires_grad, noncontig=False, seed=0):
     return tensors, out
 
 
+def _flatten(out):
+    if isinstance(out, (tuple, list)):
+        return [x for o in out for x in _flatten(o)]
+    return [out]
+
+
 def _diff_outputs(out):
-    outs = out if isinstance(out, (tuple, list)) else (out,)
-    return [o for o in outs if hasattr(o, "requires_grad") and o.requires_grad]
+    return [o for o in _flatten(out) if hasattr(o, "requires_grad") and o.requires_grad]
 
 
 @needs_torch
@@ -90,8 +95,7 @@ def test_gradcheck(sample, case):
 
     def fn(*ts):
         # Under no_grad (the finite differences) nothing requires grad: keep float outputs.
-        out = sample.fn(ember, *ts)
-        outs = out if isinstance(out, (tuple, list)) else (out,)
+        outs = _flatten(sample.fn(ember, *ts))
         floats = [o for o in outs if isinstance(o, ember.Tensor) and o.is_floating_point()]
         return tuple(floats[:n_diff])
     assert ember.autograd.gradcheck(fn, tuple(tensors), eps=1e-6, atol=1e-5, rtol=1e-3)

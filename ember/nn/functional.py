@@ -1,0 +1,13 @@
+"""``ember.nn.functional``: the functional form of every layer, over ``ember.ops``.
+
+Each op family exports its functional names through its module's ``__all__``.
+"""
+from ..ops.linear import linear, bilinear  # noqa: F401
+from ..ops.activation import *  # noqa: F401,F403
+from ..ops.loss import *  # noqa: F401,F403
+from ..ops.conv import *  # noqa: F401,F403
+from ..ops.pooling import *  # noqa: F401,F403
+from ..ops.normalization import *  # noqa: F401,F403
+from ..ops.dropout import *  # noqa: F401,F403
+from ..ops.sparse import *  # noqa: F401,F403
+from ..ops.distance import *  # noqa: F401,F403

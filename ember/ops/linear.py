@@ -1,0 +1,89 @@
+"""Fused affine maps: ``linear`` (y = x W^T + b) and ``bilinear`` (y = x1^T A x2 + b).
+
+One Function per call, so a Linear layer costs one node instead of matmul + transpose +
+add; the backward is written with ember ops, so it is differentiable again.
+"""
+from .. import backend
+from ..autograd.function import Function
+
+_gam = backend.get_array_module
+_LOW_PRECISION = frozenset("eV")  # float16 ('e') and bfloat16 ('V'): GEMM in float32
+
+
+def _check(input, weight, bias):
+    if input._data.ndim == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D "
+                           f"and {weight._data.ndim}D")
+    in_f = input._data.shape[-1]
+    w_in = weight._data.shape[-1] if weight._data.ndim else None
+    if w_in != in_f:
+        rows = 1
+        for s in input._data.shape[:-1]:
+            rows *= s
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{in_f} and "
+                           f"{'x'.join(str(s) for s in weight._data.shape[::-1])})")
+    if input._data.dtype != weight._data.dtype or (bias is not None and
+                                                  bias._data.dtype != weight._data.dtype):
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{input.dtype} and {weight.dtype}".replace("ember.", ""))
+
+
+class Linear(Function):
+    node_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        ctx.save_for_backward(x, w)
+        ctx.has_bias = b is not None
+        if x.dtype.char in _LOW_PRECISION:
+            out = (x.astype("float32") @ w.astype("float32").T)
+            if b is not None:
+                out += b.astype("float32")
+            return out.astype(x.dtype)
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = g.matmul(w) if need[0] else None
+        gw = gb = None
+        if need[1] or (len(need) > 2 and need[2]):
+            out_f = w.shape[0]
+            g2 = g.reshape(-1, out_f)
+            if need[1]:
+                gw = g2.t().mm(x.reshape(-1, x.shape[-1]))
+            if len(need) > 2 and need[2]:
+                gb = g2.sum(0)
+        return gx, gw, gb
+
+
+def linear(input, weight, bias=None):
+    """``F.linear``: input (*, in) @ weight (out, in)^T + bias (out)."""
+    _check(input, weight, bias)
+    if weight._data.ndim == 1:
+        out = input.matmul(weight)
+        return out + bias if bias is not None else out
+    if bias is None:
+        return Linear.apply(input, weight)
+    return Linear.apply(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """``F.bilinear``: out[..., o] = sum_ij x1[..., i] A[o, i, j] x2[..., j] + b[o]."""
+    from .linalg import einsum
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError("bilinear(): input batch dimensions do not match: got "
+                           f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
+    if weight.dim() != 3 or weight.shape[1] != input1.shape[-1] or \
+            weight.shape[2] != input2.shape[-1]:
+        raise RuntimeError(f"bilinear(): weight of shape {list(weight.shape)} does not match "
+                           f"inputs {list(input1.shape)} and {list(input2.shape)}")
+    out = einsum("...i,oij,...j->...o", input1, weight, input2)
+    return out + bias if bias is not None else out
+
+
+__all__ = ["linear", "bilinear"]
