@@ -15,9 +15,9 @@ PyTorch's semantics throughout:
   * errors carry PyTorch's exception types and messages.
 
 Where ember differs:
-  * writing, while autograd records, into a tensor that is a view of another
-    (``x[0][1] = w``) raises NotImplementedError: the base's graph would need rebasing;
-    write into the base (``x[0, 1] = w``) or clone the view;
+  * a write into a view of another tensor (``x[0][1] = w``) while autograd records is
+    recorded on the base's graph by ``views.rebase_view`` (CopySlices); its backward is
+    not differentiable again;
   * repeated indices in setitem / scatter / index_copy / put: the last write wins
     (PyTorch leaves the order unspecified);
   * expanded tensors are read-only, so writing into one raises RuntimeError;
@@ -462,20 +462,15 @@ def _check_write(input, value, aliasing):
         if input._rg and input.grad_fn is None:
             raise RuntimeError(("a leaf Variable" if aliasing else "a view of a leaf Variable")
                                + " that requires grad is being used in an in-place operation.")
-        if base is not None:
-            if base._rg and base.grad_fn is None:
-                raise RuntimeError("a view of a leaf Variable that requires grad is being used "
-                                   "in an in-place operation.")
-            raise NotImplementedError(
-                "ember: writing into a view of another tensor (e.g. x[0][1] = w) while "
-                "autograd records it is not supported (the base's graph would need "
-                "rebasing); index the base directly (x[0, 1] = w), clone() the view, or "
-                "write under ember.no_grad()")
+        if base is not None and base._rg and base.grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used "
+                               "in an in-place operation.")
         return True
     if base is not None and base._rg:
-        raise NotImplementedError(
-            "ember: in-place modification of a view of a tensor that requires grad is not "
-            "supported with grad mode on; write into the base tensor or under ember.no_grad()")
+        if base.grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used "
+                               "in an in-place operation.")
+        return True
     return False
 
 
@@ -537,6 +532,12 @@ def _put(input, key, adv, kind, value, accumulate=False, node=None):
         raise TypeError(f"can't assign a {type(value).__name__} to a "
                         f"{_legacy_type_name(input.dtype)}")
     record = _check_write(input, value, adv is not None or kind in ("alias", "index"))
+    if record and input._base is not None:
+        # A write into a view: do it on a copy, then let the base's graph record it.
+        from .pointwise import clone_tensor
+        from .views import rebase_view
+        return rebase_view(input, _put(clone_tensor(input), key, adv, kind, value, accumulate,
+                                       node))
     data = input._data
     try:
         if record:

@@ -960,9 +960,10 @@ def apply_inplace(self, fn, *args, **kwargs):
     """
     _check_inplace(self)
     recording = _state[0] and (self._rg or any(isinstance(a, Tensor) and a._rg for a in args))
-    if recording and self._base is not None and self._base._rg:
-        raise NotImplementedError("ember: in-place modification of a view of a tensor that "
-                                  "requires grad is not supported; use an out-of-place op")
+    base = self._base
+    if recording and base is not None and base._rg and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
     res = fn(self, *args, **kwargs)
     rd, sd = res._data.dtype, self._data.dtype
     if rd != sd and NP_TO_DTYPE[rd].category > NP_TO_DTYPE[sd].category:
@@ -985,6 +986,10 @@ def apply_inplace(self, fn, *args, **kwargs):
                     snap._rg, snap.grad_fn, snap._output_nr = self._rg, self.grad_fn, self._output_nr
                     saved[k] = (snap, None, None, None, 0)
             node._saved = saved
+        if base is not None:
+            # a write through a view: the base's graph records it (CopySlices)
+            from .views import rebase_view
+            return rebase_view(self, res)
         self._data[...] = res._data
         self.grad_fn = node
         self._output_nr = res._output_nr

@@ -444,8 +444,14 @@ def test_in_place_not_saved_is_fine():
     assert b.grad_fn.name() == "AddBackward0"
 
 
-def test_in_place_on_view_of_tensor_requiring_grad_not_supported():
-    y = ember.ones(2, 3, requires_grad=True) * 1
-    v = y.T
-    with pytest.raises(NotImplementedError):
-        v.add_(1)
+def test_in_place_on_view_of_tensor_requiring_grad():
+    x = ember.ones(2, 3, requires_grad=True)
+    y = x * 1
+    v = y.T                                   # (3, 2) view
+    v.mul_(ember.tensor([[1.0, 2.0]]))        # column j of v is row j of y
+    assert type(y.grad_fn).__name__ == "CopySlices"
+    y.sum().backward()
+    assert x.grad.tolist() == [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]
+    leaf = ember.ones(2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="view of a leaf Variable"):
+        leaf.T.add_(1)
