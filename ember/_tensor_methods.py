@@ -74,6 +74,9 @@ def attach(T):
         setattr(T, name, getattr(cr, name))
     for name, fn in pw.METHOD_ALIASES.items():
         setattr(T, name, fn)
+    from .ops import activation as act
+    for name, fn in act.METHOD_ALIASES.items():
+        setattr(T, name, fn)
 
     T.T = property(sh.numpy_T)
     def _matrix_transpose(self, name="mT"):

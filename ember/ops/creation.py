@@ -79,7 +79,9 @@ def _infer_dtype(arr, data):
     if k == "c":
         from .. import _dtype
         return _dtype.complex128 if get_default_dtype() is _dtype.float64 else _dtype.complex64
-    raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if k in "US":
+        raise ValueError("too many dimensions 'str'")
+    raise RuntimeError(f"Could not infer dtype of {type(_first_leaf(data)).__name__}")
 
 
 def _to_array(data):
@@ -91,13 +93,17 @@ def _to_array(data):
         try:
             arr = numpy.array(data)
         except ValueError:
-            raise ValueError(_ragged_message(data)) from None
+            raise _ragged_error(data) from None
         if arr.dtype == object:
-            raise ValueError(_ragged_message(data))
-        return arr
-    if isinstance(data, (str, bytes)):
+            raise _ragged_error(data)
+    elif isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    return numpy.asarray(data)
+    else:
+        arr = numpy.asarray(data)
+    if (arr.dtype == numpy.uint64 and arr.size and arr.max() > 2 ** 63 - 1) or \
+            (arr.dtype == object and isinstance(data, numbers.Integral)):
+        raise ValueError("Overflow when unpacking long long")   # Python ints beyond int64
+    return arr
 
 
 def _first_leaf(data):
@@ -114,21 +120,60 @@ def _tensors_to_lists(data):
     return data
 
 
-def _ragged_message(data, dim=0):
+def _ragged_error(data):
+    """The exception PyTorch raises for nested data that is not a regular array of numbers:
+    the first element at each depth fixes the expected shape."""
+    shape, d = [], data
+    while isinstance(d, (list, tuple)):
+        shape.append(len(d))
+        if not d:
+            break
+        d = d[0]
+
     def walk(d, depth):
-        if not isinstance(d, (list, tuple)):
-            return None
-        lengths = [len(x) if isinstance(x, (list, tuple)) else None for x in d]
-        first = lengths[0] if lengths else None
-        for n in lengths[1:]:
-            if n != first:
-                return f"expected sequence of length {first} at dim {depth + 1} (got {n})"
         for x in d:
-            m = walk(x, depth + 1)
-            if m:
-                return m
+            is_seq = isinstance(x, (list, tuple))
+            if depth + 1 < len(shape):
+                if not is_seq:
+                    return TypeError("not a sequence")
+                if len(x) != shape[depth + 1]:
+                    return ValueError(f"expected sequence of length {shape[depth + 1]} at dim "
+                                      f"{depth + 1} (got {len(x)})")
+                err = walk(x, depth + 1)
+                if err:
+                    return err
+            elif is_seq:
+                return TypeError(f"'{type(x).__name__}' object cannot be interpreted as a "
+                                 f"number (expected a number at dim {depth + 1})")
         return None
-    return walk(data, 0) or "could not convert data to a tensor"
+    err = walk(data, 0)
+    if err is None:
+        stack = [data]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, (list, tuple)):
+                stack.extend(x)
+            elif isinstance(x, numbers.Integral) and not -2 ** 63 <= x < 2 ** 63:
+                return ValueError("Overflow when unpacking long long")
+            elif not isinstance(x, (numbers.Number, numpy.generic)):
+                return RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+    return err or ValueError("could not convert data to a tensor")
+
+
+def _leaf_dtype(data):
+    """dtype of nested data holding NumPy scalars: their dtypes and the Python scalars'
+    default dtypes promoted together (torch.tensor([np.float64(1)]) is float64)."""
+    from .._dtype import promote_types
+    d = None
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+            continue
+        t = from_numpy_dtype(x.dtype) if isinstance(x, numpy.generic) else _scalar_default_dtype(x)
+        d = t if d is None else promote_types(d, t)
+    return d
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -146,6 +191,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     else:
         arr = _to_array(data)
         inferred = _infer_dtype(arr, data) if arr.size or arr.dtype.kind != "f" else get_default_dtype()
+        if dtype is None and arr.size and isinstance(_first_leaf(data), numpy.generic):
+            inferred = _leaf_dtype(data)
     d = inferred if dtype is None else to_dtype(dtype)
     xp = _xp(device) if device is not None else backend.get_array_module(arr)
     out = xp.array(arr, dtype=d.np, copy=True)
@@ -283,14 +330,21 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0 and end != start:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     default = int64 if all_int else get_default_dtype()
     npd = _np_dtype(dtype, default)
     n = max(0, math.ceil((end - start) / step))
     xp = _xp(device)
-    if all_int:
-        arr = xp.arange(start, start + n * step, step, dtype=numpy.int64)[:n].astype(npd)
+    if numpy.dtype(npd).kind in "iub":
+        # PyTorch converts the bounds to integers first; int64 also counts in integers
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise RuntimeError("step must be nonzero")
+        if numpy.dtype(npd) == numpy.int64 or all_int:
+            span = end - start + step - (1 if step > 0 else -1)
+            n = max(0, abs(span) // abs(step) * (1 if (span >= 0) == (step > 0) else -1))
+        arr = (start + step * xp.arange(n, dtype=numpy.int64)).astype(npd)
     else:
         arr = (start + xp.arange(n, dtype=numpy.float64) * step).astype(npd)
     return _finish(arr, requires_grad, out)
@@ -305,21 +359,62 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     return _finish(_xp(device).asarray(vals.astype(_np_dtype(dtype))), requires_grad)
 
 
+def _fma64(a, b, c):
+    """``a * b + c`` in float64 with one rounding, like the fused multiply-add of PyTorch's
+    compiled CPU kernels (Dekker's exact product and Knuth's two-sum; arrays in, array out)."""
+    p = a * b
+    t = 134217729.0 * a
+    ah = t - (t - a)
+    al = a - ah
+    t = 134217729.0 * b
+    bh = t - (t - b)
+    bl = b - bh
+    ep = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    bb = s - p
+    return s + (ep + ((p - (s - bb)) + (c - bb)))
+
+
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
-    """``torch.linspace``; computed from both ends like PyTorch, so the endpoint is exact."""
+    """``torch.linspace``, bit-for-bit with PyTorch's CPU kernel: the first half counts up from
+    ``start``, the second half down from ``end`` (so the endpoint is exact), the step is
+    computed in the result dtype (float64 for integers) and each value is one fused
+    multiply-add; float16/bfloat16 round after every operation, as c10::Half does."""
     start, end = _num(start), _num(end)
+    if not isinstance(steps, numbers.Integral) or isinstance(steps, builtins.bool):
+        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    npd = _np_dtype(dtype)
+    npd = numpy.dtype(_np_dtype(dtype))
     xp = _xp(device)
     if steps == 1:
         return _finish(xp.full((1,), start, dtype=npd), requires_grad, out)
-    calc = numpy.float64 if numpy.dtype(npd).kind != "f" or npd == numpy.float64 else npd
-    step = (end - start) / max(steps - 1, 1)
-    i = numpy.arange(steps, dtype=calc)
-    half = steps // 2
-    vals = numpy.where(i < half, start + calc(step) * i, end - calc(step) * (steps - 1 - i))
+    i = numpy.arange(steps)
+    low = i < steps // 2
+    k = numpy.where(low, i, steps - 1 - i)
+    if npd.kind == "c":
+        s, e = npd.type(start), npd.type(end)
+        step = (e - s) / (steps - 1)
+        vals = numpy.where(low, s + step * k, e - step * k)
+    elif npd.itemsize == 2 and npd.kind in "fV":
+        T = npd.type
+        s, e = T(start), T(end)
+        step = T(T(e - s) / T(steps - 1))
+        kt = k.astype(npd)
+        vals = numpy.where(low, s + step * kt, e - step * kt)
+    else:
+        if npd.kind == "f":
+            s, e = npd.type(start), npd.type(end)
+            step = numpy.float64(npd.type((e - s) / npd.type(steps - 1)))
+        else:   # integers: start/end converted to the dtype, the step in double
+            s, e = int(start), int(end)
+            step = (float(e) - float(s)) / (steps - 1)
+        base = numpy.where(low, numpy.float64(s), numpy.float64(e))
+        signed = numpy.where(low, step, -step)
+        kf = k.astype(numpy.float64)
+        # float32: the product is exact in float64 and the sum rounds once
+        vals = base + signed * kf if npd == numpy.float32 else _fma64(signed, kf, base)
     return _finish(xp.asarray(vals.astype(npd)), requires_grad, out)
 
 
@@ -340,10 +435,12 @@ def _draw(arr, device):
     return backend.to_device(arr, as_device(device).type)
 
 
-def _float_np(dtype):
+def _float_np(dtype, kernel="check_uniform_bounds"):
     npd = numpy.dtype(_np_dtype(dtype))
     if npd.kind not in "fV":
-        raise RuntimeError(f'"check_uniform_bounds" not implemented for {NP_TO_DTYPE[npd]}')
+        from .linalg import _TITLE
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_TITLE[NP_TO_DTYPE[npd].name]}'")
     # NumPy draws float32 and float64 natively; other float types are drawn as float32.
     return npd, (npd if npd in (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
                  else numpy.dtype(numpy.float32))
@@ -360,7 +457,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
     """Standard normal samples."""
-    npd, draw = _float_np(dtype)
+    npd, draw = _float_np(dtype, "normal_kernel_cpu")
     arr = _random._gen(generator).standard_normal(_size(size), dtype=draw).astype(npd, copy=False)
     return _finish(_draw(arr, device), requires_grad, out)
 
@@ -378,6 +475,16 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
+    npd = numpy.dtype(_np_dtype(dtype, int64))
+    if npd.kind in "iub":
+        info = numpy.iinfo(npd) if npd.kind != "b" else numpy.iinfo(numpy.uint8)
+        hi = 1 if npd.kind == "b" else info.max
+        from .linalg import _CTYPE
+        ctype = _CTYPE[NP_TO_DTYPE[npd].name]
+        if not info.min <= low <= hi:
+            raise RuntimeError(f"from is out of bounds for {ctype}")
+        if not info.min <= high - 1 <= hi:
+            raise RuntimeError(f"to - 1 is out of bounds for {ctype}")
     arr = _random._gen(generator).integers(low, high, _size((size,)), dtype=numpy.int64)
     return _finish(_draw(arr.astype(_np_dtype(dtype, int64), copy=False), device),
                    requires_grad, out)
@@ -386,7 +493,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False):
     if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     arr = _random._gen(generator).permutation(n).astype(_np_dtype(dtype, int64))
     return _finish(_draw(arr, device), requires_grad, out)
 
@@ -414,21 +521,25 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     """``torch.normal`` with tensor or float mean/std (broadcast), or floats and ``size``."""
     g = _random._gen(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m = mean._data if isinstance(mean, Tensor) else mean
-        s = std._data if isinstance(std, Tensor) else std
-        if isinstance(std, Tensor) and bool((backend.to_host(s) < 0).any()):
-            raise RuntimeError("normal expects all elements of std >= 0.0")
         ref = mean if isinstance(mean, Tensor) else std
+        _float_np(ref.dtype, "normal_kernel_cpu")
+        m = backend.to_host(mean._data) if isinstance(mean, Tensor) else mean
+        s = backend.to_host(std._data) if isinstance(std, Tensor) else std
+        if isinstance(std, Tensor):
+            if bool((s < 0).any()):
+                raise RuntimeError("normal expects all elements of std >= 0.0")
+        elif std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
         shape = numpy.broadcast_shapes(numpy.shape(m), numpy.shape(s))
         z = g.standard_normal(shape, dtype=numpy.float64)
-        arr = (backend.to_host(m) + backend.to_host(s) * z).astype(ref._data.dtype)
+        arr = (m + s * z).astype(ref._data.dtype)
         return _finish(_draw(arr, ref.device), requires_grad, out)
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments: give a tensor "
                         "mean or std, or a size")
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    npd, draw = _float_np(dtype)
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    npd, draw = _float_np(dtype, "normal_kernel_cpu")
     arr = (g.standard_normal(_size((size,)), dtype=draw) * std + mean).astype(npd, copy=False)
     return _finish(_draw(arr, device), requires_grad, out)
 
@@ -436,6 +547,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Samples 1 with probability ``p`` (or ``input``'s elements), 0 otherwise."""
     probs = backend.to_host(input._data) if p is None else p
+    if p is None:
+        _float_np(input.dtype, "bernoulli_tensor_cpu_p_")
     if p is None and ((probs < 0).any() or (probs > 1).any()):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     u = _random._gen(generator).random(input.shape)
@@ -445,6 +558,12 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Draw ``num_samples`` category indices per row of non-negative weights ``input``."""
+    if input._data.dtype.kind not in "fV":
+        from .linalg import _TITLE
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{_TITLE[input.dtype.name]}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
     w = backend.to_host(input._data).astype(numpy.float64)
     if w.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
@@ -492,12 +611,17 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     if "from" in kwargs:
         from_ = kwargs.pop("from")
     npd, draw = _float_np(self.dtype)
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={from_:g} > to={to:g}")
     u = _random._gen(generator).random(self.shape, dtype=draw)
     return _fill_inplace(self, u * (to - from_) + from_)
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
-    npd, draw = _float_np(self.dtype)
+    npd, draw = _float_np(self.dtype, "normal_kernel_cpu")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     z = _random._gen(generator).standard_normal(self.shape, dtype=draw)
     return _fill_inplace(self, z * std + mean)
 
