@@ -25,7 +25,7 @@ from .ops.linalg import *  # noqa: F401,F403
 from .ops.activation import (selu, selu_, celu, celu_, rrelu, rrelu_, threshold, threshold_,  # noqa: F401
                              prelu, hardshrink, tensor_softmax as softmax,
                              tensor_log_softmax as log_softmax)
-from . import nn, return_types, serialization
+from . import nn, optim, return_types, serialization
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
 
 __version__ = "0.1.0"

@@ -162,7 +162,8 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return _sh.expand(_unsqueeze(g, ctx.shape, ctx.axes, ctx.keepdim), ctx.shape)
+        # Expand.apply directly: the shape is already valid, skip expand()'s argument parsing
+        return _sh.Expand.apply(_unsqueeze(g, ctx.shape, ctx.axes, ctx.keepdim), shape=ctx.shape)
 
 
 class SumDim(Sum):

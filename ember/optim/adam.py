@@ -1,0 +1,99 @@
+"""``optim.Adam`` and ``optim.AdamW`` (decoupled weight decay), with amsgrad and maximize.
+
+The update follows ``torch.optim.Adam``'s single-tensor algorithm step for step, on the
+parameter arrays in place, with one scratch array per parameter.
+"""
+import math
+
+from .. import backend
+from .optimizer import Optimizer, _use_grad
+from ._functional import check_range, check_betas, zeros_like_param, step_tensor, grad_array
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba); ``decoupled_weight_decay=True`` makes it AdamW."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
+        check_range("learning rate", lr)
+        check_range("epsilon value", eps)
+        check_betas(betas)
+        check_range("weight_decay value", weight_decay)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                                      capturable=capturable, differentiable=differentiable,
+                                      fused=fused, decoupled_weight_decay=decoupled_weight_decay))
+
+    def _init_state(self, p, amsgrad):
+        state = self.state[p]
+        state["step"] = step_tensor()
+        state["exp_avg"] = zeros_like_param(p)
+        state["exp_avg_sq"] = zeros_like_param(p)
+        if amsgrad:
+            state["max_exp_avg_sq"] = zeros_like_param(p)
+        return state
+
+    @_use_grad
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            from ..autograd.grad_mode import enable_grad
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+            decoupled = group.get("decoupled_weight_decay", False)
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state = self._init_state(p, amsgrad)
+                d = p._data
+                g = grad_array(p, maximize)
+                xp = backend.get_array_module(d)
+                step_arr = state["step"]._data
+                step_arr += 1
+                step = float(step_arr)
+                if wd != 0:
+                    if decoupled:
+                        d *= 1 - lr * wd
+                    else:
+                        g = g + wd * d
+                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                tmp = g - m                          # m.lerp_(g, 1 - beta1)
+                tmp *= 1 - beta1
+                m += tmp
+                v *= beta2                           # v = beta2 v + (1 - beta2) g^2
+                xp.multiply(g, g, out=tmp)
+                tmp *= 1 - beta2
+                v += tmp
+                bias1 = 1 - beta1 ** step
+                bias2_sqrt = math.sqrt(1 - beta2 ** step)
+                if amsgrad:
+                    vmax = state["max_exp_avg_sq"]._data
+                    xp.maximum(vmax, v, out=vmax)
+                    xp.sqrt(vmax, out=tmp)
+                else:
+                    xp.sqrt(v, out=tmp)
+                tmp /= bias2_sqrt                    # denom = sqrt(v) / sqrt(bias2) + eps
+                tmp += eps
+                xp.divide(m, tmp, out=tmp)
+                tmp *= lr / bias1
+                d -= tmp
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (default 0.01), as ``torch.optim.AdamW``."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable, differentiable=differentiable,
+                         fused=fused, decoupled_weight_decay=True)
