@@ -210,13 +210,30 @@ def _np_to_dtype(np_dtype):
     return NP_TO_DTYPE[np_dtype]
 
 
-def _leaf_grad_value(g, create_graph):
-    """What goes into ``.grad``: a tensor with its own writable memory."""
+def _root_array(arr):
+    while arr.base is not None and hasattr(arr.base, "base"):
+        arr = arr.base
+    return arr
+
+
+def _leaf_grad_value(g, create_graph, assigned=None):
+    """What goes into ``.grad``: a tensor whose memory nothing else in this backward uses.
+
+    A gradient array is stolen (no copy) unless it is read-only (a broadcast view) or
+    shares memory with a gradient already handed out or with a user-given seed, as
+    PyTorch's AccumulateGrad steals or clones.
+    """
     if create_graph:
         return g
     arr = g._data
-    if not arr.flags.writeable or not arr.flags.owndata or arr.base is not None:
-        arr = arr.copy()
+    if not arr.flags.writeable:
+        return _make(arr.copy())
+    if assigned is None:
+        return _make(arr.copy() if arr.base is not None else arr)
+    root = id(_root_array(arr))
+    if root in assigned:
+        return _make(arr.copy())
+    assigned.add(root)
     return _make(arr)
 
 
@@ -256,7 +273,8 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
             ready.append(n)
     prev = _state[0]
     _state[0] = bool(create_graph)
-    assigned = set()
+    # memory already handed out as a .grad, starting with user-given seed gradients
+    assigned = {id(_root_array(g._data)) for g in grads}
     try:
         while ready:
             node = ready.pop()
@@ -327,11 +345,7 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
 
 def _accumulate_leaf(leaf, g, create_graph, assigned):
     if leaf.grad is None:
-        value = _leaf_grad_value(g, create_graph)
-        if not create_graph and id(value._data) in assigned:
-            value = _make(value._data.copy())
-        assigned.add(id(value._data))
-        leaf.grad = value
+        leaf.grad = _leaf_grad_value(g, create_graph, assigned)
     elif create_graph or leaf.grad.grad_fn is not None:
         leaf.grad = leaf.grad + g
     else:

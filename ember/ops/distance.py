@@ -1,0 +1,68 @@
+"""Distances: pairwise_distance and cosine_similarity (``torch.nn.functional``).
+
+Both follow PyTorch's formulas: ``pairwise_distance`` is the p-norm of ``x1 - x2 + eps``
+over the last dim; ``cosine_similarity`` divides each input by its 2-norm clamped below at
+``eps`` (the clamp does not change the gradient, as in PyTorch) and sums the product.
+"""
+from .. import backend
+from .._tensor import _wrap_dim
+from ..autograd.function import Function
+from . import pointwise as _pw
+from . import reduction as _red
+from . import shape as _sh
+
+_gam = backend.get_array_module
+
+
+class _ClampMinPassGrad(Function):
+    """``max(x, eps)`` whose gradient passes through unchanged (PyTorch clamps the norms in
+    place under no_grad)."""
+
+    @staticmethod
+    def forward(ctx, x, eps=0.0):
+        return _gam(x).maximum(x, x.dtype.type(eps))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-06, keepdim=False):
+    """``F.pairwise_distance``: ``norm(x1 - x2 + eps, p)`` over the last dim."""
+    output_dim = max(x1.dim(), x2.dim())
+    diff = _pw.add(_pw.sub(x1, x2), eps)
+    return _red.norm(diff, p, output_dim - 1 if output_dim > 0 else None, keepdim)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-08):
+    """``F.cosine_similarity``: ``sum(x1/|x1| * x2/|x2|)`` over ``dim`` (inputs broadcast)."""
+    from .._dtype import result_type
+    common = result_type(x1, x2)
+    if not common.is_floating_point:
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{_pw._INT_NAMES.get(common.name, common.name)}")
+    x1 = _pw._to_dtype(x1, common)
+    x2 = _pw._to_dtype(x2, common)
+    shape = _broadcast_shape(tuple(x1.shape), tuple(x2.shape))
+    x1 = _sh.expand(x1, shape)
+    x2 = _sh.expand(x2, shape)
+    dim = _wrap_dim(dim, len(shape))
+    n1 = _ClampMinPassGrad.apply(_red.vector_norm(x1, 2, dim, keepdim=True), eps=eps)
+    n2 = _ClampMinPassGrad.apply(_red.vector_norm(x2, 2, dim, keepdim=True), eps=eps)
+    return _red.sum(_pw.mul(_pw.div(x1, n1), _pw.div(x2, n2)), dim)
+
+
+def _broadcast_shape(a, b):
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + a
+    b = (1,) * (n - len(b)) + b
+    out = []
+    for i, (p, q) in enumerate(zip(a, b)):
+        if p != q and p != 1 and q != 1:
+            raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b "
+                               f"({q}) at non-singleton dimension {i}")
+        out.append(q if p == 1 else p)
+    return tuple(out)
+
+
+__all__ = ["pairwise_distance", "cosine_similarity"]
