@@ -474,9 +474,12 @@ Erf, erf = _unary("Erf", lambda xp, x: backend.erf(xp, x),
 
 
 def _sigmoid_fwd(xp, x):
-    # Split by sign so exp never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    # 1 / (1 + e^-x): for very negative x, e^-x overflows to inf and the result is the
+    # correct 0 (overflow warnings are off, see backend), so no branch is needed.
+    out = xp.negative(x, out=xp.empty_like(x))   # out= keeps 0-d results arrays
+    xp.exp(out, out=out)
+    out += 1
+    return xp.reciprocal(out, out=out)
 
 
 Sigmoid, sigmoid = _unary("Sigmoid", _sigmoid_fwd,
