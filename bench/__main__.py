@@ -25,6 +25,7 @@ WORKLOADS = [
     "op_overhead",
     "autograd_step",
     "matmul",
+    "two_layer",
 ]
 
 

@@ -118,6 +118,62 @@ def as_strided(x, shape, strides):
     return get_array_module(x).lib.stride_tricks.as_strided(x, shape, strides)
 
 
+# -- BLAS thread policy ------------------------------------------------------------------
+# Multi-threaded OpenBLAS on small GEMMs gains nothing on a quiet machine and loses 3-100x
+# when another process holds a core (DESIGN.md). ember runs GEMMs below this many
+# multiply-adds on one thread and larger ones on the library's default thread count.
+SMALL_GEMM_MACS = 1 << 23
+_blas = {}
+
+
+def _openblas():
+    """(set_num_threads, default_threads) of the OpenBLAS NumPy loaded, or None."""
+    if "lib" in _blas:
+        return _blas["lib"]
+    _blas["lib"] = None
+    try:
+        import ctypes
+        with open("/proc/self/maps") as f:
+            paths = sorted({line.split()[-1] for line in f if "openblas" in line.lower()})
+        for path in paths:
+            lib = ctypes.CDLL(path)
+            for prefix in ("scipy_openblas", "openblas"):
+                for suffix in ("64_", ""):
+                    setter = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                    getter = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                    if setter is not None and getter is not None:
+                        n = int(getter())
+                        _blas["lib"] = (setter, n)
+                        _blas["current"] = n
+                        return _blas["lib"]
+    except Exception:  # no /proc, no OpenBLAS (MKL, Accelerate): leave threads alone
+        pass
+    return None
+
+
+def _use_threads_for(macs):
+    lib = _blas.get("lib", 0)
+    if lib == 0:
+        lib = _openblas()
+    if lib is None:
+        return
+    want = 1 if macs < SMALL_GEMM_MACS else lib[1]
+    if want != _blas["current"]:
+        lib[0](want)
+        _blas["current"] = want
+
+
+def matmul(xp, a, b, out=None):
+    """``xp.matmul(a, b)`` with ember's BLAS thread policy for small products."""
+    if xp is numpy and a.ndim and b.ndim:
+        m = a.shape[-2] if a.ndim > 1 else 1
+        n = b.shape[-1] if b.ndim > 1 else 1
+        _use_threads_for(m * a.shape[-1] * n)
+    if out is None:
+        return xp.matmul(a, b)
+    return xp.matmul(a, b, out=out)
+
+
 def scatter_add(xp, target, index, values):
     """target[index] += values with repeated indices accumulated (np.add.at / cupyx)."""
     if xp is numpy:

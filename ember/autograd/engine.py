@@ -226,7 +226,7 @@ def _leaf_grad_value(g, create_graph, assigned=None):
     if create_graph:
         return g
     arr = g._data
-    if not arr.flags.writeable:
+    if not getattr(arr.flags, "writeable", True):   # CuPy arrays have no such flag
         return _make(arr.copy())
     if assigned is None:
         return _make(arr.copy() if arr.base is not None else arr)

@@ -7,6 +7,7 @@ from ..ops.activation import *  # noqa: F401,F403
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.conv import *  # noqa: F401,F403
 from ..ops.pooling import *  # noqa: F401,F403
+from ..ops.upsampling import *  # noqa: F401,F403
 from ..ops.normalization import *  # noqa: F401,F403
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.sparse import *  # noqa: F401,F403

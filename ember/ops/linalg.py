@@ -33,10 +33,10 @@ _CTYPE = {"float32": "float", "float64": "double", "float16": "c10::Half",
 def _gemm(a, b):
     """``a @ b`` on arrays; float16/bfloat16 (ml_dtypes kind 'V') go through float32."""
     dt = a.dtype
+    xp = _gam(a)
     if dt.itemsize == 2 and dt.kind in "fV":
-        xp = _gam(a)
-        return xp.matmul(a.astype(xp.float32), b.astype(xp.float32)).astype(dt)
-    return a @ b
+        return backend.matmul(xp, a.astype(xp.float32), b.astype(xp.float32)).astype(dt)
+    return backend.matmul(xp, a, b)
 
 
 def _name(t, table=_TITLE):

@@ -35,12 +35,13 @@ class Linear(Function):
     def forward(ctx, x, w, b=None):
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
+        xp = _gam(x)
         if x.dtype.char in _LOW_PRECISION:
-            out = (x.astype("float32") @ w.astype("float32").T)
+            out = backend.matmul(xp, x.astype("float32"), w.astype("float32").T)
             if b is not None:
                 out += b.astype("float32")
             return out.astype(x.dtype)
-        out = x @ w.T
+        out = backend.matmul(xp, x, w.T)
         if b is not None:
             out += b
         return out
