@@ -26,6 +26,8 @@ WORKLOADS = [
     "autograd_step",
     "matmul",
     "two_layer",
+    "small_cnn",
+    "resnet18",
 ]
 
 

@@ -1,0 +1,1083 @@
+"""Convolutions, padding and im2col: conv1d/2d/3d, conv_transpose1d/2d/3d, pad, unfold, fold.
+
+PyTorch's functional signatures, shapes, defaults and error messages are followed
+(``torch.nn.functional``): stride/padding/dilation as an int or a tuple, ``padding='same'``
+(asymmetric when the dilated kernel length is even, extra element on the right, as
+PyTorch) and ``'valid'``, groups (depthwise included), output_padding for the transposed
+forms, unbatched ``(C, *spatial)`` inputs.
+
+How a convolution is computed (im2col + BLAS GEMM; no Python loops over pixels or
+channels, only over kernel offsets in col2im and over batch chunks):
+
+* im2col: the input is copied once into a zero-padded buffer; an ``as_strided`` view of it
+  holds every window (kernel offsets x output positions), and one copy of that view gives
+  the column matrix. One GEMM (batched over groups) with the weight
+  ``(groups, OC/groups, C/groups * prod(kernel))`` gives the output, written to NCHW in
+  the same copy that adds the bias.
+* two column layouts (see ``_Geom``): channel-major ``(G, C/G*KK, N*L)``, where each
+  product is a single GEMM over the whole batch (best for deep layers: many channels,
+  small images), and sample-major ``(N, G, C/G*KK, L)``, batched over samples, which
+  writes NCHW directly with no transposing copies (best for early layers: big images,
+  few channels).
+* the batch is processed in chunks whose columns fit in cache (~4 MB): whole-batch
+  columns of a large layer are tens of MB, and streaming them through memory (and the
+  page faults of allocating them) cost more than the GEMMs.
+* stride 1 may use the "flat" grid: the padded image of each (channel, sample) is one
+  flat row and the output is computed as wide as the padded input, so each kernel offset
+  is one contiguous slice; the few extra columns are dropped when the output is written.
+* backward: the weight gradient is a GEMM of the output gradient with the columns (kept
+  from forward when the batch is one chunk, else rebuilt per chunk); the input gradient is
+  a GEMM ``W^T @ grad`` followed by col2im: a loop over the kernel offsets adding each
+  offset's slab into a padded buffer.
+* convolution, transposed convolution and the weight gradient are three Functions whose
+  backward passes are written with one another, so double backward works. When no graph
+  is being built (the usual ``backward()``), backward runs fused on arrays instead, sharing
+  each chunk's gradient between the input and weight gradients.
+* float16/bfloat16 are computed in float32 and rounded back (NumPy's half GEMM is slow);
+  integer tensors convolve exactly (NumPy integer matmul); bool raises as in PyTorch;
+  complex tensors raise NotImplementedError (PyTorch supports them).
+
+``pad`` supports 'constant' (any number of dims, negative pads crop), 'reflect',
+'replicate' and 'circular' (the last 1-3 dims, PyTorch's rules for negative pads), each
+with a differentiable backward. ``unfold``/``fold`` are im2col/col2im on 4-D (or
+unbatched 3-D) inputs.
+
+Where ember differs: PyTorch's padding='same' with an even kernel warns about an extra
+copy; ember pads asymmetrically without a copy and does not warn. The grad_fn of every
+convolution is ``ConvolutionBackward0``; of its double backward
+``ConvolutionBackwardBackward0``.
+"""
+import itertools
+import math
+import operator
+
+from .. import backend
+from .._tensor import Tensor, _make
+from ..autograd.function import Function
+from ..autograd.grad_mode import _state
+
+_gam = backend.get_array_module
+_as_strided = backend.as_strided
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "pad", "unfold", "fold"]
+
+# Columns built in forward are kept for the weight gradient when at most this big;
+# bigger ones are rebuilt in backward (one copy) rather than held in memory.
+_CACHE_COLS_BYTES = 32 << 20
+# The batch is processed in chunks whose columns take about this many bytes, so that they
+# stay in cache between im2col, the GEMM and col2im (whole-batch columns of a large layer
+# are tens of MB, and streaming them through memory dominated the time).
+_CHUNK_BYTES = 4 << 20
+# Weight gradients (per group) up to this many elements use the transposed GEMM.
+_SMALL_WEIGHT = 1 << 18
+# Stride-1 convolutions use the flat (padded-width) output grid when the extra columns it
+# computes are at most this fraction of the real ones.
+_FLAT_MAX_WASTE = 1.3
+# The sample-major column layout is used when a sample's output has at least this many
+# positions (and at least as many as a column has rows).
+_NM_MIN_L = 256
+
+
+# ---------------------------------------------------------------------------------------
+# array helpers
+
+def _up(a):
+    """float16/bfloat16 arrays -> float32 (computed in float32, rounded back at the end)."""
+    if a is not None and a.dtype.itemsize == 2 and a.dtype.kind in "fV":
+        return a.astype(_gam(a).float32)
+    return a
+
+
+def _bmm(a, b):
+    """Group-batched product ``(G, m, k) @ (G, k, n)``: a plain GEMM when G == 1."""
+    if a.shape[0] == 1:
+        return backend.matmul(_gam(a), a[0], b[0])[None]
+    return backend.matmul(_gam(a), a, b)
+
+
+def _swap01(a):
+    """``a`` with its first two axes swapped (a view)."""
+    return a.swapaxes(0, 1)
+
+
+def _offsets(kernel):
+    """Every kernel offset, as index tuples over the kernel axes."""
+    return itertools.product(*[range(k) for k in kernel])
+
+
+class _Geom:
+    """The index arithmetic of one convolution (computed once per call).
+
+    A convolution maps an input ``(N, C, *I)`` through the weight ``(OC, C/G, *K)`` to an
+    output ``(N, OC, *O)``. A transposed convolution uses the geometry of the convolution
+    it is the input-gradient of (its output is this geometry's input).
+
+    The padded input lives in a buffer of F elements per (channel, sample); its
+    ``(C, N, *P)`` grid has element strides ``grid`` on the spatial axes. Windows over it
+    have kernel axes ``K`` and output axes ``oshape``: in flat mode (stride 1) the output
+    grid is ``ext = (O[0], P[1], ..., P[-1])``, flattened, and extra columns are cropped;
+    otherwise it is ``O`` exactly. ``L`` positions per sample.
+
+    Two layouts of the columns, chosen per call:
+      channel-major (cm): buffer (C, N, F), columns (G, C/G*KK, N*L); every product is one
+        GEMM over all samples; outputs/gradients are transposed to NCHW in a copy;
+      sample-major (nm): buffer (N, C, F), columns (N, G, C/G*KK, L); products are batched
+        over samples and write NCHW directly (no transposing copies). Used when each
+        sample's output is large (early layers: big images, few channels).
+    The batch is processed in chunks whose columns fit in cache (``chunks()``); a chunk's
+    geometry is this one with N set to the chunk's size.
+    """
+
+    __slots__ = ("n", "N", "C", "OC", "G", "K", "KK", "stride", "dil", "lo", "hi", "I", "P",
+                 "O", "flat", "F", "grid", "oshape", "ext", "L", "crop", "buffered", "cm")
+
+    def __init__(self, N, C, I, OC, K, stride, dil, lo, hi, groups, O=None):
+        n = len(K)
+        self.n, self.N, self.C, self.OC, self.G = n, N, C, OC, groups
+        self.K, self.stride, self.dil, self.lo, self.hi, self.I = K, stride, dil, lo, hi, I
+        self.KK = math.prod(K)
+        P = tuple(i + a + b for i, a, b in zip(I, lo, hi))
+        if O is None:
+            O = tuple((p - d * (k - 1) - 1) // s + 1 for p, d, k, s in zip(P, dil, K, stride))
+        self.P, self.O = P, O
+        grid = [1] * n
+        for i in range(n - 2, -1, -1):
+            grid[i] = grid[i + 1] * P[i + 1]
+        self.grid = tuple(grid)
+        waste = math.prod(P[1:]) / max(math.prod(O[1:]), 1)
+        self.flat = all(s == 1 for s in stride) and waste <= _FLAT_MAX_WASTE
+        size = math.prod(P)
+        if self.flat:
+            self.ext = (O[0],) + P[1:]
+            self.oshape = (math.prod(self.ext),)
+            self.F = size + sum((k - 1) * d * g for k, d, g in zip(K[1:], dil[1:], grid[1:]))
+        else:
+            self.ext = self.oshape = O
+            self.F = size
+        self.L = math.prod(self.ext)
+        self.crop = self.ext != O
+        # an unpadded strided input needs no buffer: its windows are views of it
+        self.buffered = self.flat or any(lo) or any(hi)
+        self.cm = not (self.L >= _NM_MIN_L and self.L >= C // groups * self.KK)
+
+    def chunks(self):
+        """[(n0, n1, geometry of samples n0:n1)] covering the batch, each chunk's columns
+        at most ~_CHUNK_BYTES (at least one sample per chunk)."""
+        N = self.N
+        per = max(self.C // self.G * self.KK * self.L * self.G * 4, 1)
+        count = max(1, -(-N // max(1, _CHUNK_BYTES // per))) if N else 1
+        size = -(-N // count) if N else 0
+        if count == 1:
+            return [(0, N, self)]
+        out = []
+        for n0 in range(0, N, size):
+            sub = object.__new__(_Geom)
+            for name in _Geom.__slots__:
+                setattr(sub, name, getattr(self, name))
+            sub.N = min(size, N - n0)
+            out.append((n0, n0 + sub.N, sub))
+        return out
+
+    # -- views ---------------------------------------------------------------------------
+    def _buffer(self, xp, dtype):
+        shape = (self.C, self.N, self.F) if self.cm else (self.N, self.C, self.F)
+        return xp.zeros(shape, dtype)
+
+    def _buffer_strides(self, buf):
+        """Byte strides (channel, sample, spatial) of the padded grid in ``buf``."""
+        it = buf.itemsize
+        if self.cm:
+            sc, sn = self.N * self.F * it, self.F * it
+        else:
+            sc, sn = self.F * it, self.C * self.F * it
+        return sc, sn, tuple(g * it for g in self.grid)
+
+    def _interior(self, buf):
+        """The unpadded ``(C, N, *I)`` region of the padded grid in ``buf``."""
+        sc, sn, sp = self._buffer_strides(buf)
+        grid = _as_strided(buf, (self.C, self.N) + self.P, (sc, sn) + sp)
+        return grid[(slice(None), slice(None))
+                    + tuple(slice(a, a + i) for a, i in zip(self.lo, self.I))]
+
+    def _windows(self, base, sc, sn, sp):
+        """Every window of a (C, N, *P) grid with byte strides sc, sn, sp: a view of shape
+        (C, *K, N, *oshape) (cm) or (N, C, *K, *oshape) (nm)."""
+        ks = tuple(d * s for d, s in zip(self.dil, sp))
+        os_ = (sp[-1],) if self.flat else tuple(st * s for st, s in zip(self.stride, sp))
+        if self.cm:
+            return _as_strided(base, (self.C,) + self.K + (self.N,) + self.oshape,
+                               (sc,) + ks + (sn,) + os_)
+        return _as_strided(base, (self.N, self.C) + self.K + self.oshape, (sn, sc) + ks + os_)
+
+    def _shape(self, ch):
+        """Product-layout shape for ``ch`` channels per group."""
+        if self.cm:
+            return (self.G, ch, self.N * self.L)
+        return (self.N, self.G, ch, self.L)
+
+    # -- im2col / col2im -----------------------------------------------------------------
+    def im2col(self, x):
+        """The columns of input ``x`` ``(N, C, *I)`` in this geometry's layout."""
+        xp = _gam(x)
+        if self.buffered:
+            buf = self._buffer(xp, x.dtype)
+            self._interior(buf)[...] = _swap01(x)
+            win = self._windows(buf, *self._buffer_strides(buf))
+        else:
+            s = x.strides
+            win = self._windows(x, s[1], s[0], s[2:])
+        cols = xp.empty(win.shape, x.dtype)
+        cols[...] = win
+        return cols.reshape(self._shape(self.C // self.G * self.KK))
+
+    def col2im(self, cols, out):
+        """Write into ``out`` ``(N, C, *I)`` the sum of the windows' columns."""
+        buf = self._buffer(_gam(cols), cols.dtype)
+        win = self._windows(buf, *self._buffer_strides(buf))
+        cols = cols.reshape(win.shape)
+        lead = (slice(None),) if self.cm else (slice(None), slice(None))
+        for k in _offsets(self.K):
+            idx = lead + k
+            win[idx] += cols[idx]
+        out[...] = _swap01(self._interior(buf))
+
+    # -- products --------------------------------------------------------------------------
+    def _wmat(self, w):
+        """Weight ``(OC, C/G, *K)`` as ``(G, OC/G, C/G * KK)``."""
+        return w.reshape(self.G, self.OC // self.G, -1)
+
+    def forward_product(self, w, cols):
+        """``W @ cols`` in the product layout."""
+        if self.cm:
+            return _bmm(self._wmat(w), cols)
+        return backend.matmul(_gam(cols), self._wmat(w), cols)
+
+    def input_product(self, w, ge):
+        """``W^T @ ge``: a columns-shaped gradient."""
+        wt = self._wmat(w).swapaxes(1, 2)
+        if wt.shape[2] == 1:    # one output channel per group (depthwise): an outer
+            return wt * ge      # product, which BLAS runs very slowly
+        if self.cm:
+            return _bmm(wt, ge)
+        return backend.matmul(_gam(ge), wt, ge)
+
+    def weight_part(self, ge, cols):
+        """``ge @ cols^T`` summed over samples: ``(G, OC/G, C/G*KK)``. OpenBLAS runs the
+        transposed product ``cols @ ge^T`` faster, which pays for transposing back when the
+        weight is small (the transposing copy of a large weight costs more than it saves)."""
+        xp = _gam(ge)
+        if self.cm:
+            if ge.shape[1] * cols.shape[1] <= _SMALL_WEIGHT:
+                gw = _bmm(cols, ge.swapaxes(1, 2)).swapaxes(1, 2)
+                return xp.ascontiguousarray(gw)
+            return _bmm(ge, cols.swapaxes(1, 2))
+        return backend.matmul(xp, ge, cols.swapaxes(2, 3)).sum(0)
+
+    def weight_of(self, part):
+        """The accumulated weight_part as a weight-shaped array."""
+        return part.reshape((self.OC, self.C // self.G) + self.K)
+
+    # -- the output side ------------------------------------------------------------------
+    def _crop_index(self):
+        return (slice(None),) * 3 + tuple(slice(0, o) for o in self.O[1:])
+
+    def ext_grad(self, g):
+        """Output-shaped ``(N, OC, *O)`` -> product layout (zeros in the extra columns of
+        the flat grid)."""
+        xp = _gam(g)
+        if self.crop:
+            shape = ((self.OC, self.N) if self.cm else (self.N, self.OC)) + self.ext
+            ge = xp.zeros(shape, g.dtype)
+            ge[self._crop_index()] = _swap01(g) if self.cm else g
+        elif self.cm:
+            ge = xp.empty((self.OC, self.N) + self.O, g.dtype)
+            ge[...] = _swap01(g)
+        else:
+            ge = xp.ascontiguousarray(g)
+        return ge.reshape(self._shape(self.OC // self.G))
+
+    def output(self, ye, bias, out):
+        """Write the product result (+ bias) into ``out`` ``(N, OC, *O)``."""
+        lead = (self.OC, self.N) if self.cm else (self.N, self.OC)
+        ye = ye.reshape(lead + self.ext)
+        if self.crop:
+            ye = ye[self._crop_index()]
+        src = _swap01(ye) if self.cm else ye
+        if bias is None:
+            out[...] = src
+        else:
+            _gam(ye).add(src, bias.reshape((1, self.OC) + (1,) * self.n), out=out)
+
+
+# ---------------------------------------------------------------------------------------
+# whole-batch drivers on arrays (chunked over the batch; float16/bfloat16 via float32)
+
+def _run_conv(geo, x, w, b):
+    """conv(x, w) + b; also returns the columns when the batch is one chunk."""
+    x, w, b = _up(x), _up(w), _up(b)
+    y = _gam(x).empty((geo.N, geo.OC) + geo.O, x.dtype)
+    cols = None
+    for n0, n1, sg in geo.chunks():
+        cols = sg.im2col(x[n0:n1])
+        sg.output(sg.forward_product(w, cols), b, y[n0:n1])
+    return y, cols if n0 == 0 and n1 == geo.N else None
+
+
+def _run_conv_transpose(geo, x, w, b):
+    """The input-gradient of conv applied to ``x`` (+ b): conv_transpose."""
+    x, w, b = _up(x), _up(w), _up(b)
+    y = _gam(x).empty((geo.N, geo.C) + geo.I, x.dtype)
+    for n0, n1, sg in geo.chunks():
+        sg.col2im(sg.input_product(w, sg.ext_grad(x[n0:n1])), y[n0:n1])
+    if b is not None:
+        y += b.reshape((1, -1) + (1,) * geo.n)
+    return y
+
+
+def _run_conv_backward(geo, g, x, w, need_x, need_w, cols=None):
+    """(input gradient, weight gradient) of conv for output gradient g, sharing each
+    chunk's channel-major gradient between them."""
+    g, w = _up(g), _up(w)
+    xp = _gam(g)
+    gx = xp.empty((geo.N, geo.C) + geo.I, g.dtype) if need_x else None
+    part = None
+    for n0, n1, sg in geo.chunks():
+        ge = sg.ext_grad(g[n0:n1])
+        if need_x:
+            sg.col2im(sg.input_product(w, ge), gx[n0:n1])
+        if need_w:
+            c = cols if cols is not None else sg.im2col(_up(x[n0:n1]))
+            p = sg.weight_part(ge, c)
+            part = p if part is None else xp.add(part, p, out=part)
+    return gx, (geo.weight_of(part) if need_w else None)
+
+
+def _run_conv_transpose_backward(geo, h, x, w, need_x, need_w):
+    """(input gradient, weight gradient) of conv_transpose(x, w) for output gradient h:
+    conv(h, w) and the conv weight gradient of input h for output gradient x."""
+    h, w = _up(h), _up(w)
+    xp = _gam(h)
+    gx = xp.empty((geo.N, geo.OC) + geo.O, h.dtype) if need_x else None
+    part = None
+    for n0, n1, sg in geo.chunks():
+        cols = sg.im2col(h[n0:n1])
+        if need_x:
+            sg.output(sg.forward_product(w, cols), None, gx[n0:n1])
+        if need_w:
+            p = sg.weight_part(sg.ext_grad(_up(x[n0:n1])), cols)
+            part = p if part is None else xp.add(part, p, out=part)
+    return gx, (geo.weight_of(part) if need_w else None)
+
+
+def _bias_grad(g, n):
+    return _up(g).sum(axis=(0,) + tuple(range(2, 2 + n)))
+
+
+def _sum_bias(g, n):
+    from .reduction import sum as _sum
+    return _sum(g, dim=(0,) + tuple(range(2, 2 + n)))
+
+
+# ---------------------------------------------------------------------------------------
+# the three convolution Functions (each one's backward is written with the others)
+
+class _Conv(Function):
+    """conv(x, w) + b: im2col, GEMM, (transpose +) bias into NCHW."""
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, geo=None):
+        y, cols = _run_conv(geo, x, w, b)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, w)
+            ctx.geo = geo
+            if ctx.needs_input_grad[1] and cols is not None and cols.nbytes <= _CACHE_COLS_BYTES:
+                ctx.cols = cols
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        geo = ctx.geo
+        nx, nw, nb = ctx.needs_input_grad
+        cols = ctx.__dict__.pop("cols", None)
+        if _state[0]:   # building a graph (create_graph=True): differentiable form
+            return (_ConvTranspose.apply(g, w, None, geo=geo) if nx else None,
+                    _ConvWeight.apply(x, g, geo=geo) if nw else None,
+                    _sum_bias(g, geo.n) if nb else None)
+        dt = x._data.dtype
+        gx, gw = _run_conv_backward(geo, g._data, x._data, w._data, nx, nw, cols)
+        return (_make(gx.astype(dt, copy=False)) if nx else None,
+                _make(gw.astype(dt, copy=False)) if nw else None,
+                _make(_bias_grad(g._data, geo.n).astype(dt, copy=False)) if nb else None)
+
+
+class _ConvTranspose(Function):
+    """The input-gradient of conv (w.r.t. its input) as an op: W^T @ x, col2im (+ bias)."""
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, geo=None):
+        y = _run_conv_transpose(geo, x, w, b)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, w)
+            ctx.geo = geo
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, h):
+        x, w = ctx.saved_tensors
+        geo = ctx.geo
+        nx, nw, nb = ctx.needs_input_grad
+        if _state[0]:
+            return (_Conv.apply(h, w, None, geo=geo) if nx else None,
+                    _ConvWeight.apply(h, x, geo=geo) if nw else None,
+                    _sum_bias(h, geo.n) if nb else None)
+        dt = x._data.dtype
+        gx, gw = _run_conv_transpose_backward(geo, h._data, x._data, w._data, nx, nw)
+        return (_make(gx.astype(dt, copy=False)) if nx else None,
+                _make(gw.astype(dt, copy=False)) if nw else None,
+                _make(_bias_grad(h._data, geo.n).astype(dt, copy=False)) if nb else None)
+
+
+class _ConvWeight(Function):
+    """The weight-gradient of conv(x, .) for output gradient g."""
+
+    node_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, x, g, geo=None):
+        _, gw = _run_conv_backward(geo, g, x, None, False, True)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, g)
+            ctx.geo = geo
+        return gw.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, hw):
+        x, g = ctx.saved_tensors
+        geo = ctx.geo
+        nx, ng = ctx.needs_input_grad
+        return (_ConvTranspose.apply(g, hw, None, geo=geo) if nx else None,
+                _Conv.apply(x, hw, None, geo=geo) if ng else None)
+
+
+# ---------------------------------------------------------------------------------------
+# argument handling shared by the functional forms
+
+_TYPE_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+              "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+              "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
+              "bool": "bool"}
+_SCALAR_NAME = {"float32": "Float", "float64": "Double", "float16": "Half",
+                "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
+                "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
+                "complex128": "ComplexDouble"}
+
+
+def _check_tensor(x, fname, arg, pos):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                        f"{type(x).__name__}")
+
+
+def _ntuple(v, n, name):
+    """An int or a sequence of 1 or n ints -> an n-tuple (PyTorch's expand_param_if_needed)."""
+    try:
+        return (operator.index(v),) * n
+    except TypeError:
+        pass
+    try:
+        t = tuple(int(i) for i in v)
+    except TypeError:
+        raise TypeError(f"{name} must be an int or a tuple of ints, not "
+                        f"{type(v).__name__}") from None
+    if len(t) == 1:
+        return t * n
+    if len(t) != n:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} "
+                           f"values to match the convolution dimensions, but got "
+                           f"{name}={list(t)}")
+    return t
+
+
+def _dims_msg(shape):
+    return " x ".join(str(s) for s in shape)
+
+
+def _prepare(n, fname, input, weight, bias, stride, dilation, groups, transposed):
+    """Checks shared by conv and conv_transpose; returns (input batched, unbatched flag)."""
+    _check_tensor(input, fname, "input", 1)
+    _check_tensor(weight, fname, "weight", 2)
+    if bias is not None:
+        _check_tensor(bias, fname, "bias", 3)
+    if input.dim() not in (n + 1, n + 2):
+        raise RuntimeError(f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to "
+                           f"{fname}, but got input of size: {list(input.shape)}")
+    unbatched = input.dim() == n + 1
+    if unbatched:
+        from .shape import unsqueeze
+        input = unsqueeze(input, 0)
+    if weight.dim() != n + 2:
+        raise RuntimeError(f"Expected {n + 2}-dimensional weight for {n + 2}-dimensional input "
+                           f"{list(input.shape)}, but got weight of size "
+                           f"{list(weight.shape)} instead")
+    if not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    stride = _ntuple(stride, n, "stride")
+    dilation = _ntuple(dilation, n, "dilation")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+    dt, wdt = input._data.dtype, weight._data.dtype
+    if dt != wdt:
+        raise RuntimeError(f"expected scalar type {_SCALAR_NAME.get(dt.name, dt.name)} but "
+                           f"found {_SCALAR_NAME.get(wdt.name, wdt.name)}")
+    if bias is not None and bias._data.dtype != dt:
+        raise RuntimeError(f"Input type ({_TYPE_NAME.get(dt.name, dt.name)}) and bias type "
+                           f"({_TYPE_NAME.get(bias._data.dtype.name, bias._data.dtype.name)}) "
+                           f"should be the same")
+    if dt.kind == "b":
+        raise NotImplementedError(f"\"{fname}\" not implemented for 'Bool'")
+    if dt.kind == "c":
+        raise NotImplementedError(f"{fname}: complex tensors are not supported by ember")
+    ws = list(weight.shape)
+    if ws[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{ws}] instead")
+    C = input.shape[1]
+    expect = ws[0] if transposed else ws[1] * groups
+    if C != expect:
+        what = "transposed=1" if transposed else f"groups={groups}"
+        raise RuntimeError(f"Given {what}, weight of size {ws}, expected input"
+                           f"{list(input.shape)} to have {expect} channels, but got {C} "
+                           f"channels instead")
+    out_ch = ws[1] * groups if transposed else ws[0]
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != out_ch):
+        what = "Given transposed=1, weight" if transposed else "Given weight"
+        raise RuntimeError(f"{what} of size {ws}, expected bias to be 1-dimensional with "
+                           f"{out_ch} elements, but got bias of size {list(bias.shape)} "
+                           f"instead")
+    return input, unbatched, stride, dilation
+
+
+def _finish(out, unbatched):
+    if unbatched:
+        from .shape import squeeze
+        return squeeze(out, 0)
+    return out
+
+
+def _convnd(n, fname, input, weight, bias, stride, padding, dilation, groups):
+    input, unbatched, stride, dilation = _prepare(n, fname, input, weight, bias, stride,
+                                                  dilation, groups, False)
+    K = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            lo = hi = (0,) * n
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            total = [d * (k - 1) for d, k in zip(dilation, K)]
+            lo = tuple(t // 2 for t in total)
+            hi = tuple(t - a for t, a in zip(total, lo))
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        lo = hi = _ntuple(padding, n, "padding")
+        if any(p < 0 for p in lo):
+            raise RuntimeError("negative padding is not supported")
+    I = tuple(input.shape[2:])
+    padded = tuple(i + a + b for i, a, b in zip(I, lo, hi))
+    dk = tuple(d * (k - 1) + 1 for d, k in zip(dilation, K))
+    if any(p < k for p, k in zip(padded, dk)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({_dims_msg(padded)}). "
+                           f"Kernel size: ({_dims_msg(dk)}). Kernel size can't be greater than "
+                           f"actual input size")
+    geo = _Geom(input.shape[0], input.shape[1], I, weight.shape[0], K, stride, dilation, lo, hi,
+                groups)
+    return _finish(_Conv.apply(input, weight, bias, geo=geo), unbatched)
+
+
+def _conv_transposend(n, fname, input, weight, bias, stride, padding, output_padding, groups,
+                      dilation):
+    if isinstance(padding, str):
+        raise TypeError(f"{fname}(): argument 'padding' must be tuple of ints, not str")
+    input, unbatched, stride, dilation = _prepare(n, fname, input, weight, bias, stride,
+                                                  dilation, groups, True)
+    pad_ = _ntuple(padding, n, "padding")
+    if any(p < 0 for p in pad_):
+        raise RuntimeError("negative padding is not supported")
+    opad = _ntuple(output_padding, n, "output_padding")
+    if any(o < 0 for o in opad):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(o >= s and o >= d for o, s, d in zip(opad, stride, dilation)):
+        hw = ("depth", "height", "width")[3 - n:] if n <= 3 else [str(i) for i in range(n)]
+        parts = [f"output_padding_{a}: {o}" for a, o in zip(hw, opad)]
+        parts += [f"stride_{a}: {s}" for a, s in zip(hw, stride)]
+        parts += [f"dilation_{a}: {d}" for a, d in zip(hw, dilation)]
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but "
+                           "got " + " ".join(parts))
+    K = tuple(weight.shape[2:])
+    O = tuple(input.shape[2:])
+    out = tuple((o - 1) * s - 2 * p + d * (k - 1) + op + 1
+                for o, s, p, d, k, op in zip(O, stride, pad_, dilation, K, opad))
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"Given input size per channel: ({_dims_msg(O)}). Calculated output "
+                           f"size per channel: ({_dims_msg(out)}). Output size is too small")
+    geo = _Geom(input.shape[0], weight.shape[1] * groups, out, weight.shape[0], K, stride,
+                dilation, pad_, pad_, groups, O=O)
+    return _finish(_ConvTranspose.apply(input, weight, bias, geo=geo), unbatched)
+
+
+# ---------------------------------------------------------------------------------------
+# public convolutions
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``torch.nn.functional.conv1d``: input (N, C, L) or (C, L), weight (OC, C/groups, k)."""
+    return _convnd(1, "conv1d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``torch.nn.functional.conv2d``: input (N, C, H, W) or (C, H, W)."""
+    return _convnd(2, "conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``torch.nn.functional.conv3d``: input (N, C, D, H, W) or (C, D, H, W)."""
+    return _convnd(3, "conv3d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """``torch.nn.functional.conv_transpose1d``: weight (C_in, C_out/groups, k)."""
+    return _conv_transposend(1, "conv_transpose1d", input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """``torch.nn.functional.conv_transpose2d``: weight (C_in, C_out/groups, kh, kw)."""
+    return _conv_transposend(2, "conv_transpose2d", input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """``torch.nn.functional.conv_transpose3d``: weight (C_in, C_out/groups, kd, kh, kw)."""
+    return _conv_transposend(3, "conv_transpose3d", input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)
+
+
+# ---------------------------------------------------------------------------------------
+# pad
+
+def _pad_specs(shape, pad):
+    """[(axis, left, right)] for the trailing axes, last axis first (PyTorch's order)."""
+    nd = len(shape)
+    return [(nd - 1 - i, pad[2 * i], pad[2 * i + 1]) for i in range(len(pad) // 2)]
+
+
+def _crop_index(ndim, specs):
+    """Index removing the negative pads of ``specs`` (applied to a same-axis array)."""
+    idx = [slice(None)] * ndim
+    for ax, l, r in specs:
+        idx[ax] = slice(max(-l, 0), r if r < 0 else None)
+    return tuple(idx)
+
+
+def _constant_pad(x, specs, value):
+    xp = _gam(x)
+    shape = list(x.shape)
+    src = [slice(None)] * x.ndim
+    dst = [slice(None)] * x.ndim
+    for ax, l, r in specs:
+        n = shape[ax]
+        shape[ax] = n + l + r
+        a, b = max(-l, 0), n - max(-r, 0)
+        src[ax] = slice(a, max(a, b))
+        dst[ax] = slice(max(l, 0), max(l, 0) + max(b - a, 0))
+    out = xp.full(shape, value, x.dtype) if value else xp.zeros(shape, x.dtype)
+    out[tuple(dst)] = x[tuple(src)]
+    return out
+
+
+def _border_steps(out_ndim, specs):
+    """For each padded axis in order: (axis, l, r, n, region), where region indexes the
+    other axes (full for axes already filled, interior for those still to do)."""
+    region = [slice(None)] * out_ndim
+    for ax, l, r, n in specs:
+        region[ax] = slice(l, l + n)
+    steps = []
+    for ax, l, r, n in specs:
+        steps.append((ax, l, r, n, list(region)))
+        region[ax] = slice(None)
+    return steps
+
+
+def _at(region, ax, s):
+    idx = list(region)
+    idx[ax] = s
+    return tuple(idx)
+
+
+def _rev(start, stop):
+    """slice(start, stop, -1) that treats stop == -1 as 'through index 0'."""
+    return slice(start, stop if stop >= 0 else None, -1)
+
+
+def _fill_borders(out, specs, mode):
+    """Fill the borders of ``out`` (interior already written) for non-negative pads."""
+    for ax, l, r, n, reg in _border_steps(out.ndim, specs):
+        if l:
+            if mode == "reflect":
+                src = _rev(2 * l, l)
+            elif mode == "replicate":
+                src = slice(l, l + 1)
+            else:
+                src = slice(n, n + l)
+            out[_at(reg, ax, slice(0, l))] = out[_at(reg, ax, src)]
+        if r:
+            e = l + n
+            if mode == "reflect":
+                src = _rev(e - 2, e - 2 - r)
+            elif mode == "replicate":
+                src = slice(e - 1, e)
+            else:
+                src = slice(l, l + r)
+            out[_at(reg, ax, slice(e, e + r))] = out[_at(reg, ax, src)]
+
+
+def _fold_borders(g, specs, mode):
+    """Adjoint of _fill_borders: add each border's gradient onto its source (in place)."""
+    for ax, l, r, n, reg in reversed(_border_steps(g.ndim, specs)):
+        e = l + n
+        if r:
+            part = g[_at(reg, ax, slice(e, e + r))]
+            if mode == "reflect":
+                g[_at(reg, ax, _rev(e - 2, e - 2 - r))] += part
+            elif mode == "replicate":
+                g[_at(reg, ax, slice(e - 1, e))] += part.sum(axis=ax, keepdims=True)
+            else:
+                g[_at(reg, ax, slice(l, l + r))] += part
+        if l:
+            part = g[_at(reg, ax, slice(0, l))]
+            if mode == "reflect":
+                g[_at(reg, ax, _rev(2 * l, l))] += part
+            elif mode == "replicate":
+                g[_at(reg, ax, slice(l, l + 1))] += part.sum(axis=ax, keepdims=True)
+            else:
+                g[_at(reg, ax, slice(n, n + l))] += part
+
+
+def _positive(specs, shape):
+    return [(ax, max(l, 0), max(r, 0), shape[ax]) for ax, l, r in specs]
+
+
+def _interior(ndim, pos):
+    idx = [slice(None)] * ndim
+    for ax, l, r, n in pos:
+        idx[ax] = slice(l, l + n)
+    return tuple(idx)
+
+
+def _mode_pad(x, specs, mode):
+    """reflect/replicate: pad the positive parts, then crop the negative ones (PyTorch's
+    index formula on the original input); circular: crop first, then pad."""
+    xp = _gam(x)
+    if mode == "circular":
+        x = x[_crop_index(x.ndim, specs)]
+        specs = [(ax, max(l, 0), max(r, 0)) for ax, l, r in specs]
+    pos = _positive(specs, x.shape)
+    shape = list(x.shape)
+    for ax, l, r, n in pos:
+        shape[ax] = n + l + r
+    out = xp.empty(shape, x.dtype)
+    out[_interior(out.ndim, pos)] = x
+    _fill_borders(out, pos, mode)
+    if any(l < 0 or r < 0 for _, l, r in specs):
+        out = xp.ascontiguousarray(out[_crop_index(out.ndim, specs)])
+    return out
+
+
+def _mode_pad_adjoint(g, specs, mode, in_shape):
+    """The gradient of _mode_pad: (output-shaped g) -> input-shaped sum."""
+    xp = _gam(g)
+    if mode == "circular":
+        cropped = list(in_shape)
+        for ax, l, r in specs:
+            cropped[ax] = in_shape[ax] - max(-l, 0) - max(-r, 0)
+        pspecs = [(ax, max(l, 0), max(r, 0)) for ax, l, r in specs]
+        pos = _positive(pspecs, cropped)
+        buf = g.copy()
+        _fold_borders(buf, pos, mode)
+        inner = buf[_interior(g.ndim, pos)]
+        if tuple(cropped) == tuple(in_shape):
+            return xp.ascontiguousarray(inner)
+        out = xp.zeros(in_shape, g.dtype)
+        out[_crop_index(len(in_shape), specs)] = inner
+        return out
+    pos = _positive(specs, in_shape)
+    full = list(in_shape)
+    for ax, l, r, n in pos:
+        full[ax] = n + l + r
+    if tuple(full) == tuple(g.shape):
+        buf = g.copy()
+    else:
+        buf = xp.zeros(full, g.dtype)
+        buf[_crop_index(len(full), specs)] = g
+    _fold_borders(buf, pos, mode)
+    return xp.ascontiguousarray(buf[_interior(buf.ndim, pos)])
+
+
+class _ConstantPad(Function):
+    """pad(mode='constant'); its gradient is the opposite constant pad (crop)."""
+
+    node_name = "ConstantPadNdBackward0"
+
+    @staticmethod
+    def forward(ctx, x, specs=None, value=0):
+        if ctx.needs_input_grad:
+            ctx.specs = specs
+        return _constant_pad(x, specs, value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _ConstantPad.apply(g, specs=[(ax, -l, -r) for ax, l, r in ctx.specs], value=0)
+
+
+class _ModePad(Function):
+    """pad(mode='reflect'|'replicate'|'circular')."""
+
+    node_name = "PadBackward0"
+
+    @staticmethod
+    def forward(ctx, x, specs=None, mode=None):
+        if ctx.needs_input_grad:
+            ctx.specs, ctx.mode, ctx.in_shape = specs, mode, x.shape
+        return _mode_pad(x, specs, mode)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _ModePadGrad.apply(g, specs=ctx.specs, mode=ctx.mode, in_shape=ctx.in_shape)
+
+
+class _ModePadGrad(Function):
+    """The gradient of _ModePad as an op (so double backward works)."""
+
+    node_name = "PadBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, specs=None, mode=None, in_shape=None):
+        if ctx.needs_input_grad:
+            ctx.specs, ctx.mode = specs, mode
+        return _mode_pad_adjoint(g, specs, mode, in_shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return _ModePad.apply(gg, specs=ctx.specs, mode=ctx.mode)
+
+
+_PAD_COMBOS = ("Supported combinations for non-constant padding:\n"
+               "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+               "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+               "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+
+
+def pad(input, pad, mode="constant", value=None):
+    """``torch.nn.functional.pad``: ``pad`` lists (left, right) pairs from the last dimension
+    backwards; negative values crop. Modes 'constant' (any dims), 'reflect', 'replicate',
+    'circular' (the last 1, 2 or 3 dims of a 2-3, 3-4 or 4-5 dimensional input)."""
+    _check_tensor(input, "pad", "input", 1)
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    nd = input.dim()
+    if len(pad) // 2 > nd:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension "
+                           f"{nd}")
+    shape = tuple(input.shape)
+    specs = _pad_specs(shape, pad)
+    if mode == "constant":
+        for ax, l, r in specs:
+            if shape[ax] + l + r < 0:
+                raise RuntimeError(f"The input size {shape[ax]}, plus negative padding {l} and "
+                                   f"{r} resulted in a negative output size, which is invalid. "
+                                   f"Check dimension {ax} of your input.")
+        return _ConstantPad.apply(input, specs=specs, value=0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    k = len(pad) // 2
+    if k not in (1, 2, 3) or nd not in (k + 1, k + 2):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {nd}D input "
+                                  f"tensor.\n" + _PAD_COMBOS)
+    if mode != "circular" and any(s == 0 for s in shape[1:]):
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 "
+                           f"batch size and other non-zero dimensions for input, but got: "
+                           f"{list(shape)}")
+    for ax, l, r in specs:
+        n = shape[ax]
+        if mode == "reflect" and (l >= n or r >= n):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding "
+                               f"input dimension, but got: padding ({l}, {r}) at dimension {ax} "
+                               f"of input {list(shape)}")
+        if mode == "circular":
+            n = n - max(-l, 0) - max(-r, 0)
+            if l > n or r > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+        if shape[ax] + l + r < 0 or (mode == "circular" and n <= 0):
+            raise RuntimeError(f"input tensor is too small for padding {list(pad)} of dimension "
+                               f"{ax} (size {shape[ax]})")
+    return _ModePad.apply(input, specs=specs, mode=mode)
+
+
+# ---------------------------------------------------------------------------------------
+# unfold / fold (im2col / col2im in PyTorch's (N, C * kh * kw, L) layout)
+
+class _Blocks:
+    """Sliding-block arithmetic of unfold/fold on a (N, C, H, W) image."""
+
+    __slots__ = ("N", "C", "I", "K", "dil", "pad", "stride", "P", "O")
+
+    def __init__(self, N, C, I, K, dil, pad_, stride):
+        self.N, self.C, self.I, self.K, self.dil, self.pad, self.stride = (
+            N, C, I, K, dil, pad_, stride)
+        self.P = tuple(i + 2 * p for i, p in zip(I, pad_))
+        self.O = tuple((p - d * (k - 1) - 1) // s + 1
+                       for p, d, k, s in zip(self.P, dil, K, stride))
+
+    def windows(self, grid):
+        """(N, C, kh, kw, oh, ow) view of a (N, C, *P) grid."""
+        sn, sc, *sp = grid.strides
+        return _as_strided(grid, (self.N, self.C) + self.K + self.O,
+                           (sn, sc) + tuple(d * s for d, s in zip(self.dil, sp))
+                           + tuple(st * s for st, s in zip(self.stride, sp)))
+
+    def interior(self):
+        return (slice(None), slice(None)) + tuple(slice(p, p + i) for p, i in zip(self.pad, self.I))
+
+    def unfold(self, x):
+        xp = _gam(x)
+        if any(self.pad):
+            grid = xp.zeros((self.N, self.C) + self.P, x.dtype)
+            grid[self.interior()] = x
+        else:
+            grid = x
+        cols = xp.empty((self.N, self.C) + self.K + self.O, x.dtype)
+        cols[...] = self.windows(grid)
+        return cols.reshape(self.N, self.C * math.prod(self.K), math.prod(self.O))
+
+    def fold(self, cols):
+        xp = _gam(cols)
+        grid = xp.zeros((self.N, self.C) + self.P, cols.dtype)
+        win = self.windows(grid)
+        cols = cols.reshape((self.N, self.C) + self.K + self.O)
+        for k in _offsets(self.K):
+            idx = (slice(None), slice(None)) + k
+            win[idx] += cols[idx]
+        return xp.ascontiguousarray(grid[self.interior()])
+
+
+class _Unfold(Function):
+    node_name = "Im2ColBackward0"
+
+    @staticmethod
+    def forward(ctx, x, blocks=None):
+        if ctx.needs_input_grad:
+            ctx.blocks = blocks
+        return blocks.unfold(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _Fold.apply(g, blocks=ctx.blocks)
+
+
+class _Fold(Function):
+    node_name = "Col2ImBackward0"
+
+    @staticmethod
+    def forward(ctx, cols, blocks=None):
+        if ctx.needs_input_grad:
+            ctx.blocks = blocks
+        return blocks.fold(cols)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _Unfold.apply(g, blocks=ctx.blocks)
+
+
+def _block_args(fname, kernel_size, dilation, padding, stride):
+    args = []
+    for name, v in (("kernel_size", kernel_size), ("dilation", dilation),
+                    ("padding", padding), ("stride", stride)):
+        t = _ntuple(v, 2, name)
+        low = 0 if name == "padding" else 1
+        if any(i < low for i in t):
+            kind = "non-negative" if name == "padding" else "greater than zero"
+            raise RuntimeError(f"{name} should be {kind}, but got {name}: {t[0]} {t[1]}")
+        args.append(t)
+    return args
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """``torch.nn.functional.unfold``: (N, C, H, W) or (C, H, W) -> (N, C*kh*kw, L)."""
+    _check_tensor(input, "unfold", "input", 1)
+    K, dil, pad_, stride = _block_args("unfold", kernel_size, dilation, padding, stride)
+    if input.dim() not in (3, 4):
+        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got "
+                                  f"{input.dim()}D)")
+    unbatched = input.dim() == 3
+    if unbatched:
+        from .shape import unsqueeze
+        input = unsqueeze(input, 0)
+    N, C, H, W = input.shape
+    blocks = _Blocks(N, C, (H, W), K, dil, pad_, stride)
+    if any(o < 1 for o in blocks.O) or C == 0 or H == 0 or W == 0:
+        raise RuntimeError(f"Given input with spatial size ({H}, {W}), kernel_size={K}, "
+                           f"dilation={dil}, padding={pad_}, calculated shape of the array of "
+                           f"sliding blocks as ({blocks.O[0]}, {blocks.O[1]}), but its components "
+                           f"must be at least one.")
+    return _finish(_Unfold.apply(input, blocks=blocks), unbatched)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """``torch.nn.functional.fold``: (N, C*kh*kw, L) or (C*kh*kw, L) -> (N, C, *output_size),
+    summing overlapping blocks."""
+    _check_tensor(input, "fold", "input", 1)
+    out_size = _ntuple(output_size, 2, "output_size")
+    K, dil, pad_, stride = _block_args("fold", kernel_size, dilation, padding, stride)
+    if input.dim() not in (2, 3) or any(s == 0 for s in input.shape[1:]):
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
+                           f"batch size and non-zero dimensions for input, but got: "
+                           f"{list(input.shape)}")
+    unbatched = input.dim() == 2
+    if unbatched:
+        from .shape import unsqueeze
+        input = unsqueeze(input, 0)
+    N, CK, L = input.shape
+    kk = K[0] * K[1]
+    if CK % kk:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product "
+                           f"of kernel_size, but got input.size(1)={CK} and "
+                           f"kernel_size={K}.")
+    blocks = _Blocks(N, CK // kk, out_size, K, dil, pad_, stride)
+    if any(o < 1 for o in blocks.O):
+        raise RuntimeError(f"Given output_size={out_size}, kernel_size={K}, dilation={dil}, "
+                           f"padding={pad_}, stride={stride}, calculated shape of the array of "
+                           f"sliding blocks as ({blocks.O[0]}, {blocks.O[1]}), but its components "
+                           f"must be at least one.")
+    if blocks.O[0] * blocks.O[1] != L:
+        raise RuntimeError(f"Given output_size={out_size}, kernel_size={K}, dilation={dil}, "
+                           f"padding={pad_}, stride={stride}, expected size of input's dimension "
+                           f"2 to match the calculated number of sliding blocks {blocks.O[0]} * "
+                           f"{blocks.O[1]} = {blocks.O[0] * blocks.O[1]}, but got "
+                           f"input.size(2)={L}.")
+    return _finish(_Fold.apply(input, blocks=blocks), unbatched)
