@@ -198,8 +198,11 @@ class Function(metaclass=_FunctionMeta):
                     return _apply_recording(cls, args, kwargs)
         if not cls.array_forward:
             return _run_user_forward(cls, _NULL_CTX, args, kwargs)
-        out = cls.forward(_NULL_CTX, *[a._data if isinstance(a, Tensor) else a for a in args],
-                          **kwargs)
+        try:
+            out = cls.forward(_NULL_CTX, *[a._data if isinstance(a, Tensor) else a
+                                           for a in args], **kwargs)
+        except ValueError as err:
+            raise _broadcast_error(cls, args, err) from None
         view_of = cls.view_of
         if type(out) is tuple:
             res = tuple(_make(_as_array(o)) if o is not None else None for o in out)
@@ -214,6 +217,22 @@ class Function(metaclass=_FunctionMeta):
         if view_of is not None:
             _mark_view(res, args[view_of])
         return res
+
+
+def _broadcast_error(cls, args, err):
+    """PyTorch's message for shapes that do not broadcast (NumPy's names its internals)."""
+    if not (cls.broadcasting and "broadcast" in str(err)):
+        return err
+    shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
+    if len(shapes) >= 2:
+        a, b = shapes[0], shapes[1]
+        for k in range(1, min(len(a), len(b)) + 1):
+            if a[-k] != b[-k] and a[-k] != 1 and b[-k] != 1:
+                return RuntimeError(f"The size of tensor a ({a[-k]}) must match the size of "
+                                    f"tensor b ({b[-k]}) at non-singleton dimension "
+                                    f"{max(len(a), len(b)) - k}")
+    return RuntimeError(f"shapes {' and '.join(str(list(s)) for s in shapes)} cannot be "
+                        "broadcast together")
 
 
 class _RemovableHandle:
@@ -317,7 +336,10 @@ def _apply_recording(cls, args, kwargs):
         outs_t = (raw_out,) if single else raw_out
         outs = tuple(o._data if isinstance(o, Tensor) else o for o in outs_t)
     else:
-        raw_out = cls.forward(ctx, *arrays, **kwargs)
+        try:
+            raw_out = cls.forward(ctx, *arrays, **kwargs)
+        except ValueError as err:
+            raise _broadcast_error(cls, args, err) from None
         single = type(raw_out) is not tuple
         if single and not ctx._non_diff and cls.differentiable_outputs is None:
             return _record_single(ctx, cls, args, _as_array(raw_out), raw_out)

@@ -455,3 +455,15 @@ def test_in_place_on_view_of_tensor_requiring_grad():
     leaf = ember.ones(2, 3, requires_grad=True)
     with pytest.raises(RuntimeError, match="view of a leaf Variable"):
         leaf.T.add_(1)
+
+
+@pytest.mark.parametrize("shapes", [((2, 4), (3,)), ((2, 4), (2, 3, 1, 5)), ((5, 1), (4, 3))])
+def test_broadcast_error_matches_torch(shapes):
+    torch = pytest.importorskip("torch")
+    msgs = []
+    for lib in (ember, torch):
+        a = lib.ones(*shapes[0], requires_grad=True)
+        with pytest.raises(RuntimeError) as err:
+            a * lib.ones(*shapes[1])
+        msgs.append(str(err.value))
+    assert msgs[0] == msgs[1]
