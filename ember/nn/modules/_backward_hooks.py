@@ -7,33 +7,20 @@ from ..._tensor import Tensor
 from ...autograd.function import Function
 
 
-class _OutputsIdentity(Function):
+class _HookIdentity(Function):
+    """Passes tensors through; its backward hands the gradients to ``callback``."""
+
     array_forward = True
     node_name = "BackwardHookFunctionBackward"
 
     @staticmethod
-    def forward(ctx, *arrays, state=None):
-        ctx.state = state
+    def forward(ctx, *arrays, callback=None):
+        ctx.callback = callback
         return tuple(a.view() for a in arrays)
 
     @staticmethod
     def backward(ctx, *grads):
-        grads = ctx.state.on_grad_output(grads)
-        return grads
-
-
-class _InputsIdentity(Function):
-    array_forward = True
-    node_name = "BackwardHookFunctionBackward"
-
-    @staticmethod
-    def forward(ctx, *arrays, state=None):
-        ctx.state = state
-        return tuple(a.view() for a in arrays)
-
-    @staticmethod
-    def backward(ctx, *grads):
-        return ctx.state.on_grad_input(grads)
+        return ctx.callback(grads)
 
 
 class BackwardHookState:
@@ -51,7 +38,7 @@ class BackwardHookState:
         self.inputs_tracked = True
         self.input_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         tensors = [args[i] for i in self.input_positions]
-        wrapped = _InputsIdentity.apply(*tensors, state=self)
+        wrapped = _HookIdentity.apply(*tensors, callback=self.on_grad_input)
         if not isinstance(wrapped, tuple):
             wrapped = (wrapped,)
         args = list(args)
@@ -66,7 +53,7 @@ class BackwardHookState:
                                                   for o in outs):
             return result
         positions = [i for i, o in enumerate(outs) if isinstance(o, Tensor)]
-        wrapped = _OutputsIdentity.apply(*[outs[i] for i in positions], state=self)
+        wrapped = _HookIdentity.apply(*[outs[i] for i in positions], callback=self.on_grad_output)
         if not isinstance(wrapped, tuple):
             wrapped = (wrapped,)
         new = list(outs)

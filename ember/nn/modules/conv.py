@@ -6,7 +6,6 @@ initialisation (kaiming_uniform_(a=sqrt(5)) for the weight, U(-1/sqrt(fan_in),
 1/sqrt(fan_in)) for the bias), ``extra_repr``, and non-zero padding modes applied with
 ``F.pad`` before a padding-free convolution. The Lazy* variants are not provided.
 """
-import math
 
 from ...ops import conv as F
 from ...ops.creation import empty
@@ -89,11 +88,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init._default_layer_init_(self.weight, self.bias)
 
     def extra_repr(self):
         s = "{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}"

@@ -437,17 +437,14 @@ class Module:
 
     # -- hooks ------------------------------------------------------------------------------
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        handle = RemovableHandle(self._forward_pre_hooks,
-                                 extra_dict=None)
-        _insert(self._forward_pre_hooks, handle.id, hook, prepend)
+        handle = RemovableHandle.register(self._forward_pre_hooks, hook, prepend)
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs.add(handle.id)
         return handle
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
                               always_call=False):
-        handle = RemovableHandle(self._forward_hooks)
-        _insert(self._forward_hooks, handle.id, hook, prepend)
+        handle = RemovableHandle.register(self._forward_hooks, hook, prepend)
         if with_kwargs:
             self._forward_hooks_with_kwargs.add(handle.id)
         if always_call:
@@ -457,28 +454,20 @@ class Module:
     def register_full_backward_hook(self, hook, prepend=False):
         """``hook(module, grad_input, grad_output)`` once the gradients w.r.t. the module's
         inputs are computed; it may return a replacement for grad_input."""
-        handle = RemovableHandle(self._backward_hooks)
-        _insert(self._backward_hooks, handle.id, hook, prepend)
-        return handle
+        return RemovableHandle.register(self._backward_hooks, hook, prepend)
 
     def register_full_backward_pre_hook(self, hook, prepend=False):
         """``hook(module, grad_output)`` before the module's input gradients are computed."""
-        handle = RemovableHandle(self._backward_pre_hooks)
-        _insert(self._backward_pre_hooks, handle.id, hook, prepend)
-        return handle
+        return RemovableHandle.register(self._backward_pre_hooks, hook, prepend)
 
     def register_backward_hook(self, hook):
         return self.register_full_backward_hook(hook)
 
     def register_state_dict_pre_hook(self, hook):
-        handle = RemovableHandle(self._state_dict_pre_hooks)
-        self._state_dict_pre_hooks[handle.id] = hook
-        return handle
+        return RemovableHandle.register(self._state_dict_pre_hooks, hook)
 
     def register_load_state_dict_post_hook(self, hook):
-        handle = RemovableHandle(self._load_state_dict_post_hooks)
-        self._load_state_dict_post_hooks[handle.id] = hook
-        return handle
+        return RemovableHandle.register(self._load_state_dict_post_hooks, hook)
 
     # -- state_dict -------------------------------------------------------------------------
     def _save_to_state_dict(self, destination, prefix, keep_vars):
@@ -626,12 +615,6 @@ class Module:
         return self.__dict__.copy()
 
 
-def _insert(d, key, value, prepend):
-    d[key] = value
-    if prepend:
-        d.move_to_end(key, last=False)
-
-
 def _plain(t):
     from ..._tensor import _make
     out = _make(t._data)
@@ -649,12 +632,8 @@ def _is_device_str(s):
 
 
 def register_module_forward_pre_hook(hook):
-    handle = RemovableHandle(_global_forward_pre_hooks)
-    _global_forward_pre_hooks[handle.id] = hook
-    return handle
+    return RemovableHandle.register(_global_forward_pre_hooks, hook)
 
 
 def register_module_forward_hook(hook):
-    handle = RemovableHandle(_global_forward_hooks)
-    _global_forward_hooks[handle.id] = hook
-    return handle
+    return RemovableHandle.register(_global_forward_hooks, hook)
