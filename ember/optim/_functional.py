@@ -1,6 +1,11 @@
-"""Helpers shared by the optimizer algorithms: argument checks and state creation."""
+"""Helpers shared by the optimizer algorithms: argument checks, state creation, and the
+in-place array updates that several of PyTorch's algorithms have in common.
+
+Update helpers take backend arrays and a scratch array ``tmp`` of the parameter's shape,
+and write their result in place with ``out=``, so an optimizer step allocates little.
+"""
 from .. import backend
-from .._tensor import _make
+from .._tensor import Tensor, _make
 
 
 def check_range(name, value, low=0.0, strict=False):
@@ -12,6 +17,18 @@ def check_range(name, value, low=0.0, strict=False):
         raise ValueError(f"Invalid {name}: {value}")
 
 
+def check_lr(lr):
+    """PyTorch's checks of a learning rate (a float, or a 1-element Tensor)."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    check_range("learning rate", lr)
+
+
+def to_scalar(x):
+    """A 1-element Tensor hyperparameter (lr) as a Python number, as PyTorch's steps use it."""
+    return x.item() if isinstance(x, Tensor) else x
+
+
 def check_betas(betas):
     if not 0.0 <= betas[0] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
@@ -19,15 +36,28 @@ def check_betas(betas):
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
 
 
+def check_not_differentiable(differentiable):
+    """ember's optimizers always update under no_grad: ``differentiable=True`` is not offered."""
+    if differentiable:
+        raise NotImplementedError("ember optimizers do not support differentiable=True "
+                                  "(the update is never recorded by autograd)")
+
+
 def zeros_like_param(p):
     xp = backend.get_array_module(p._data)
     return _make(xp.zeros_like(p._data))
 
 
-def step_tensor():
-    """The 0-d float32 step counter PyTorch keeps in optimizer state."""
+def full_like_param(p, value):
+    xp = backend.get_array_module(p._data)
+    return _make(xp.full_like(p._data, value))
+
+
+def step_tensor(value=0.0):
+    """A 0-d float32 scalar as PyTorch keeps in optimizer state ('step', 'mu_product'),
+    always on the host like PyTorch's non-capturable state."""
     import numpy
-    return _make(numpy.zeros((), numpy.float32))
+    return _make(numpy.array(value, numpy.float32))
 
 
 def grad_array(p, maximize):
@@ -38,3 +68,73 @@ def grad_array(p, maximize):
 def no_sparse(p, name):
     if getattr(p.grad, "is_sparse", False):
         raise RuntimeError(f"{name} does not support sparse gradients")
+
+
+def run_closure(closure):
+    """Evaluate ``closure`` with grad enabled (the step itself runs under no_grad)."""
+    if closure is None:
+        return None
+    from ..autograd.grad_mode import enable_grad
+    with enable_grad():
+        return closure()
+
+
+def params_with_grad(opt, group, name, with_state=True):
+    """Yield ``(param, grad array, state)`` for each parameter of ``group`` that has a grad
+    (state None unless ``with_state``: looking it up creates an entry, as in PyTorch); the
+    grad is negated when the group maximizes. Marks each parameter as modified in place
+    (its version counter moves, as PyTorch's in-place update does)."""
+    maximize = group.get("maximize", False)
+    state = opt.state
+    for p in group["params"]:
+        if p.grad is None:
+            continue
+        no_sparse(p, name)
+        _bump(p)
+        yield p, grad_array(p, maximize), state[p] if with_state else None
+
+
+def _bump(t):
+    vc = t._vc
+    if vc is None:
+        t._vc = [1]
+    else:
+        vc[0] += 1
+
+
+def with_weight_decay(g, d, weight_decay):
+    """``grad.add(param, alpha=weight_decay)``: a new array, the grad is left alone."""
+    if weight_decay == 0:
+        return g
+    out = d * weight_decay
+    out += g
+    return out
+
+
+def lerp_(a, b, weight, tmp):
+    """``a.lerp_(b, weight)`` with PyTorch's two formulas (chosen by ``|weight| < 0.5``)."""
+    xp = backend.get_array_module(a)
+    xp.subtract(b, a, out=tmp)
+    if abs(weight) < 0.5:
+        tmp *= weight
+        a += tmp
+    else:
+        tmp *= 1 - weight
+        xp.subtract(b, tmp, out=a)
+
+
+def ema_square_(v, g, beta, tmp):
+    """``v.mul_(beta).addcmul_(g, g, value=1 - beta)`` (PyTorch computes ``value * g * g``)."""
+    xp = backend.get_array_module(v)
+    v *= beta
+    xp.multiply(g, 1 - beta, out=tmp)
+    tmp *= g
+    v += tmp
+
+
+def addcdiv_(d, t1, t2, value, tmp):
+    """``d.addcdiv_(t1, t2, value=value)``, in PyTorch's order: ``d + (value * t1) / t2``."""
+    xp = backend.get_array_module(d)
+    xp.multiply(t1, value, out=tmp)
+    tmp /= t2
+    d += tmp

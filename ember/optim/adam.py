@@ -1,13 +1,14 @@
 """``optim.Adam`` and ``optim.AdamW`` (decoupled weight decay), with amsgrad and maximize.
 
 The update follows ``torch.optim.Adam``'s single-tensor algorithm step for step, on the
-parameter arrays in place, with one scratch array per parameter.
+parameter arrays in place, with two scratch arrays per parameter.
 """
-import math
-
 from .. import backend
 from .optimizer import Optimizer, _use_grad
-from ._functional import check_range, check_betas, zeros_like_param, step_tensor, grad_array
+from ._functional import (check_lr, to_scalar, check_range, check_betas,
+                          check_not_differentiable, zeros_like_param, step_tensor,
+                          run_closure, params_with_grad, with_weight_decay, lerp_,
+                          ema_square_, addcdiv_)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -18,10 +19,11 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
-        check_range("learning rate", lr)
+        check_lr(lr)
         check_range("epsilon value", eps)
         check_betas(betas)
         check_range("weight_decay value", weight_decay)
+        check_not_differentiable(differentiable)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize, foreach=foreach,
                                       capturable=capturable, differentiable=differentiable,
@@ -38,23 +40,15 @@ class Adam(Optimizer):
 
     @_use_grad
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
+        loss = run_closure(closure)
         for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+            lr, (beta1, beta2), eps = to_scalar(group["lr"]), group["betas"], group["eps"]
+            wd, amsgrad = group["weight_decay"], group["amsgrad"]
             decoupled = group.get("decoupled_weight_decay", False)
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
+            for p, g, state in params_with_grad(self, group, "Adam"):
                 if not state:
                     state = self._init_state(p, amsgrad)
                 d = p._data
-                g = grad_array(p, maximize)
                 xp = backend.get_array_module(d)
                 step_arr = state["step"]._data
                 step_arr += 1
@@ -63,17 +57,13 @@ class Adam(Optimizer):
                     if decoupled:
                         d *= 1 - lr * wd
                     else:
-                        g = g + wd * d
+                        g = with_weight_decay(g, d, wd)
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                tmp = g - m                          # m.lerp_(g, 1 - beta1)
-                tmp *= 1 - beta1
-                m += tmp
-                v *= beta2                           # v = beta2 v + (1 - beta2) g^2
-                xp.multiply(g, g, out=tmp)
-                tmp *= 1 - beta2
-                v += tmp
+                tmp = xp.empty_like(d)
+                lerp_(m, g, 1 - beta1, tmp)
+                ema_square_(v, g, beta2, tmp)
                 bias1 = 1 - beta1 ** step
-                bias2_sqrt = math.sqrt(1 - beta2 ** step)
+                bias2_sqrt = (1 - beta2 ** step) ** 0.5
                 if amsgrad:
                     vmax = state["max_exp_avg_sq"]._data
                     xp.maximum(vmax, v, out=vmax)
@@ -82,9 +72,7 @@ class Adam(Optimizer):
                     xp.sqrt(v, out=tmp)
                 tmp /= bias2_sqrt                    # denom = sqrt(v) / sqrt(bias2) + eps
                 tmp += eps
-                xp.divide(m, tmp, out=tmp)
-                tmp *= lr / bias1
-                d -= tmp
+                addcdiv_(d, m, tmp, -(lr / bias1), xp.empty_like(d))
         return loss
 
 

@@ -96,7 +96,7 @@ class Optimizer:
     def add_param_group(self, param_group):
         """Add a group of parameters with its own options (defaults fill the rest)."""
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
             param_group["params"] = [params]
@@ -147,14 +147,10 @@ class Optimizer:
 
     # -- hooks --------------------------------------------------------------------------
     def register_step_pre_hook(self, hook):
-        handle = RemovableHandle(self._step_pre_hooks)
-        self._step_pre_hooks[handle.id] = hook
-        return handle
+        return RemovableHandle.register(self._step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook):
-        handle = RemovableHandle(self._step_post_hooks)
-        self._step_post_hooks[handle.id] = hook
-        return handle
+        return RemovableHandle.register(self._step_post_hooks, hook)
 
     # -- state_dict ---------------------------------------------------------------------
     def state_dict(self):
@@ -216,15 +212,11 @@ def _cast_state(param, key, value):
 
 
 def register_optimizer_step_pre_hook(hook):
-    handle = RemovableHandle(_global_pre_hooks)
-    _global_pre_hooks[handle.id] = hook
-    return handle
+    return RemovableHandle.register(_global_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook):
-    handle = RemovableHandle(_global_post_hooks)
-    _global_post_hooks[handle.id] = hook
-    return handle
+    return RemovableHandle.register(_global_post_hooks, hook)
 
 
 def _use_grad(step):

@@ -2,7 +2,8 @@
 from .. import backend
 from .._tensor import _make
 from .optimizer import Optimizer, _use_grad
-from ._functional import check_range, grad_array
+from ._functional import (check_lr, to_scalar, check_range, check_not_differentiable,
+                          run_closure, params_with_grad)
 
 __all__ = ["SGD"]
 
@@ -13,11 +14,12 @@ class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
                  fused=None):
-        check_range("learning rate", lr)
+        check_lr(lr)
         check_range("momentum value", momentum)
         check_range("weight_decay value", weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        check_not_differentiable(differentiable)
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
                                       maximize=maximize, foreach=foreach,
@@ -25,19 +27,12 @@ class SGD(Optimizer):
 
     @_use_grad
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
+        loss = run_closure(closure)
         for group in self.param_groups:
-            lr, wd, mom = group["lr"], group["weight_decay"], group["momentum"]
+            lr, wd, mom = to_scalar(group["lr"]), group["weight_decay"], group["momentum"]
             damp, nesterov, maximize = group["dampening"], group["nesterov"], group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            for p, g, _ in params_with_grad(self, group, "SGD", with_state=False):
                 d = p._data
-                g = grad_array(p, maximize)
                 if wd != 0:
                     g = g + wd * d
                 if mom != 0:
