@@ -26,6 +26,7 @@ from .ops.activation import (selu, selu_, celu, celu_, rrelu, rrelu_, threshold,
                              prelu, hardshrink, tensor_softmax as softmax,
                              tensor_log_softmax as log_softmax)
 from . import nn, optim, return_types, serialization
+from .serialization import save, load
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
 
 __version__ = "0.1.0"
