@@ -147,8 +147,16 @@ class Tensor:
         return self._data.dtype.kind == "c"
 
     def stride(self, dim=None):
-        item = self._data.itemsize
-        st = tuple(s // item for s in self._data.strides)
+        d = self._data
+        if d.size == 0:
+            # NumPy reports zero strides for empty arrays; PyTorch reports contiguous ones.
+            st, acc = [], 1
+            for n in reversed(d.shape):
+                st.append(acc)
+                acc *= max(n, 1)
+            st = tuple(reversed(st))
+        else:
+            st = tuple(s // d.itemsize for s in d.strides)
         if dim is None:
             return st
         return st[_wrap_dim(dim, self._data.ndim)]

@@ -316,3 +316,11 @@ def test_promote_types_table():
         ours = ember.promote_types(getattr(ember, a), getattr(ember, b))
         theirs = torch.promote_types(getattr(torch, a), getattr(torch, b))
         assert repr(ours) == str(theirs).replace("torch", "ember"), (a, b)
+
+
+@needs_torch
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0, 3), (0,), (4, 0), (2, 3)])
+def test_stride_matches_torch_including_empty(shape):
+    assert ember.zeros(*shape).stride() == torch.zeros(*shape).stride()
+    if 0 not in shape:  # views of empty tensors report contiguous strides (docs/differences.md)
+        assert ember.zeros(*shape).t().stride() == torch.zeros(*shape).t().stride()
