@@ -28,6 +28,7 @@ WORKLOADS = [
     "two_layer",
     "small_cnn",
     "resnet18",
+    "lstm_lm",
     "dataloader",
 ]
 

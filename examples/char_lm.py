@@ -19,7 +19,7 @@ import ember.nn.functional as F
 
 
 class CharLSTM(nn.Module):
-    def __init__(self, vocab, embed=64, hidden=192, layers=2, dropout=0.1):
+    def __init__(self, vocab, embed=64, hidden=128, layers=2, dropout=0.1):
         super().__init__()
         self.embed = nn.Embedding(vocab, embed)
         self.lstm = nn.LSTM(embed, hidden, num_layers=layers, batch_first=True, dropout=dropout)
@@ -65,8 +65,8 @@ def sample(model, stoi, chars, prompt, length=200, temperature=0.8, generator=No
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--steps", type=int, default=120, help="batches per epoch")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=60, help="batches per epoch")
     parser.add_argument("--seq-len", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-3)

@@ -27,3 +27,10 @@ def test_train_digits_learns_and_saves(tmp_path):
 def test_two_layer_net_fits():
     mod = _load("two_layer_net")
     assert mod.main(steps=300, log_every=1000) < 1.0
+
+
+def test_char_lm_trains_and_samples(capsys):
+    mod = _load("char_lm")
+    losses = mod.main(["--epochs", "2", "--steps", "8", "--seq-len", "32", "--batch-size", "8"])
+    assert len(losses) == 2 and losses[1] < losses[0]
+    assert "| def " in capsys.readouterr().out

@@ -14,3 +14,4 @@ from .instancenorm import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403

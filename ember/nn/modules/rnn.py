@@ -1,0 +1,307 @@
+"""Recurrent layers: RNN, LSTM, GRU and their cells (``torch.nn`` parameters and numbers).
+
+Per layer and direction the input projection of all time steps is one GEMM; the time
+loop then does one GEMM and the gate math per step. This version records the loop with
+ember ops (autograd differentiates it); a fused whole-sequence Function with a
+hand-written backward through time is the planned speed-up (see the sequence-models
+issue). PackedSequence inputs and LSTM ``proj_size`` are not supported yet.
+"""
+import math
+
+from ... import ops
+from ...ops.creation import empty, zeros
+from ...ops.linear import linear
+from ...ops.shape import stack, cat
+from ..parameter import Parameter
+from .. import init
+from .module import Module
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _lstm_step(xw, h, c, w_hh, b_hh):
+    gates = xw + linear(h, w_hh, b_hh)
+    i, f, g, o = gates.chunk(4, dim=-1)
+    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    h = o.sigmoid() * c.tanh()
+    return h, c
+
+
+def _gru_step(xw, h, w_hh, b_hh):
+    hw = linear(h, w_hh, b_hh)
+    x_r, x_z, x_n = xw.chunk(3, dim=-1)
+    h_r, h_z, h_n = hw.chunk(3, dim=-1)
+    r = (x_r + h_r).sigmoid()
+    z = (x_z + h_z).sigmoid()
+    n = (x_n + r * h_n).tanh()
+    return (1 - z) * n + z * h
+
+
+def _rnn_step(xw, h, w_hh, b_hh, relu):
+    pre = xw + linear(h, w_hh, b_hh)
+    return pre.relu() if relu else pre.tanh()
+
+
+class RNNBase(Module):
+    """Shared parameters and the layer/direction loop of RNN, LSTM and GRU."""
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, proj_size=0,
+                 device=None, dtype=None):
+        super().__init__()
+        if not isinstance(hidden_size, int) or hidden_size <= 0:
+            raise ValueError("hidden_size must be greater than zero")
+        if not isinstance(num_layers, int) or num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError("dropout should be a number in range [0, 1] representing the "
+                             "probability of an element being zeroed")
+        if proj_size:
+            raise NotImplementedError("ember: LSTM proj_size is not supported yet")
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        gate = _GATES[mode] * hidden_size
+        dirs = 2 if bidirectional else 1
+        self._flat_weights_names = []
+        for layer in range(num_layers):
+            for d in range(dirs):
+                suffix = f"_l{layer}" + ("_reverse" if d else "")
+                in_size = input_size if layer == 0 else hidden_size * dirs
+                names = [("weight_ih", (gate, in_size)), ("weight_hh", (gate, hidden_size))]
+                if bias:
+                    names += [("bias_ih", (gate,)), ("bias_hh", (gate,))]
+                for name, shape in names:
+                    setattr(self, name + suffix,
+                            Parameter(empty(shape, device=device, dtype=dtype)))
+                    self._flat_weights_names.append(name + suffix)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    @property
+    def all_weights(self):
+        return [[getattr(self, n) for n in self._flat_weights_names[i:i + (4 if self.bias else 2)]]
+                for i in range(0, len(self._flat_weights_names), 4 if self.bias else 2)]
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    def _weights(self, layer, d):
+        suffix = f"_l{layer}" + ("_reverse" if d else "")
+        get = lambda n: getattr(self, n + suffix, None)  # noqa: E731
+        return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
+
+    def _check_input(self, input):
+        if input.dim() not in (2, 3):
+            raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got "
+                             f"{input.dim()}D instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.shape[-1]}")
+
+    def _run(self, input, hx):
+        """input (T, B, F); hx: list of per-(layer, dir) states; returns output and states."""
+        dirs = 2 if self.bidirectional else 1
+        lstm = self.mode == "LSTM"
+        new_states = []
+        layer_in = input
+        steps = input.shape[0]
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(dirs):
+                w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
+                xw = linear(layer_in, w_ih, b_ih)          # all time steps in one GEMM
+                state = hx[layer * dirs + d]
+                seq = [None] * steps
+                order = range(steps - 1, -1, -1) if d else range(steps)
+                for t in order:
+                    if lstm:
+                        state = _lstm_step(xw[t], state[0], state[1], w_hh, b_hh)
+                        seq[t] = state[0]
+                    elif self.mode == "GRU":
+                        state = _gru_step(xw[t], state, w_hh, b_hh)
+                        seq[t] = state
+                    else:
+                        state = _rnn_step(xw[t], state, w_hh, b_hh, self.mode == "RNN_RELU")
+                        seq[t] = state
+                outs.append(stack(seq) if steps else xw[:, :, :self.hidden_size] * 0)
+                new_states.append(state)
+            layer_out = outs[0] if dirs == 1 else cat(outs, dim=-1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_out = ops.dropout.dropout(layer_out, self.dropout, True)
+            layer_in = layer_out
+        return layer_in, new_states
+
+    def forward(self, input, hx=None):
+        from ..utils.rnn_types import is_packed
+        if is_packed(input):
+            raise NotImplementedError("ember: PackedSequence input to RNN layers is not "
+                                      "supported yet")
+        self._check_input(input)
+        unbatched = input.dim() == 2
+        if unbatched:
+            input = input.unsqueeze(1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        batch = input.shape[1]
+        dirs = 2 if self.bidirectional else 1
+        n_states = self.num_layers * dirs
+        lstm = self.mode == "LSTM"
+        if hx is None:
+            h0 = zeros(n_states, batch, self.hidden_size, dtype=input.dtype, device=input.device)
+            hx = (h0, h0) if lstm else h0
+        elif unbatched:
+            hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
+        expected = (n_states, batch, self.hidden_size)
+        for h in (hx if lstm else (hx,)):
+            if tuple(h.shape) != expected:
+                raise RuntimeError(f"Expected hidden size {expected}, got {list(h.shape)}")
+        states = [(hx[0][k], hx[1][k]) if lstm else hx[k] for k in range(n_states)]
+        out, new = self._run(input, states)
+        if lstm:
+            h_n = stack([s[0] for s in new])
+            c_n = stack([s[1] for s in new])
+        else:
+            h_n = stack(new)
+        if unbatched:
+            out = out.squeeze(1)
+            h_n = h_n.squeeze(1)
+            if lstm:
+                c_n = c_n.squeeze(1)
+        elif self.batch_first:
+            out = out.transpose(0, 1)
+        return out, ((h_n, c_n) if lstm else h_n)
+
+
+class RNN(RNNBase):
+    """Elman RNN with tanh or ReLU (``torch.nn.RNN``)."""
+
+    def __init__(self, *args, nonlinearity="tanh", **kwargs):
+        if len(args) > 3:
+            nonlinearity = args[3]
+            args = args[:3] + args[4:]
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             "'relu'.")
+        self.nonlinearity = nonlinearity
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", *args, **kwargs)
+
+
+class LSTM(RNNBase):
+    """Long short-term memory (``torch.nn.LSTM``); gates i, f, g, o as PyTorch."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__("LSTM", *args, **kwargs)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit (``torch.nn.GRU``); gates r, z, n as PyTorch."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__("GRU", *args, **kwargs)
+
+
+class RNNCellBase(Module):
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = Parameter(empty((num_chunks * hidden_size, input_size), device=device,
+                                         dtype=dtype))
+        self.weight_hh = Parameter(empty((num_chunks * hidden_size, hidden_size),
+                                         device=device, dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(empty(num_chunks * hidden_size, device=device, dtype=dtype))
+            self.bias_hh = Parameter(empty(num_chunks * hidden_size, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+    def _prepare(self, input, hx, n):
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got "
+                             f"{input.dim()}D instead")
+        unbatched = input.dim() == 1
+        if unbatched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            z = zeros(input.shape[0], self.hidden_size, dtype=input.dtype, device=input.device)
+            hx = (z,) * n
+        else:
+            hx = hx if isinstance(hx, tuple) else (hx,)
+            if unbatched:
+                hx = tuple(h.unsqueeze(0) for h in hx)
+        return input, hx, unbatched
+
+
+class RNNCell(RNNCellBase):
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
+                 dtype=None):
+        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
+
+    def forward(self, input, hx=None):
+        input, (h,), unbatched = self._prepare(input, hx, 1)
+        h = _rnn_step(linear(input, self.weight_ih, self.bias_ih), h, self.weight_hh,
+                      self.bias_hh, self.nonlinearity == "relu")
+        return h.squeeze(0) if unbatched else h
+
+
+class LSTMCell(RNNCellBase):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
+
+    def forward(self, input, hx=None):
+        input, (h, c), unbatched = self._prepare(input, hx, 2)
+        h, c = _lstm_step(linear(input, self.weight_ih, self.bias_ih), h, c, self.weight_hh,
+                          self.bias_hh)
+        return (h.squeeze(0), c.squeeze(0)) if unbatched else (h, c)
+
+
+class GRUCell(RNNCellBase):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
+
+    def forward(self, input, hx=None):
+        input, (h,), unbatched = self._prepare(input, hx, 1)
+        h = _gru_step(linear(input, self.weight_ih, self.bias_ih), h, self.weight_hh,
+                      self.bias_hh)
+        return h.squeeze(0) if unbatched else h

@@ -1,0 +1,136 @@
+"""RNN, LSTM, GRU and their cells against PyTorch on the same weights."""
+import numpy as np
+import pytest
+
+import ember
+from helpers import torch, needs_torch, assert_close
+
+CONFIGS = [
+    ("LSTM", {}), ("LSTM", {"num_layers": 2, "bidirectional": True}),
+    ("LSTM", {"batch_first": True, "bias": False}), ("LSTM", {"num_layers": 2, "dropout": 0.3}),
+    ("GRU", {}), ("GRU", {"num_layers": 2, "bidirectional": True, "batch_first": True}),
+    ("RNN", {}), ("RNN", {"nonlinearity": "relu", "num_layers": 2}),
+    ("RNN", {"bidirectional": True, "bias": False}),
+]
+
+
+def _pair(cls, kw, size=(4, 5)):
+    mt = getattr(torch.nn, cls)(*size, **kw)
+    me = getattr(ember.nn, cls)(*size, **kw)
+    me.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in mt.state_dict().items()})
+    return me, mt
+
+
+def _states(h):
+    return list(h) if isinstance(h, tuple) else [h]
+
+
+@needs_torch
+@pytest.mark.parametrize("cls,kw", CONFIGS)
+@pytest.mark.parametrize("with_h0", [False, True])
+def test_recurrent_parity(cls, kw, with_h0):
+    me, mt = _pair(cls, kw)
+    me.eval()
+    mt.eval()  # dropout between layers is off in eval mode
+    assert repr(me) == repr(mt).replace("torch", "ember")
+    assert list(me.state_dict()) == list(mt.state_dict())
+    rng = np.random.default_rng(0)
+    shape = (3, 6, 4) if kw.get("batch_first") else (6, 3, 4)
+    x = rng.standard_normal(shape).astype(np.float32)
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    args_e, args_t = [], []
+    if with_h0:
+        n = (2 if kw.get("bidirectional") else 1) * kw.get("num_layers", 1)
+        hs = [rng.standard_normal((n, 3, 5)).astype(np.float32)
+              for _ in range(2 if cls == "LSTM" else 1)]
+        he = [ember.tensor(h, requires_grad=True) for h in hs]
+        ht = [torch.tensor(h, requires_grad=True) for h in hs]
+        args_e.append(tuple(he) if cls == "LSTM" else he[0])
+        args_t.append(tuple(ht) if cls == "LSTM" else ht[0])
+    oe, hne = me(xe, *args_e)
+    ot, hnt = mt(xt, *args_t)
+    assert_close(oe, ot, rtol=1e-4, atol=1e-5)
+    for a, b in zip(_states(hne), _states(hnt)):
+        assert_close(a, b, rtol=1e-4, atol=1e-5)
+    w = rng.standard_normal(tuple(ot.shape)).astype(np.float32)
+    loss_e = (oe * ember.tensor(w)).sum() + sum(s.sum() for s in _states(hne))
+    loss_t = (ot * torch.tensor(w)).sum() + sum(s.sum() for s in _states(hnt))
+    loss_e.backward()
+    loss_t.backward()
+    assert_close(xe.grad, xt.grad, rtol=1e-4, atol=1e-5)
+    for (name, pe), (_, pt) in zip(me.named_parameters(), mt.named_parameters()):
+        assert_close(pe.grad, pt.grad, rtol=1e-4, atol=1e-4, msg=name)
+    if with_h0:
+        for a, b in zip(he, ht):
+            assert_close(a.grad, b.grad, rtol=1e-4, atol=1e-5)
+
+
+@needs_torch
+@pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
+def test_unbatched_input(cls):
+    me, mt = _pair(cls, {"num_layers": 2})
+    x = np.random.default_rng(1).standard_normal((5, 4)).astype(np.float32)
+    oe, he = me(ember.tensor(x))
+    ot, ht = mt(torch.tensor(x))
+    assert_close(oe, ot, rtol=1e-4, atol=1e-5)
+    for a, b in zip(_states(he), _states(ht)):
+        assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+@needs_torch
+@pytest.mark.parametrize("cls,kw", [("LSTMCell", {}), ("GRUCell", {}), ("RNNCell", {}),
+                                    ("RNNCell", {"nonlinearity": "relu"}),
+                                    ("LSTMCell", {"bias": False})])
+def test_cells(cls, kw):
+    me, mt = _pair(cls, kw, size=(3, 4))
+    assert repr(me) == repr(mt).replace("torch", "ember")
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 3)).astype(np.float32)
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ye, yt = me(xe), mt(xt)
+    for a, b in zip(_states(ye), _states(yt)):
+        assert_close(a, b, rtol=1e-5, atol=1e-6)
+    sum(s.sum() for s in _states(ye)).backward()
+    sum(s.sum() for s in _states(yt)).backward()
+    assert_close(xe.grad, xt.grad, rtol=1e-4, atol=1e-5)
+    ue = me(ember.tensor(x[0]))
+    ut = mt(torch.tensor(x[0]))
+    for a, b in zip(_states(ue), _states(ut)):
+        assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_default_init_and_dropout_in_train():
+    ember.manual_seed(0)
+    m = ember.nn.LSTM(8, 100, num_layers=2, dropout=0.5)
+    bound = 1 / np.sqrt(100)
+    w = np.concatenate([p.detach().numpy().ravel() for p in m.parameters()])
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
+    x = ember.randn(4, 2, 8)
+    a, _ = m(x)
+    b, _ = m(x)
+    assert not np.allclose(a.detach().numpy(), b.detach().numpy())  # dropout active
+    m.eval()
+    c, _ = m(x)
+    d, _ = m(x)
+    assert np.allclose(c.detach().numpy(), d.detach().numpy())
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU"])
+def test_gradcheck_tiny(cls):
+    m = getattr(ember.nn, cls)(2, 3, bidirectional=True).double()
+    x = ember.randn(3, 2, 2, dtype=ember.float64, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda x: m(x)[0], (x,))
+
+
+def test_errors():
+    m = ember.nn.LSTM(4, 5)
+    with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size"):
+        m(ember.randn(3, 2, 7))
+    with pytest.raises(ValueError):
+        m(ember.randn(1, 3, 2, 4))
+    with pytest.raises(RuntimeError, match="Expected hidden size"):
+        m(ember.randn(3, 2, 4), (ember.zeros(1, 3, 5), ember.zeros(1, 3, 5)))
+    with pytest.raises(ValueError):
+        ember.nn.RNN(4, 5, nonlinearity="sigmoid")
+    with pytest.raises(NotImplementedError, match="proj_size"):
+        ember.nn.LSTM(4, 5, proj_size=2)
