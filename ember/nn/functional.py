@@ -12,3 +12,4 @@ from ..ops.normalization import *  # noqa: F401,F403
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.sparse import *  # noqa: F401,F403
 from ..ops.distance import *  # noqa: F401,F403
+from ..ops.attention import *  # noqa: F401,F403

@@ -749,6 +749,11 @@ def where(condition, input=None, other=None, *, out=None):
     return _out(Where.apply(condition, input, other), out)
 
 
+def full_mask_value(like):
+    """A 0-d ``-inf`` of ``like``'s dtype: the score of a masked-out attention position."""
+    return _make(_gam(like._data).asarray(float("-inf"), dtype=like._data.dtype))
+
+
 class Lerp(Function):
     broadcasting = True
     promotes = True

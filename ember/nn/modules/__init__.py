@@ -15,3 +15,4 @@ from .dropout import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
+from .multihead_attention import *  # noqa: F401,F403
