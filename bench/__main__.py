@@ -29,6 +29,7 @@ WORKLOADS = [
     "small_cnn",
     "resnet18",
     "lstm_lm",
+    "transformer",
     "dataloader",
 ]
 

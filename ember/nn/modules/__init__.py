@@ -16,3 +16,4 @@ from .sparse import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .multihead_attention import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
