@@ -134,3 +134,51 @@ def test_errors():
         ember.nn.RNN(4, 5, nonlinearity="sigmoid")
     with pytest.raises(NotImplementedError, match="proj_size"):
         ember.nn.LSTM(4, 5, proj_size=2)
+
+
+@needs_torch
+@pytest.mark.parametrize("cls,kw", [("LSTM", {"num_layers": 2, "bidirectional": True}),
+                                    ("GRU", {"batch_first": True}), ("RNN", {"bidirectional": True})])
+@pytest.mark.parametrize("enforce_sorted", [False, True])
+def test_packed_sequences(cls, kw, enforce_sorted):
+    from ember.nn.utils import rnn as er
+    import torch.nn.utils.rnn as tr
+    me, mt = _pair(cls, kw, size=(3, 5))
+    lens = [6, 5, 3, 2] if enforce_sorted else [3, 6, 2, 5]
+    bf = kw.get("batch_first", False)
+    x = np.random.default_rng(4).standard_normal((4, 6, 3) if bf else (6, 4, 3)).astype(np.float32)
+    res = []
+    for lib, m, u in ((ember, me, er), (torch, mt, tr)):
+        xs = lib.tensor(x, requires_grad=True)
+        packed = u.pack_padded_sequence(xs, lib.tensor(lens), batch_first=bf,
+                                        enforce_sorted=enforce_sorted)
+        out, h = m(packed)
+        padded, lengths = u.pad_packed_sequence(out, batch_first=bf, total_length=7)
+        h_n = h[0] if isinstance(h, tuple) else h
+        (padded.pow(2).sum() + h_n.sum()).backward()
+        res.append((packed.data, packed.batch_sizes, padded, lengths, h_n, xs.grad,
+                    [p.grad for p in m.parameters()]))
+    e, t = res
+    assert e[1].tolist() == t[1].tolist() and e[3].tolist() == t[3].tolist()
+    for a, b in zip(e[:1] + e[2:3] + e[4:6] + tuple(e[6]), t[:1] + t[2:3] + t[4:6] + tuple(t[6])):
+        assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+@needs_torch
+def test_pad_and_pack_sequence_helpers():
+    from ember.nn.utils import rnn as er
+    import torch.nn.utils.rnn as tr
+    rng = np.random.default_rng(5)
+    seqs = [rng.standard_normal((n, 2)).astype(np.float32) for n in (4, 2, 3)]
+    for kw in ({}, {"batch_first": True, "padding_value": -1.0}, {"padding_side": "left"}):
+        assert_close(er.pad_sequence([ember.tensor(s) for s in seqs], **kw),
+                     tr.pad_sequence([torch.tensor(s) for s in seqs], **kw))
+    pe = er.pack_sequence([ember.tensor(s) for s in seqs], enforce_sorted=False)
+    pt = tr.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=False)
+    assert_close(pe.data, pt.data)
+    assert pe.sorted_indices.tolist() == pt.sorted_indices.tolist()
+    assert pe.unsorted_indices.tolist() == pt.unsorted_indices.tolist()
+    with pytest.raises(RuntimeError, match="must be sorted in decreasing order"):
+        er.pack_padded_sequence(ember.zeros(4, 3, 2), [2, 4, 1])
+    back = er.unpack_sequence(pe)
+    assert [b.shape[0] for b in back] == [4, 2, 3]

@@ -4,7 +4,8 @@ Per layer and direction the input projection of all time steps is one GEMM; the 
 loop then does one GEMM and the gate math per step. This version records the loop with
 ember ops (autograd differentiates it); a fused whole-sequence Function with a
 hand-written backward through time is the planned speed-up (see the sequence-models
-issue). PackedSequence inputs and LSTM ``proj_size`` are not supported yet.
+issue). PackedSequence inputs run on the padded layout with finished sequences' states
+frozen; LSTM ``proj_size`` is not supported yet.
 """
 import math
 
@@ -12,6 +13,8 @@ from ... import ops
 from ...ops.creation import empty, zeros
 from ...ops.linear import linear
 from ...ops.shape import stack, cat
+from ...ops import creation as _creation
+from ...ops.pointwise import where
 from ..parameter import Parameter
 from .. import init
 from .module import Module
@@ -122,8 +125,9 @@ class RNNBase(Module):
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.shape[-1]}")
 
-    def _run(self, input, hx):
-        """input (T, B, F); hx: list of per-(layer, dir) states; returns output and states."""
+    def _run(self, input, hx, active=None):
+        """input (T, B, F); hx: list of per-(layer, dir) states; ``active[t]``: (B, 1) bool,
+        which sequences are still running at step t (packed input); returns output, states."""
         dirs = 2 if self.bidirectional else 1
         lstm = self.mode == "LSTM"
         new_states = []
@@ -139,14 +143,16 @@ class RNNBase(Module):
                 order = range(steps - 1, -1, -1) if d else range(steps)
                 for t in order:
                     if lstm:
-                        state = _lstm_step(xw[t], state[0], state[1], w_hh, b_hh)
-                        seq[t] = state[0]
+                        new = _lstm_step(xw[t], state[0], state[1], w_hh, b_hh)
                     elif self.mode == "GRU":
-                        state = _gru_step(xw[t], state, w_hh, b_hh)
-                        seq[t] = state
+                        new = _gru_step(xw[t], state, w_hh, b_hh)
                     else:
-                        state = _rnn_step(xw[t], state, w_hh, b_hh, self.mode == "RNN_RELU")
-                        seq[t] = state
+                        new = _rnn_step(xw[t], state, w_hh, b_hh, self.mode == "RNN_RELU")
+                    if active is not None:   # finished (or not yet started) rows keep state
+                        new = tuple(where(active[t], n, o) for n, o in zip(new, state)) \
+                            if lstm else where(active[t], new, state)
+                    state = new
+                    seq[t] = state[0] if lstm else state
                 outs.append(stack(seq) if steps else xw[:, :, :self.hidden_size] * 0)
                 new_states.append(state)
             layer_out = outs[0] if dirs == 1 else cat(outs, dim=-1)
@@ -156,10 +162,9 @@ class RNNBase(Module):
         return layer_in, new_states
 
     def forward(self, input, hx=None):
-        from ..utils.rnn_types import is_packed
-        if is_packed(input):
-            raise NotImplementedError("ember: PackedSequence input to RNN layers is not "
-                                      "supported yet")
+        from ..utils.rnn import PackedSequence
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         self._check_input(input)
         unbatched = input.dim() == 2
         if unbatched:
@@ -194,6 +199,48 @@ class RNNBase(Module):
         elif self.batch_first:
             out = out.transpose(0, 1)
         return out, ((h_n, c_n) if lstm else h_n)
+
+
+    def _forward_packed(self, packed, hx):
+        from ..utils.rnn import PackedSequence
+        from ...ops.shape import cat as _cat
+        batch_sizes = packed.batch_sizes.tolist()
+        batch = batch_sizes[0]
+        data = packed.data
+        if data.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {data.shape[-1]}")
+        # the padded (T, B, F) layout in sorted order, and which rows run at each step
+        rows, off = [], 0
+        for bs in batch_sizes:
+            piece = data[off:off + bs]
+            off += bs
+            if bs < batch:
+                piece = _cat([piece, zeros(batch - bs, data.shape[-1], dtype=data.dtype)])
+            rows.append(piece)
+        padded = stack(rows)
+        active = [_creation.tensor([[i < bs] for i in range(batch)]) for bs in batch_sizes]
+        dirs = 2 if self.bidirectional else 1
+        n_states = self.num_layers * dirs
+        lstm = self.mode == "LSTM"
+        if hx is None:
+            h0 = zeros(n_states, batch, self.hidden_size, dtype=data.dtype)
+            hx = (h0, h0) if lstm else h0
+        elif packed.sorted_indices is not None:
+            idx = packed.sorted_indices
+            hx = tuple(h.index_select(1, idx) for h in hx) if lstm else hx.index_select(1, idx)
+        states = [(hx[0][k], hx[1][k]) if lstm else hx[k] for k in range(n_states)]
+        out, new = self._run(padded, states, active)
+        out_data = _cat([out[t, :bs] for t, bs in enumerate(batch_sizes)])
+        h_n = stack([s[0] for s in new]) if lstm else stack(new)
+        c_n = stack([s[1] for s in new]) if lstm else None
+        if packed.unsorted_indices is not None:
+            h_n = h_n.index_select(1, packed.unsorted_indices)
+            if lstm:
+                c_n = c_n.index_select(1, packed.unsorted_indices)
+        result = PackedSequence(out_data, packed.batch_sizes, packed.sorted_indices,
+                                packed.unsorted_indices)
+        return result, ((h_n, c_n) if lstm else h_n)
 
 
 class RNN(RNNBase):
