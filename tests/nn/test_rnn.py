@@ -8,6 +8,7 @@ from helpers import torch, needs_torch, assert_close
 CONFIGS = [
     ("LSTM", {}), ("LSTM", {"num_layers": 2, "bidirectional": True}),
     ("LSTM", {"batch_first": True, "bias": False}), ("LSTM", {"num_layers": 2, "dropout": 0.3}),
+    ("LSTM", {"proj_size": 3}), ("LSTM", {"proj_size": 2, "num_layers": 2, "bidirectional": True}),
     ("GRU", {}), ("GRU", {"num_layers": 2, "bidirectional": True, "batch_first": True}),
     ("RNN", {}), ("RNN", {"nonlinearity": "relu", "num_layers": 2}),
     ("RNN", {"bidirectional": True, "bias": False}),
@@ -41,8 +42,8 @@ def test_recurrent_parity(cls, kw, with_h0):
     args_e, args_t = [], []
     if with_h0:
         n = (2 if kw.get("bidirectional") else 1) * kw.get("num_layers", 1)
-        hs = [rng.standard_normal((n, 3, 5)).astype(np.float32)
-              for _ in range(2 if cls == "LSTM" else 1)]
+        sizes = [kw.get("proj_size") or 5] + ([5] if cls == "LSTM" else [])
+        hs = [rng.standard_normal((n, 3, size)).astype(np.float32) for size in sizes]
         he = [ember.tensor(h, requires_grad=True) for h in hs]
         ht = [torch.tensor(h, requires_grad=True) for h in hs]
         args_e.append(tuple(he) if cls == "LSTM" else he[0])
@@ -132,8 +133,10 @@ def test_errors():
         m(ember.randn(3, 2, 4), (ember.zeros(1, 3, 5), ember.zeros(1, 3, 5)))
     with pytest.raises(ValueError):
         ember.nn.RNN(4, 5, nonlinearity="sigmoid")
-    with pytest.raises(NotImplementedError, match="proj_size"):
-        ember.nn.LSTM(4, 5, proj_size=2)
+    with pytest.raises(ValueError, match="proj_size has to be smaller"):
+        ember.nn.LSTM(4, 5, proj_size=5)
+    with pytest.raises(ValueError, match="only supported for LSTM"):
+        ember.nn.GRU(4, 5, proj_size=2)
 
 
 @needs_torch

@@ -5,7 +5,7 @@ loop then does one GEMM and the gate math per step. This version records the loo
 ember ops (autograd differentiates it); a fused whole-sequence Function with a
 hand-written backward through time is the planned speed-up (see the sequence-models
 issue). PackedSequence inputs run on the padded layout with finished sequences' states
-frozen; LSTM ``proj_size`` is not supported yet.
+frozen; LSTM ``proj_size`` projects each hidden state with ``weight_hr``.
 """
 import math
 
@@ -24,11 +24,13 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def _lstm_step(xw, h, c, w_hh, b_hh):
+def _lstm_step(xw, h, c, w_hh, b_hh, w_hr=None):
     gates = xw + linear(h, w_hh, b_hh)
     i, f, g, o = gates.chunk(4, dim=-1)
     c = f.sigmoid() * c + i.sigmoid() * g.tanh()
     h = o.sigmoid() * c.tanh()
+    if w_hr is not None:
+        h = linear(h, w_hr)
     return h, c
 
 
@@ -61,8 +63,13 @@ class RNNBase(Module):
         if not 0 <= dropout <= 1 or isinstance(dropout, bool):
             raise ValueError("dropout should be a number in range [0, 1] representing the "
                              "probability of an element being zeroed")
-        if proj_size:
-            raise NotImplementedError("ember: LSTM proj_size is not supported yet")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -73,15 +80,18 @@ class RNNBase(Module):
         self.bidirectional = bidirectional
         self.proj_size = proj_size
         gate = _GATES[mode] * hidden_size
+        real_hidden = proj_size if proj_size > 0 else hidden_size
         dirs = 2 if bidirectional else 1
         self._flat_weights_names = []
         for layer in range(num_layers):
             for d in range(dirs):
                 suffix = f"_l{layer}" + ("_reverse" if d else "")
-                in_size = input_size if layer == 0 else hidden_size * dirs
-                names = [("weight_ih", (gate, in_size)), ("weight_hh", (gate, hidden_size))]
+                in_size = input_size if layer == 0 else real_hidden * dirs
+                names = [("weight_ih", (gate, in_size)), ("weight_hh", (gate, real_hidden))]
                 if bias:
                     names += [("bias_ih", (gate,)), ("bias_hh", (gate,))]
+                if proj_size:
+                    names.append(("weight_hr", (proj_size, hidden_size)))
                 for name, shape in names:
                     setattr(self, name + suffix,
                             Parameter(empty(shape, device=device, dtype=dtype)))
@@ -95,11 +105,17 @@ class RNNBase(Module):
 
     @property
     def all_weights(self):
-        return [[getattr(self, n) for n in self._flat_weights_names[i:i + (4 if self.bias else 2)]]
-                for i in range(0, len(self._flat_weights_names), 4 if self.bias else 2)]
+        per = (4 if self.bias else 2) + (1 if self.proj_size else 0)
+        names = self._flat_weights_names
+        return [[getattr(self, n) for n in names[i:i + per]] for i in range(0, len(names), per)]
+
+    def _out_size(self):
+        return self.proj_size if self.proj_size > 0 else self.hidden_size
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -115,7 +131,13 @@ class RNNBase(Module):
     def _weights(self, layer, d):
         suffix = f"_l{layer}" + ("_reverse" if d else "")
         get = lambda n: getattr(self, n + suffix, None)  # noqa: E731
-        return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
+        return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh"), get("weight_hr")
+
+    def _zero_state(self, n_states, batch, like):
+        h0 = zeros(n_states, batch, self._out_size(), dtype=like.dtype, device=like.device)
+        if self.mode != "LSTM":
+            return h0
+        return h0, zeros(n_states, batch, self.hidden_size, dtype=like.dtype, device=like.device)
 
     def _check_input(self, input):
         if input.dim() not in (2, 3):
@@ -136,14 +158,14 @@ class RNNBase(Module):
         for layer in range(self.num_layers):
             outs = []
             for d in range(dirs):
-                w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
+                w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, d)
                 xw = linear(layer_in, w_ih, b_ih)          # all time steps in one GEMM
                 state = hx[layer * dirs + d]
                 seq = [None] * steps
                 order = range(steps - 1, -1, -1) if d else range(steps)
                 for t in order:
                     if lstm:
-                        new = _lstm_step(xw[t], state[0], state[1], w_hh, b_hh)
+                        new = _lstm_step(xw[t], state[0], state[1], w_hh, b_hh, w_hr)
                     elif self.mode == "GRU":
                         new = _gru_step(xw[t], state, w_hh, b_hh)
                     else:
@@ -153,7 +175,7 @@ class RNNBase(Module):
                             if lstm else where(active[t], new, state)
                     state = new
                     seq[t] = state[0] if lstm else state
-                outs.append(stack(seq) if steps else xw[:, :, :self.hidden_size] * 0)
+                outs.append(stack(seq) if steps else xw[:, :, :self._out_size()] * 0)
                 new_states.append(state)
             layer_out = outs[0] if dirs == 1 else cat(outs, dim=-1)
             if self.dropout and self.training and layer < self.num_layers - 1:
@@ -176,12 +198,12 @@ class RNNBase(Module):
         n_states = self.num_layers * dirs
         lstm = self.mode == "LSTM"
         if hx is None:
-            h0 = zeros(n_states, batch, self.hidden_size, dtype=input.dtype, device=input.device)
-            hx = (h0, h0) if lstm else h0
+            hx = self._zero_state(n_states, batch, input)
         elif unbatched:
             hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
-        expected = (n_states, batch, self.hidden_size)
-        for h in (hx if lstm else (hx,)):
+        sizes = (self._out_size(), self.hidden_size) if lstm else (self.hidden_size,)
+        for h, size in zip(hx if lstm else (hx,), sizes):
+            expected = (n_states, batch, size)
             if tuple(h.shape) != expected:
                 raise RuntimeError(f"Expected hidden size {expected}, got {list(h.shape)}")
         states = [(hx[0][k], hx[1][k]) if lstm else hx[k] for k in range(n_states)]
@@ -224,8 +246,7 @@ class RNNBase(Module):
         n_states = self.num_layers * dirs
         lstm = self.mode == "LSTM"
         if hx is None:
-            h0 = zeros(n_states, batch, self.hidden_size, dtype=data.dtype)
-            hx = (h0, h0) if lstm else h0
+            hx = self._zero_state(n_states, batch, data)
         elif packed.sorted_indices is not None:
             idx = packed.sorted_indices
             hx = tuple(h.index_select(1, idx) for h in hx) if lstm else hx.index_select(1, idx)
