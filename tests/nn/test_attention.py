@@ -53,6 +53,9 @@ CASES = [
     ({}, {"attn_mask": "float3d", "key_padding_mask": "float"}),
     ({}, {"need_weights": False}),
     ({}, {"average_attn_weights": False}),
+    ({"add_bias_kv": True}, {"attn_mask": "float2d", "key_padding_mask": "bool"}),
+    ({"add_zero_attn": True}, {"key_padding_mask": "float"}),
+    ({"add_bias_kv": True, "add_zero_attn": True, "batch_first": True}, {"attn_mask": "float3d"}),
 ]
 
 
@@ -128,5 +131,6 @@ def test_multihead_attention_init_and_errors():
     assert np.abs(m.in_proj_weight.detach().numpy()).max() <= bound
     with pytest.raises(AssertionError):
         ember.nn.MultiheadAttention(10, 3)
-    with pytest.raises(NotImplementedError, match="add_bias_kv"):
-        ember.nn.MultiheadAttention(8, 2, add_bias_kv=True)
+    m = ember.nn.MultiheadAttention(8, 2, add_bias_kv=True)
+    assert list(m.state_dict()) == ["in_proj_weight", "in_proj_bias", "bias_k", "bias_v",
+                                    "out_proj.weight", "out_proj.bias"]

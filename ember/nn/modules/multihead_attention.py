@@ -1,12 +1,14 @@
 """``nn.MultiheadAttention`` (PyTorch's parameters, masks and returned weights).
 
-add_bias_kv and add_zero_attn raise NotImplementedError; Transformer layers come later.
+``add_bias_kv`` appends learned key/value rows and ``add_zero_attn`` a zero row, with
+the masks padded to match, as PyTorch does.
 """
 import math
 
 from ...ops.creation import empty
 from ...ops.linear import linear
 from ...ops.pointwise import where, full_mask_value
+from ...ops.shape import cat
 from ..parameter import Parameter
 from .. import init
 from .linear import Linear
@@ -28,6 +30,13 @@ def _additive(mask, like):
     return mask.to(like.dtype)
 
 
+def _pad_keys(mask, extra):
+    """Appended key positions (bias_kv, zero_attn) are never masked."""
+    if not extra:
+        return mask
+    return cat([mask, mask.new_zeros(mask.shape[:-1] + (extra,))], dim=-1)
+
+
 class MultiheadAttention(Module):
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
                  add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
@@ -36,9 +45,6 @@ class MultiheadAttention(Module):
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got "
                              f"embed_dim={embed_dim} and num_heads={num_heads} instead")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("ember: MultiheadAttention add_bias_kv/add_zero_attn are "
-                                      "not supported yet")
         self.embed_dim = embed_dim
         self.kdim = kdim if kdim is not None else embed_dim
         self.vdim = vdim if vdim is not None else embed_dim
@@ -65,7 +71,11 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **kw)
-        self.bias_k = self.bias_v = None
+        if add_bias_kv:
+            self.bias_k = Parameter(empty((1, 1, embed_dim), **kw))
+            self.bias_v = Parameter(empty((1, 1, embed_dim), **kw))
+        else:
+            self.bias_k = self.bias_v = None
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
@@ -79,6 +89,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def _projections(self):
         e = self.embed_dim
@@ -112,17 +125,28 @@ class MultiheadAttention(Module):
         H, hd = self.num_heads, self.head_dim
         (wq, wk, wv), (bq, bk, bv) = self._projections()
         # (L, N, E) -> (N, H, L, hd)
+        k, v = linear(key, wk, bk), linear(value, wv, bv)
+        extra = 0   # key positions appended by add_bias_kv / add_zero_attn
+        if self.bias_k is not None:
+            k = cat([k, self.bias_k.expand(1, N, E)])
+            v = cat([v, self.bias_v.expand(1, N, E)])
+            extra += 1
+        if self.add_zero_attn:
+            k = cat([k, k.new_zeros((1, N, E))])
+            v = cat([v, v.new_zeros((1, N, E))])
+            extra += 1
         q = linear(query, wq, bq).reshape(L, N, H, hd).permute(1, 2, 0, 3)
-        k = linear(key, wk, bk).reshape(S, N, H, hd).permute(1, 2, 0, 3)
-        v = linear(value, wv, bv).reshape(S, N, H, hd).permute(1, 2, 0, 3)
+        k = k.reshape(S + extra, N, H, hd).permute(1, 2, 0, 3)
+        v = v.reshape(S + extra, N, H, hd).permute(1, 2, 0, 3)
         scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))
         if attn_mask is not None:
             m = _additive(attn_mask, scores)
             if m.dim() == 3:   # (N * H, L, S)
                 m = m.reshape(N, H, L, S)
-            scores = scores + m
+            scores = scores + _pad_keys(m, extra)
         if key_padding_mask is not None:
-            scores = scores + _additive(key_padding_mask, scores).reshape(N, 1, 1, S)
+            kpm = _additive(key_padding_mask, scores).reshape(N, 1, 1, S)
+            scores = scores + _pad_keys(kpm, extra)
         weights = scores.softmax(dim=-1)
         if self.dropout > 0.0 and self.training:
             from ...ops.dropout import dropout
