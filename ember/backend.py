@@ -122,7 +122,7 @@ def as_strided(x, shape, strides):
 # Multi-threaded OpenBLAS on small GEMMs gains nothing on a quiet machine and loses 3-100x
 # when another process holds a core (DESIGN.md). ember runs GEMMs below this many
 # multiply-adds on one thread and larger ones on the library's default thread count.
-SMALL_GEMM_MACS = 1 << 23
+SMALL_GEMM_MACS = 1 << 22
 _blas = {}
 
 

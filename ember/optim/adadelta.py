@@ -42,7 +42,7 @@ class Adadelta(Optimizer):
                 state["step"]._data += 1
                 g = with_weight_decay(g, d, wd)
                 sq, acc = state["square_avg"]._data, state["acc_delta"]._data
-                tmp = xp.empty_like(d)
+                tmp = self._scratch(p)[0]
                 ema_square_(sq, g, rho, tmp)
                 delta = xp.add(acc, eps)            # delta = sqrt(acc + eps) / std * g
                 xp.sqrt(delta, out=delta)

@@ -66,5 +66,5 @@ class Adagrad(Optimizer):
                 s += tmp
                 xp.sqrt(s, out=tmp)                 # std = sqrt(sum) + eps
                 tmp += eps
-                addcdiv_(d, g, tmp, -clr, xp.empty_like(d))
+                addcdiv_(d, g, tmp, -clr, self._scratch(p)[0])
         return loss

@@ -59,7 +59,7 @@ class Adam(Optimizer):
                     else:
                         g = with_weight_decay(g, d, wd)
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                tmp = xp.empty_like(d)
+                tmp = self._scratch(p)[0]
                 lerp_(m, g, 1 - beta1, tmp)
                 ema_square_(v, g, beta2, tmp)
                 bias1 = 1 - beta1 ** step
@@ -72,7 +72,7 @@ class Adam(Optimizer):
                     xp.sqrt(v, out=tmp)
                 tmp /= bias2_sqrt                    # denom = sqrt(v) / sqrt(bias2) + eps
                 tmp += eps
-                addcdiv_(d, m, tmp, -(lr / bias1), xp.empty_like(d))
+                addcdiv_(d, m, tmp, -(lr / bias1), self._scratch(p)[1])
         return loss
 
 

@@ -42,7 +42,7 @@ class Adamax(Optimizer):
                 step_arr += 1
                 g = with_weight_decay(g, d, wd)
                 m, u = state["exp_avg"]._data, state["exp_inf"]._data
-                tmp = xp.empty_like(d)
+                tmp = self._scratch(p)[0]
                 lerp_(m, g, 1 - beta1, tmp)
                 u *= beta2                              # u = max(beta2 u, |g| + eps)
                 xp.abs(g, out=tmp)

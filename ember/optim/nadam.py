@@ -63,7 +63,7 @@ class NAdam(Optimizer):
                 mu_product = float(mu_prod_arr)
                 mu_product_next = mu_product * mu_next
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                tmp = xp.empty_like(d)
+                tmp = self._scratch(p)[0]
                 lerp_(m, g, 1 - beta1, tmp)
                 ema_square_(v, g, beta2, tmp)
                 denom = xp.divide(v, bias2)             # sqrt(v / bias2) + eps

@@ -8,6 +8,7 @@ import copy
 import functools
 import itertools
 
+from .. import backend
 from ..autograd.grad_mode import no_grad
 from .._tensor import Tensor
 from ..utils.hooks import RemovableHandle
@@ -129,6 +130,17 @@ class Optimizer:
         if any(id(p) in seen for p in plist):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
+
+    def _scratch(self, p):
+        """Two work arrays shaped like ``p``, kept between steps: allocating them anew each
+        step costs page faults on every large parameter (they are not optimizer state)."""
+        work = self.__dict__.setdefault("_work", {})
+        pair = work.get(id(p))
+        d = p._data
+        if pair is None or pair[0].shape != d.shape or pair[0].dtype != d.dtype:
+            xp = backend.get_array_module(d)
+            pair = work[id(p)] = (xp.empty_like(d), xp.empty_like(d))
+        return pair
 
     def zero_grad(self, set_to_none=True):
         for group in self.param_groups:

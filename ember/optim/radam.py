@@ -55,7 +55,7 @@ class RAdam(Optimizer):
                     else:
                         g = with_weight_decay(g, d, wd)
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                tmp = xp.empty_like(d)
+                tmp = self._scratch(p)[0]
                 lerp_(m, g, 1 - beta1, tmp)
                 ema_square_(v, g, beta2, tmp)
                 bias1 = 1 - beta1 ** step

@@ -47,7 +47,7 @@ class RMSprop(Optimizer):
                 xp = backend.get_array_module(d)
                 state["step"]._data += 1
                 g = with_weight_decay(g, d, wd)
-                tmp = xp.empty_like(d)
+                tmp = self._scratch(p)[0]
                 sq = state["square_avg"]._data
                 ema_square_(sq, g, alpha, tmp)
                 if centered:
@@ -67,5 +67,5 @@ class RMSprop(Optimizer):
                     xp.multiply(buf, lr, out=tmp)
                     d -= tmp
                 else:
-                    addcdiv_(d, g, tmp, -lr, xp.empty_like(d))
+                    addcdiv_(d, g, tmp, -lr, self._scratch(p)[1])
         return loss
