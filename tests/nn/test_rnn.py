@@ -185,3 +185,52 @@ def test_pad_and_pack_sequence_helpers():
         er.pack_padded_sequence(ember.zeros(4, 3, 2), [2, 4, 1])
     back = er.unpack_sequence(pe)
     assert [b.shape[0] for b in back] == [4, 2, 3]
+
+
+@pytest.mark.parametrize("mode", ["LSTM", "GRU", "RNN_TANH", "RNN_RELU"])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("bias", [False, True])
+def test_fused_recurrent_layer_gradcheck(mode, reverse, bias):
+    """The whole-sequence Function against finite differences in every input: projected
+    input, W_hh, h0, c0 and b_hh (seq 3, batch 2, hidden 3)."""
+    from ember.ops.rnn import recurrent_layer
+    gates = {"LSTM": 4, "GRU": 3}.get(mode, 1) * 3
+    ember.manual_seed(3)
+    mk = lambda *s: (ember.randn(*s, dtype=ember.float64) * 0.7).requires_grad_()  # noqa: E731
+    xw, w, h0 = mk(3, 2, gates), mk(gates, 3), mk(2, 3)
+    if mode == "RNN_RELU":  # keep pre-activations away from the kink at 0
+        xw = (xw.detach() + 2.0).requires_grad_()
+    c0 = mk(2, 3) if mode == "LSTM" else None
+    b = mk(gates) if bias else None
+    ins = [t for t in (xw, w, h0, c0, b) if t is not None]
+
+    def fn(*args):
+        it = iter(args)
+        a_xw, a_w, a_h0 = next(it), next(it), next(it)
+        a_c0 = next(it) if c0 is not None else None
+        a_b = next(it) if b is not None else None
+        return recurrent_layer(a_xw, a_w, a_h0, a_c0, a_b, mode=mode, reverse=reverse)
+    assert ember.autograd.gradcheck(fn, tuple(ins))
+
+
+def test_fused_path_is_one_node_per_layer_and_direction():
+    m = ember.nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    out, (h, c) = m(ember.randn(5, 2, 3, requires_grad=True))
+    names, seen, stack_ = [], set(), [out.grad_fn]
+    while stack_:
+        node = stack_.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        names.append(node.name())
+        stack_.extend(n for n, _ in node.next_functions)
+    assert names.count("RecurrentLayerBackward0") == 4   # 2 layers x 2 directions
+    assert len(names) < 40                                # no per-step nodes
+
+
+def test_fused_double_backward_raises():
+    m = ember.nn.GRU(3, 4)
+    x = ember.randn(5, 2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="once_differentiable"):
+        g, = ember.autograd.grad(m(x)[0].sum(), x, create_graph=True)
+        g.sum().backward()

@@ -1,10 +1,10 @@
 """Recurrent layers: RNN, LSTM, GRU and their cells (``torch.nn`` parameters and numbers).
 
 Per layer and direction the input projection of all time steps is one GEMM; the time
-loop then does one GEMM and the gate math per step. This version records the loop with
-ember ops (autograd differentiates it); a fused whole-sequence Function with a
-hand-written backward through time is the planned speed-up (see the sequence-models
-issue). PackedSequence inputs run on the padded layout with finished sequences' states
+loop is then one fused Function (``ember.ops.rnn.RecurrentLayer``: one GEMM plus the gate
+math per step, hand-written backward through time). Packed input and LSTM ``proj_size``
+still record the loop with ember ops (autograd differentiates it; slower, same numbers).
+PackedSequence inputs run on the padded layout with finished sequences' states
 frozen; LSTM ``proj_size`` projects each hidden state with ``weight_hr``.
 """
 import math
@@ -12,6 +12,7 @@ import math
 from ... import ops
 from ...ops.creation import empty, zeros
 from ...ops.linear import linear
+from ...ops.rnn import recurrent_layer
 from ...ops.shape import stack, cat
 from ...ops import creation as _creation
 from ...ops.pointwise import where
@@ -161,6 +162,12 @@ class RNNBase(Module):
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, d)
                 xw = linear(layer_in, w_ih, b_ih)          # all time steps in one GEMM
                 state = hx[layer * dirs + d]
+                if active is None and w_hr is None:   # the fused whole-sequence Function
+                    res = recurrent_layer(xw, w_hh, state[0] if lstm else state,
+                                          state[1] if lstm else None, b_hh, self.mode, bool(d))
+                    outs.append(res[0])
+                    new_states.append(tuple(res[1:]) if lstm else res[1])
+                    continue
                 seq = [None] * steps
                 order = range(steps - 1, -1, -1) if d else range(steps)
                 for t in order:
