@@ -1,9 +1,11 @@
 """Transformer layers (``torch.nn.Transformer*``): PyTorch's submodule names, masks,
 ``norm_first`` and activations, built from MultiheadAttention, Linear, LayerNorm, Dropout."""
 import copy
+import warnings
 
 from ...ops.creation import full
 from ...ops import activation as _act
+from ...autograd.grad_mode import is_grad_enabled
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
@@ -51,6 +53,7 @@ def _build_layer(layer, d_model, nhead, dim_feedforward, dropout, activation, la
     for i in range(1, n + 1):
         setattr(layer, f"dropout{i}", Dropout(dropout))
     layer.activation = _activation(activation)
+    layer.activation_relu_or_gelu = _relu_or_gelu(activation)
 
 
 class TransformerEncoderLayer(Module):
@@ -80,19 +83,84 @@ class TransformerEncoderLayer(Module):
         return x
 
 
+def _relu_or_gelu(activation):
+    """PyTorch's ``activation_relu_or_gelu``: 1 for ReLU, 2 for GELU, 0 otherwise."""
+    from .activation import ReLU, GELU
+    if activation == "relu" or activation is _act.relu or isinstance(activation, ReLU):
+        return 1
+    if activation == "gelu" or activation is _act.gelu or isinstance(activation, GELU):
+        return 2
+    return 0
+
+
+def _why_not_nested(layer):
+    """PyTorch's reasons for not taking the nested-tensor path (empty string: it may)."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    if layer.norm_first:
+        return f"{name}.norm_first was True"
+    if not layer.self_attn.batch_first:
+        return (f"{name}.self_attn.batch_first was not True (use batch_first for better "
+                "inference performance)")
+    if not layer.self_attn._qkv_same_embed_dim:
+        return f"{name}.self_attn._qkv_same_embed_dim was not True"
+    if layer.self_attn.in_proj_bias is None:
+        return f"{name}.self_attn was passed bias=False"
+    if not layer.activation_relu_or_gelu:
+        return f"{name}.activation_relu_or_gelu was not True"
+    if layer.norm1.eps != layer.norm2.eps:
+        return f"{name}.norm1.eps was not equal to {name}.norm2.eps"
+    if layer.self_attn.num_heads % 2 == 1:
+        return f"{name}.self_attn.num_heads is odd"
+    return ""
+
+
 class TransformerEncoder(Module):
+    """A stack of encoder layers (deep copies of ``encoder_layer``) and an optional norm.
+
+    ``enable_nested_tensor`` follows PyTorch's observable behaviour without nested
+    tensors: where PyTorch would pack the batch (eval mode, no gradient needed, batch_first
+    3-D input with a right-padded bool ``src_key_padding_mask`` and no ``mask``), the
+    outputs at padded positions are zeros (before the final norm), as PyTorch returns."""
+
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
                  mask_check=True):
         super().__init__()
         self.layers = _clones(encoder_layer, num_layers)
         self.num_layers = num_layers
         self.norm = norm
+        self.enable_nested_tensor = enable_nested_tensor
+        self.use_nested_tensor = enable_nested_tensor
+        self.mask_check = mask_check
+        why_not = _why_not_nested(encoder_layer)
+        if enable_nested_tensor and why_not:
+            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False "
+                          f"because {why_not}")
+            self.use_nested_tensor = False
+
+    def _packs(self, src, mask, kpm):
+        if not (self.use_nested_tensor and self.layers and not self.layers[0].training
+                and src.dim() == 3 and kpm is not None and mask is None
+                and kpm.dtype.name == "bool"):
+            return False
+        if is_grad_enabled() and (src.requires_grad or any(
+                p.requires_grad for p in self.layers[0].parameters())):
+            return False
+        if self.mask_check:   # left-aligned: no valid position after a padded one
+            k = kpm.long()
+            if bool((k[:, 1:] < k[:, :-1]).any()):
+                return False
+        return True
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        packs = self._packs(src, mask, src_key_padding_mask)
         out = src
         for layer in self.layers:
             out = layer(out, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
                         is_causal=bool(is_causal))
+        if packs:
+            out = out.masked_fill(src_key_padding_mask.unsqueeze(-1), 0.0)
         return self.norm(out) if self.norm is not None else out
 
 
