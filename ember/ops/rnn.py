@@ -3,9 +3,15 @@
 The caller projects the input of all time steps in one GEMM (``xw = x @ W_ih^T + b_ih``);
 ``RecurrentLayer`` then runs the loop with one GEMM (``h @ W_hh^T``) plus the gate math on
 raw arrays per step, and its backward is a hand-written backward through time (also one
-GEMM per step; the W_hh gradient is one GEMM over all steps). Gate order and equations
-follow PyTorch: LSTM i, f, g, o; GRU r, z, n with n = tanh(x_n + r * (W_hn h + b_hn));
-RNN tanh or relu. The backward is written on arrays, so double backward raises.
+GEMM per step; the W_hh and W_hr gradients are one GEMM each over all steps). Gate order
+and equations follow PyTorch: LSTM i, f, g, o (with ``proj_size``: h = W_hr (o * tanh c));
+GRU r, z, n with n = tanh(x_n + r * (W_hn h + b_hn)); RNN tanh or relu.
+
+Packed sequences (``batch_sizes``) run on the padded (T, B, G) layout sorted by
+decreasing length, as PyTorch does: step t updates only its first ``batch_sizes[t]`` rows
+and the other rows carry their state unchanged, so the final state of every sequence is
+the one of its true last step (and, in reverse, a sequence starts from h0 at its own last
+step). The backward is written on arrays, so double backward raises.
 """
 from .. import backend
 from .._tensor import _make
@@ -20,135 +26,180 @@ def _sigmoid(xp, x):
     return 0.5 * (1 + xp.tanh(0.5 * x))   # no overflow warning for large |x|
 
 
+def _carry(new, old, rows):
+    """The full-batch state: ``new`` for the first ``rows`` rows, ``old`` for the rest."""
+    if rows == old.shape[0]:
+        return new
+    full = old.copy()
+    full[:rows] = new
+    return full
+
+
 class RecurrentLayer(Function):
-    """forward(xw (T,B,G), w_hh (G,H), h0 (B,H)[, c0 (B,H)][, b_hh (G,)], mode, reverse)
-    -> (out (T,B,H), h_n (B,H)[, c_n (B,H)])."""
+    """forward(xw (T,B,G), w_hh (G,P), h0 (B,P)[, c0 (B,H)][, b_hh (G,)][, w_hr (P,H)],
+    mode, reverse, has_bias, has_proj, batch_sizes) -> (out (T,B,P), h_n (B,P)[, c_n (B,H)]).
+
+    P is the hidden size, or ``proj_size`` with a projection. ``batch_sizes`` (a list of T
+    ints, non-increasing, or None) gives the rows active at each time step."""
 
     node_name = "RecurrentLayerBackward0"
     once_differentiable = True
 
     @staticmethod
-    def forward(ctx, xw, w_hh, h0, *rest, mode, reverse=False, has_bias=True):
+    def forward(ctx, xw, w_hh, h0, *rest, mode, reverse=False, has_bias=True, has_proj=False,
+                batch_sizes=None):
         xp = _gam(xw)
         lstm = mode == "LSTM"
         c0 = rest[0] if lstm else None
-        b_hh = rest[-1] if has_bias else None
+        b_hh = rest[1 if lstm else 0] if has_bias else None
+        w_hr = rest[-1] if has_proj else None
         steps, batch = xw.shape[0], xw.shape[1]
-        hidden = w_hh.shape[1]
+        H = xw.shape[2] // {"LSTM": 4, "GRU": 3}.get(mode, 1)
+        P = w_hh.shape[1]
+        sizes = batch_sizes if batch_sizes is not None else [batch] * steps
         w_t = xp.ascontiguousarray(w_hh.T)
-        out = xp.empty((steps, batch, hidden), xw.dtype)
+        w_hr_t = xp.ascontiguousarray(w_hr.T) if has_proj else None
+        out = xp.empty((steps, batch, P), xw.dtype)
         order = range(steps - 1, -1, -1) if reverse else range(steps)
-        # per step saved values: gate activations and (LSTM) cell states
-        acts = xp.empty(xw.shape, xw.dtype)
-        cells = xp.empty((steps, batch, hidden), xw.dtype) if lstm else None
-        hn_all = xp.empty((steps, batch, hidden), xw.dtype) if mode == "GRU" else None
+        # saved per step: gate activations, (LSTM) cell states and pre-projection h,
+        # (GRU) the W_hn h + b_hn term
+        # (packed: rows a step skips stay zero, so the batched weight GEMMs ignore them)
+        alloc = xp.zeros if batch_sizes is not None else xp.empty
+        acts = alloc(xw.shape, xw.dtype)
+        cells = xp.empty((steps, batch, H), xw.dtype) if lstm else None
+        h_full = alloc((steps, batch, H), xw.dtype) if has_proj else None
+        hn_all = xp.empty((steps, batch, H), xw.dtype) if mode == "GRU" else None
         h, c = h0, c0
         for t in order:
-            hw = backend.matmul(xp, h, w_t)
+            bs = sizes[t]
+            hp = h[:bs]
+            hw = backend.matmul(xp, hp, w_t)
             if b_hh is not None:
                 hw += b_hh
+            a = acts[t, :bs]
             if lstm:
-                pre = xw[t] + hw
-                a = acts[t]
-                a[:] = pre
-                H = hidden
-                ifo = _sigmoid(xp, a[:, :2 * H])
-                a[:, :2 * H] = ifo
+                xp.add(xw[t, :bs], hw, out=a)
+                a[:, :2 * H] = _sigmoid(xp, a[:, :2 * H])
                 a[:, 3 * H:] = _sigmoid(xp, a[:, 3 * H:])
                 a[:, 2 * H:3 * H] = xp.tanh(a[:, 2 * H:3 * H])
                 i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-                c = f * c + i * g
+                c_new = f * c[:bs] + i * g
+                h_new = o * xp.tanh(c_new)
+                if has_proj:
+                    h_full[t, :bs] = h_new
+                    h_new = backend.matmul(xp, h_new, w_hr_t)
+                c = _carry(c_new, c, bs)
                 cells[t] = c
-                h = o * xp.tanh(c)
             elif mode == "GRU":
-                H = hidden
-                a = acts[t]
-                a[:, :2 * H] = _sigmoid(xp, xw[t, :, :2 * H] + hw[:, :2 * H])
+                a[:, :2 * H] = _sigmoid(xp, xw[t, :bs, :2 * H] + hw[:, :2 * H])
                 hn = hw[:, 2 * H:]
-                hn_all[t] = hn
-                a[:, 2 * H:] = xp.tanh(xw[t, :, 2 * H:] + a[:, :H] * hn)
+                hn_all[t, :bs] = hn
+                a[:, 2 * H:] = xp.tanh(xw[t, :bs, 2 * H:] + a[:, :H] * hn)
                 z, n = a[:, H:2 * H], a[:, 2 * H:]
-                h = n + z * (h - n)
+                h_new = n + z * (hp - n)
             else:
-                pre = xw[t] + hw
-                h = xp.maximum(pre, 0) if mode == "RNN_RELU" else xp.tanh(pre)
-                acts[t] = h
+                pre = xw[t, :bs] + hw
+                h_new = xp.maximum(pre, 0) if mode == "RNN_RELU" else xp.tanh(pre)
+                a[:] = h_new
+            h = _carry(h_new, h, bs)
             out[t] = h
         if ctx.needs_input_grad:
-            ctx.mode, ctx.reverse, ctx.has_bias = mode, reverse, has_bias
-            ctx.arrays = (w_hh, h0, c0, acts, cells, hn_all, out)
+            ctx.mode, ctx.reverse, ctx.sizes = mode, reverse, sizes
+            ctx.has_bias, ctx.has_proj = has_bias, has_proj
+            ctx.arrays = (w_hh, w_hr, h0, c0, acts, cells, h_full, hn_all, out)
+        h_n = xp.array(h) if steps else h0.copy()
         if lstm:
-            return out, xp.array(out[order[-1]]) if steps else h0.copy(), c.copy()
-        return out, (xp.array(out[order[-1]]) if steps else h0.copy())
+            return out, h_n, (xp.array(c) if steps else c0.copy())
+        return out, h_n
 
     @staticmethod
     def backward(ctx, g_out, g_h, g_c=None):
-        w_hh, h0, c0, acts, cells, hn_all, out = ctx.arrays
-        mode, reverse = ctx.mode, ctx.reverse
+        w_hh, w_hr, h0, c0, acts, cells, h_full, hn_all, out = ctx.arrays
+        mode, reverse, sizes, has_proj = ctx.mode, ctx.reverse, ctx.sizes, ctx.has_proj
         lstm = mode == "LSTM"
         xp = _gam(acts)
         steps, batch, gates = acts.shape
-        H = w_hh.shape[1]
+        H, P = acts.shape[2] // {"LSTM": 4, "GRU": 3}.get(mode, 1), w_hh.shape[1]
         order = list(range(steps - 1, -1, -1) if reverse else range(steps))
         prev = {}  # the step processed before t
         for k, t in enumerate(order):
             prev[t] = order[k - 1] if k else None
+        packed = any(bs < batch for bs in sizes)
         d_out = g_out._data
         dh = xp.array(g_h._data)
         dc = xp.array(g_c._data) if lstm else None
-        d_pre = xp.empty(acts.shape, acts.dtype)      # gradient of xw (T, B, G)
-        d_hw = xp.empty(acts.shape, acts.dtype) if mode == "GRU" else d_pre
+        alloc = xp.zeros if packed else xp.empty
+        d_pre = alloc(acts.shape, acts.dtype)      # gradient of xw (T, B, G)
+        d_hw = alloc(acts.shape, acts.dtype) if mode == "GRU" else d_pre
+        d_proj = alloc((steps, batch, P), acts.dtype) if has_proj else None
         for t in reversed(order):
             p = prev[t]
-            h_prev = h0 if p is None else out[p]
-            dh = dh + d_out[t]
-            a = acts[t]
+            bs = sizes[t]
+            dh += d_out[t]
+            a = acts[t, :bs]
+            dh_a = dh[:bs]
+            d = d_pre[t, :bs]
             if lstm:
                 i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-                c_prev = c0 if p is None else cells[p]
-                tc = xp.tanh(cells[t])
-                dc = dc + dh * o * (1 - tc * tc)
-                d = d_pre[t]
-                d[:, :H] = dc * g * i * (1 - i)
-                d[:, H:2 * H] = dc * c_prev * f * (1 - f)
-                d[:, 2 * H:3 * H] = dc * i * (1 - g * g)
-                d[:, 3 * H:] = dh * tc * o * (1 - o)
-                dc = dc * f
-                dh = backend.matmul(xp, d, w_hh)
+                c_prev = (c0 if p is None else cells[p])[:bs]
+                if has_proj:
+                    d_proj[t, :bs] = dh_a
+                    dh_a = backend.matmul(xp, dh_a, w_hr)
+                tc = xp.tanh(cells[t, :bs])
+                dc_a = dc[:bs] + dh_a * o * (1 - tc * tc)
+                d[:, :H] = dc_a * g * i * (1 - i)
+                d[:, H:2 * H] = dc_a * c_prev * f * (1 - f)
+                d[:, 2 * H:3 * H] = dc_a * i * (1 - g * g)
+                d[:, 3 * H:] = dh_a * tc * o * (1 - o)
+                dc = _carry(dc_a * f, dc, bs)
+                dh = _carry(backend.matmul(xp, d, w_hh), dh, bs)
             elif mode == "GRU":
                 r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
-                dn = dh * (1 - z) * (1 - n * n)
-                d = d_pre[t]
-                d[:, :H] = dn * hn_all[t] * r * (1 - r)
-                d[:, H:2 * H] = dh * (h_prev - n) * z * (1 - z)
+                h_prev = (h0 if p is None else out[p])[:bs]
+                dn = dh_a * (1 - z) * (1 - n * n)
+                d[:, :H] = dn * hn_all[t, :bs] * r * (1 - r)
+                d[:, H:2 * H] = dh_a * (h_prev - n) * z * (1 - z)
                 d[:, 2 * H:] = dn
-                e = d_hw[t]
+                e = d_hw[t, :bs]
                 e[:, :2 * H] = d[:, :2 * H]
                 e[:, 2 * H:] = dn * r
-                dh = dh * z + backend.matmul(xp, e, w_hh)
+                dh = _carry(dh_a * z + backend.matmul(xp, e, w_hh), dh, bs)
             else:
-                d = d_pre[t]
-                d[:] = dh * (a > 0) if mode == "RNN_RELU" else dh * (1 - a * a)
-                dh = backend.matmul(xp, d, w_hh)
-        # h_prev of every step, in time order, for the one W_hh GEMM
+                if mode == "RNN_RELU":
+                    xp.multiply(dh_a, a > 0, out=d)
+                else:
+                    xp.multiply(dh_a, 1 - a * a, out=d)
+                dh = _carry(backend.matmul(xp, d, w_hh), dh, bs)
+        grads = [_make(d_pre), None, _make(dh)]
         if steps:
+            # h_prev of every step, in time order, for the one W_hh GEMM (rows a step
+            # does not update get zero gradient there, so their contents do not matter)
             h_prev_all = xp.empty(out.shape, out.dtype)
             for t in order:
                 h_prev_all[t] = h0 if prev[t] is None else out[prev[t]]
-            flat = d_hw.reshape(steps * batch, gates)
-            d_w = backend.matmul(xp, flat.T, h_prev_all.reshape(steps * batch, H))
+            d_w = backend.matmul(xp, d_hw.reshape(steps * batch, gates).T,
+                                 h_prev_all.reshape(steps * batch, P))
         else:
             d_w = xp.zeros(w_hh.shape, w_hh.dtype)
-        grads = [_make(d_pre), _make(d_w), _make(dh)]
+        grads[1] = _make(d_w)
         if lstm:
             grads.append(_make(dc))
         if ctx.has_bias:
             grads.append(_make(d_hw.sum(axis=(0, 1))))
+        if has_proj:
+            grads.append(_make(backend.matmul(xp, d_proj.reshape(steps * batch, P).T,
+                                              h_full.reshape(steps * batch, H))
+                               if steps else xp.zeros(w_hr.shape, w_hr.dtype)))
         return tuple(grads)
 
 
-def recurrent_layer(xw, w_hh, h0, c0=None, b_hh=None, mode="LSTM", reverse=False):
-    """One layer and direction over the whole sequence; returns (out, h_n[, c_n])."""
-    rest = ((c0,) if mode == "LSTM" else ()) + ((b_hh,) if b_hh is not None else ())
+def recurrent_layer(xw, w_hh, h0, c0=None, b_hh=None, mode="LSTM", reverse=False, w_hr=None,
+                    batch_sizes=None):
+    """One layer and direction over the whole sequence; returns (out, h_n[, c_n]).
+
+    ``batch_sizes``: list of active rows per time step for packed input (None: all)."""
+    rest = ((c0,) if mode == "LSTM" else ()) + ((b_hh,) if b_hh is not None else ()) \
+        + ((w_hr,) if w_hr is not None else ())
     return RecurrentLayer.apply(xw, w_hh, h0, *rest, mode=mode, reverse=reverse,
-                                has_bias=b_hh is not None)
+                                has_bias=b_hh is not None, has_proj=w_hr is not None,
+                                batch_sizes=batch_sizes)

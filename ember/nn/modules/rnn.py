@@ -2,20 +2,20 @@
 
 Per layer and direction the input projection of all time steps is one GEMM; the time
 loop is then one fused Function (``ember.ops.rnn.RecurrentLayer``: one GEMM plus the gate
-math per step, hand-written backward through time). Packed input and LSTM ``proj_size``
-still record the loop with ember ops (autograd differentiates it; slower, same numbers).
-PackedSequence inputs run on the padded layout with finished sequences' states
-frozen; LSTM ``proj_size`` projects each hidden state with ``weight_hr``.
+math per step, hand-written backward through time), also for LSTM ``proj_size`` and for
+PackedSequence input, which runs on the padded layout with the rows of each step limited
+to its ``batch_sizes`` entry, as PyTorch does. The cells (one step) use ember ops, so
+they are twice differentiable; the fused layers are once differentiable.
 """
 import math
 
 from ... import ops
+from ..._dtype import int64 as _int64
 from ...ops.creation import empty, zeros
 from ...ops.linear import linear
 from ...ops.rnn import recurrent_layer
 from ...ops.shape import stack, cat
 from ...ops import creation as _creation
-from ...ops.pointwise import where
 from ..parameter import Parameter
 from .. import init
 from .module import Module
@@ -25,13 +25,11 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def _lstm_step(xw, h, c, w_hh, b_hh, w_hr=None):
+def _lstm_step(xw, h, c, w_hh, b_hh):
     gates = xw + linear(h, w_hh, b_hh)
     i, f, g, o = gates.chunk(4, dim=-1)
     c = f.sigmoid() * c + i.sigmoid() * g.tanh()
     h = o.sigmoid() * c.tanh()
-    if w_hr is not None:
-        h = linear(h, w_hr)
     return h, c
 
 
@@ -148,42 +146,48 @@ class RNNBase(Module):
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.shape[-1]}")
 
-    def _run(self, input, hx, active=None):
-        """input (T, B, F); hx: list of per-(layer, dir) states; ``active[t]``: (B, 1) bool,
-        which sequences are still running at step t (packed input); returns output, states."""
+    def _check_hidden(self, hx, n_states, batch):
+        lstm = self.mode == "LSTM"
+        if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+            raise RuntimeError("LSTM expects hx as a tuple (h_0, c_0)")
+        sizes = (self._out_size(), self.hidden_size) if lstm else (self.hidden_size,)
+        names = ("Expected hidden[0] size", "Expected hidden[1] size") if lstm else \
+            ("Expected hidden size",)
+        for h, size, name in zip(hx if lstm else (hx,), sizes, names):
+            expected = (n_states, batch, size)
+            if tuple(h.shape) != expected:
+                raise RuntimeError(f"{name} {expected}, got {list(h.shape)}")
+
+    def _check_hidden_dims(self, hx, want):
+        kind = "unbatched 2-D" if want == 2 else "batched 3-D"
+        if self.mode == "LSTM":
+            if isinstance(hx, (tuple, list)) and len(hx) == 2 and \
+                    (hx[0].dim() != want or hx[1].dim() != want):
+                raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D but "
+                                   f"got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+        elif hx.dim() != want:
+            raise RuntimeError(f"For {kind} input, hx should also be {want}-D but got "
+                               f"{hx.dim()}-D tensor")
+
+    def _run(self, input, hx, batch_sizes=None):
+        """input (T, B, F); hx: list of per-(layer, dir) states; ``batch_sizes``: rows
+        active at each step (packed input, sorted by decreasing length); returns the
+        output (T, B, dirs * P) and the new states."""
         dirs = 2 if self.bidirectional else 1
         lstm = self.mode == "LSTM"
         new_states = []
         layer_in = input
-        steps = input.shape[0]
         for layer in range(self.num_layers):
             outs = []
             for d in range(dirs):
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, d)
                 xw = linear(layer_in, w_ih, b_ih)          # all time steps in one GEMM
                 state = hx[layer * dirs + d]
-                if active is None and w_hr is None:   # the fused whole-sequence Function
-                    res = recurrent_layer(xw, w_hh, state[0] if lstm else state,
-                                          state[1] if lstm else None, b_hh, self.mode, bool(d))
-                    outs.append(res[0])
-                    new_states.append(tuple(res[1:]) if lstm else res[1])
-                    continue
-                seq = [None] * steps
-                order = range(steps - 1, -1, -1) if d else range(steps)
-                for t in order:
-                    if lstm:
-                        new = _lstm_step(xw[t], state[0], state[1], w_hh, b_hh, w_hr)
-                    elif self.mode == "GRU":
-                        new = _gru_step(xw[t], state, w_hh, b_hh)
-                    else:
-                        new = _rnn_step(xw[t], state, w_hh, b_hh, self.mode == "RNN_RELU")
-                    if active is not None:   # finished (or not yet started) rows keep state
-                        new = tuple(where(active[t], n, o) for n, o in zip(new, state)) \
-                            if lstm else where(active[t], new, state)
-                    state = new
-                    seq[t] = state[0] if lstm else state
-                outs.append(stack(seq) if steps else xw[:, :, :self._out_size()] * 0)
-                new_states.append(state)
+                res = recurrent_layer(xw, w_hh, state[0] if lstm else state,
+                                      state[1] if lstm else None, b_hh, self.mode, bool(d),
+                                      w_hr=w_hr, batch_sizes=batch_sizes)
+                outs.append(res[0])
+                new_states.append(tuple(res[1:]) if lstm else res[1])
             layer_out = outs[0] if dirs == 1 else cat(outs, dim=-1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_out = ops.dropout.dropout(layer_out, self.dropout, True)
@@ -206,13 +210,11 @@ class RNNBase(Module):
         lstm = self.mode == "LSTM"
         if hx is None:
             hx = self._zero_state(n_states, batch, input)
-        elif unbatched:
-            hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
-        sizes = (self._out_size(), self.hidden_size) if lstm else (self.hidden_size,)
-        for h, size in zip(hx if lstm else (hx,), sizes):
-            expected = (n_states, batch, size)
-            if tuple(h.shape) != expected:
-                raise RuntimeError(f"Expected hidden size {expected}, got {list(h.shape)}")
+        else:
+            self._check_hidden_dims(hx, 2 if unbatched else 3)
+            if unbatched:
+                hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
+        self._check_hidden(hx, n_states, batch)
         states = [(hx[0][k], hx[1][k]) if lstm else hx[k] for k in range(n_states)]
         out, new = self._run(input, states)
         if lstm:
@@ -232,34 +234,41 @@ class RNNBase(Module):
 
     def _forward_packed(self, packed, hx):
         from ..utils.rnn import PackedSequence
-        from ...ops.shape import cat as _cat
         batch_sizes = packed.batch_sizes.tolist()
-        batch = batch_sizes[0]
         data = packed.data
+        if data.dim() != 2:
+            raise ValueError(f"{type(self).__name__}: packed input data must be 2D, got "
+                             f"{data.dim()}D instead")
         if data.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {data.shape[-1]}")
-        # the padded (T, B, F) layout in sorted order, and which rows run at each step
-        rows, off = [], 0
-        for bs in batch_sizes:
-            piece = data[off:off + bs]
+        steps = len(batch_sizes)
+        batch = batch_sizes[0] if steps else 0
+        # the padded (T, B, F) layout in sorted order: one gather from the packed rows plus
+        # a zero row for the positions a step skips; the output goes back with one gather
+        src, keep, off = [], [], 0
+        for t, bs in enumerate(batch_sizes):
+            src += list(range(off, off + bs)) + [data.shape[0]] * (batch - bs)
+            keep += range(t * batch, t * batch + bs)
             off += bs
-            if bs < batch:
-                piece = _cat([piece, zeros(batch - bs, data.shape[-1], dtype=data.dtype)])
-            rows.append(piece)
-        padded = stack(rows)
-        active = [_creation.tensor([[i < bs] for i in range(batch)]) for bs in batch_sizes]
+        padded = cat([data, zeros(1, data.shape[1], dtype=data.dtype, device=data.device)])
+        padded = padded.index_select(0, _creation.tensor(src, dtype=_int64, device=data.device))
+        padded = padded.reshape(steps, batch, data.shape[1])
         dirs = 2 if self.bidirectional else 1
         n_states = self.num_layers * dirs
         lstm = self.mode == "LSTM"
         if hx is None:
             hx = self._zero_state(n_states, batch, data)
-        elif packed.sorted_indices is not None:
-            idx = packed.sorted_indices
-            hx = tuple(h.index_select(1, idx) for h in hx) if lstm else hx.index_select(1, idx)
+        else:
+            self._check_hidden(hx, n_states, batch)
+            if packed.sorted_indices is not None:
+                idx = packed.sorted_indices
+                hx = tuple(h.index_select(1, idx) for h in hx) if lstm else \
+                    hx.index_select(1, idx)
         states = [(hx[0][k], hx[1][k]) if lstm else hx[k] for k in range(n_states)]
-        out, new = self._run(padded, states, active)
-        out_data = _cat([out[t, :bs] for t, bs in enumerate(batch_sizes)])
+        out, new = self._run(padded, states, batch_sizes)
+        out_data = out.reshape(steps * batch, out.shape[-1]).index_select(
+            0, _creation.tensor(keep, dtype=_int64, device=data.device))
         h_n = stack([s[0] for s in new]) if lstm else stack(new)
         c_n = stack([s[1] for s in new]) if lstm else None
         if packed.unsorted_indices is not None:
@@ -341,9 +350,18 @@ class RNNCellBase(Module):
             z = zeros(input.shape[0], self.hidden_size, dtype=input.dtype, device=input.device)
             hx = (z,) * n
         else:
-            hx = hx if isinstance(hx, tuple) else (hx,)
-            if unbatched:
-                hx = tuple(h.unsqueeze(0) for h in hx)
+            hx = tuple(hx) if isinstance(hx, (tuple, list)) else (hx,)
+            hx = tuple(h.unsqueeze(0) if unbatched and h.dim() == 1 else h for h in hx)
+        if input.shape[1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[1]} "
+                               f"expected {self.input_size}")
+        for k, h in enumerate(hx):
+            if h.dim() != 2 or h.shape[1] != self.hidden_size:
+                raise RuntimeError(f"hidden{k} has inconsistent hidden_size: got "
+                                   f"{h.shape[-1]}, expected {self.hidden_size}")
+            if h.shape[0] != input.shape[0]:
+                raise RuntimeError(f"Input batch size {input.shape[0]} doesn't match "
+                                   f"hidden{k} batch size {h.shape[0]}")
         return input, hx, unbatched
 
 
@@ -354,6 +372,8 @@ class RNNCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 1, device, dtype)
 
     def forward(self, input, hx=None):
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         input, (h,), unbatched = self._prepare(input, hx, 1)
         h = _rnn_step(linear(input, self.weight_ih, self.bias_ih), h, self.weight_hh,
                       self.bias_hh, self.nonlinearity == "relu")

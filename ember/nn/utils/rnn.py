@@ -7,6 +7,8 @@ running (``batch_sizes[t]`` rows), sorted by decreasing length; ``sorted_indices
 from collections import namedtuple
 
 from ..._tensor import Tensor
+from ... import _dtype
+from ..._dtype import int64 as _int64
 from ...ops.creation import tensor as _tensor, full
 from ...ops.shape import cat, stack
 
@@ -22,19 +24,61 @@ class PackedSequence(namedtuple("PackedSequence",
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args, **kwargs):
-        return type(self)(self.data.to(*args, **kwargs), self.batch_sizes, self.sorted_indices,
-                          self.unsorted_indices)
+        """``data.to(...)``; the index tensors follow data's device (batch_sizes stays on
+        the CPU), as PyTorch."""
+        data = self.data.to(*args, **kwargs)
+        if data is self.data:
+            return self
+        move = lambda t: None if t is None else t.to(data.device)  # noqa: E731
+        return type(self)(data, self.batch_sizes, move(self.sorted_indices),
+                          move(self.unsorted_indices))
+
+    def _cast(self, dtype):
+        return self.to(dtype=dtype)
+
+    def cuda(self, *args, **kwargs):
+        return self.to(*(args or ("cuda",)), **kwargs)
+
+    def cpu(self, *args, **kwargs):
+        return self.to("cpu")
+
+    def double(self):
+        return self._cast(_dtype.float64)
+
+    def float(self):
+        return self._cast(_dtype.float32)
+
+    def half(self):
+        return self._cast(_dtype.float16)
+
+    def long(self):
+        return self._cast(_dtype.int64)
+
+    def int(self):
+        return self._cast(_dtype.int32)
+
+    def short(self):
+        return self._cast(_dtype.int16)
+
+    def char(self):
+        return self._cast(_dtype.int8)
+
+    def byte(self):
+        return self._cast(_dtype.uint8)
 
     @property
     def is_cuda(self):
         return self.data.is_cuda
+
+    def is_pinned(self):
+        return False
 
 
 def _invert(perm):
     inv = [0] * perm.numel()
     for i, p in enumerate(perm.tolist()):
         inv[p] = i
-    return _tensor(inv)
+    return _tensor(inv, dtype=_int64, device=perm.device)
 
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
@@ -49,11 +93,14 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         sorted_indices = None
     else:
         order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-        sorted_indices = _tensor(order)
+        sorted_indices = _tensor(order, dtype=_int64, device=input.device)
         lengths = [lengths[i] for i in order]
         input = input.index_select(0 if batch_first else 1, sorted_indices)
     if batch_first:
         input = input.transpose(0, 1)
+    if len(lengths) != input.shape[1]:
+        raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got "
+                           f"{len(lengths)} (batch_size={input.shape[1]})")
     if lengths and min(lengths) <= 0:
         raise RuntimeError("Length of all samples has to be greater than 0, but found an "
                            "element in 'lengths' that is <= 0")
@@ -61,7 +108,10 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         raise RuntimeError(f"Expected max length {lengths[0]} to be at most the input's time "
                            f"dimension {input.shape[0]}")
     batch_sizes = [sum(1 for n in lengths if n > t) for t in range(lengths[0] if lengths else 0)]
-    data = cat([input[t, :bs] for t, bs in enumerate(batch_sizes)])
+    batch = input.shape[1]
+    rows = [t * batch + b for t, bs in enumerate(batch_sizes) for b in range(bs)]
+    flat = input[:len(batch_sizes)].reshape((len(batch_sizes) * batch,) + tuple(input.shape[2:]))
+    data = flat.index_select(0, _tensor(rows, dtype=_int64, device=input.device))   # one gather
     return PackedSequence(data, _tensor(batch_sizes), sorted_indices)
 
 
@@ -77,16 +127,15 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         steps = total_length
     batch = batch_sizes[0] if batch_sizes else 0
     feat = tuple(data.shape[1:])
-    rows, offset = [], 0
+    # one gather from the packed rows plus one padding row
+    src, offset = [], 0
     for t in range(steps):
         bs = batch_sizes[t] if t < len(batch_sizes) else 0
-        piece = data[offset:offset + bs]
+        src += list(range(offset, offset + bs)) + [data.shape[0]] * (batch - bs)
         offset += bs
-        if bs < batch:
-            pad = full((batch - bs,) + feat, padding_value, dtype=data.dtype, device=data.device)
-            piece = cat([piece, pad]) if bs else pad
-        rows.append(piece)
-    out = stack(rows)
+    pad = full((1,) + feat, padding_value, dtype=data.dtype, device=data.device)
+    out = cat([data, pad]).index_select(0, _tensor(src, dtype=_int64, device=data.device))
+    out = out.reshape((steps, batch) + feat)
     lengths = [sum(1 for b in batch_sizes if b > i) for i in range(batch)]
     lengths = _tensor(lengths)
     if sequence.unsorted_indices is not None:
@@ -100,9 +149,11 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
     """Stack variable-length (L_i, *) tensors into (T, B, *) (or (B, T, *)), padded."""
     if padding_side not in ("left", "right"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got "
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got "
                          f"{padding_side}.")
     sequences = list(sequences)
+    if not sequences:
+        raise RuntimeError("received an empty list of sequences")
     longest = max(s.shape[0] for s in sequences)
     padded = []
     for s in sequences:
