@@ -138,3 +138,22 @@ def addcdiv_(d, t1, t2, value, tmp):
     xp.multiply(t1, value, out=tmp)
     tmp /= t2
     d += tmp
+
+
+def adam_moments_(opt, p, g, state, lr, weight_decay, decoupled, beta1, beta2):
+    """The step shared by Adam-family updates: count the step, apply weight decay (decoupled:
+    shrink the parameter; else add to the gradient), update the first moment by lerp and
+    the second by an EMA of g^2. Returns (step, exp_avg, exp_avg_sq, scratch array)."""
+    d = p._data
+    step_arr = state["step"]._data
+    step_arr += 1
+    if weight_decay != 0:
+        if decoupled:
+            d *= 1 - lr * weight_decay
+        else:
+            g = with_weight_decay(g, d, weight_decay)
+    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+    tmp = opt._scratch(p)[0]
+    lerp_(m, g, 1 - beta1, tmp)
+    ema_square_(v, g, beta2, tmp)
+    return float(step_arr), m, v, tmp

@@ -6,10 +6,9 @@ the adaptive, rectified Adam step.
 """
 from .. import backend
 from .optimizer import Optimizer, _use_grad
-from ._functional import (check_lr, to_scalar, check_range, check_betas,
+from ._functional import (adam_moments_, check_lr, to_scalar, check_range, check_betas,
                           check_not_differentiable, zeros_like_param, step_tensor,
-                          run_closure, params_with_grad, with_weight_decay, lerp_,
-                          ema_square_)
+                          run_closure, params_with_grad)
 
 __all__ = ["RAdam"]
 
@@ -46,18 +45,8 @@ class RAdam(Optimizer):
                     state["exp_avg_sq"] = zeros_like_param(p)
                 d = p._data
                 xp = backend.get_array_module(d)
-                step_arr = state["step"]._data
-                step_arr += 1
-                step = float(step_arr)
-                if wd != 0:
-                    if decoupled:
-                        d *= 1 - lr * wd
-                    else:
-                        g = with_weight_decay(g, d, wd)
-                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                tmp = self._scratch(p)[0]
-                lerp_(m, g, 1 - beta1, tmp)
-                ema_square_(v, g, beta2, tmp)
+                step, m, v, tmp = adam_moments_(self, p, g, state, lr, wd, decoupled, beta1,
+                                                beta2)
                 bias1 = 1 - beta1 ** step
                 bias2 = 1 - beta2 ** step
                 upd = xp.divide(m, bias1)               # bias-corrected first moment

@@ -30,7 +30,7 @@ class SGD(Optimizer):
         loss = run_closure(closure)
         for group in self.param_groups:
             lr, wd, mom = to_scalar(group["lr"]), group["weight_decay"], group["momentum"]
-            damp, nesterov, maximize = group["dampening"], group["nesterov"], group["maximize"]
+            damp, nesterov = group["dampening"], group["nesterov"]
             for p, g, _ in params_with_grad(self, group, "SGD", with_state=False):
                 d = p._data
                 if wd != 0:
