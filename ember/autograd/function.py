@@ -4,10 +4,17 @@ An op's ``forward`` runs on backend arrays and returns arrays; ``apply`` wraps t
 results in Tensors and, when gradients are being recorded, makes the ctx object the
 graph node (``tensor.grad_fn``) that the engine later calls ``backward`` on.
 
-User-defined Functions (subclasses outside ember.ops) follow PyTorch: their ``forward``
-receives and returns Tensors, and runs with grad mode off.
+Two protocols, chosen by the base class, never by where a class lives:
+- ``ArrayFunction``: ember's own ops (and any internal package's: vision ops,
+  quantization); ``forward`` takes and returns backend arrays.
+- ``Function``: user-defined Functions follow PyTorch: their ``forward`` receives and
+  returns Tensors, and runs with grad mode off.
+
+``apply`` is the single choke point; active dispatch modes (``autograd/dispatch.py``)
+see every call before it runs.
 """
 from .grad_mode import _state, _anomaly
+from .dispatch import _top as _mode_top, dispatch as _dispatch_to_mode
 from .. import backend
 from .._tensor import Tensor, _make, _FLOAT_KINDS
 
@@ -40,10 +47,9 @@ _NULL_CTX = _NullCtx()
 class _FunctionMeta(type):
     def __init__(cls, name, bases, ns):
         super().__init__(name, bases, ns)
-        # Internal ops (defined in ember.ops or marked array_forward) take raw arrays.
+        # ArrayFunction subclasses take raw arrays; the flag is inherited from the base.
         if "array_forward" not in ns:
-            cls.array_forward = cls.__module__.startswith("ember.ops") or any(
-                getattr(b, "array_forward", False) for b in bases if b is not Function)
+            cls.array_forward = any(getattr(b, "array_forward", False) for b in bases)
         if "node_name" not in ns:
             cls.node_name = name + "Backward0" if cls.array_forward else name + "Backward"
 
@@ -190,6 +196,8 @@ class Function(metaclass=_FunctionMeta):
     # -- the choke point -----------------------------------------------------------------
     @classmethod
     def apply(cls, *args, **kwargs):
+        if _mode_top[0] is not None:
+            return _dispatch_to_mode(cls, args, kwargs)
         if cls.promotes:
             args = _promote(args)
         if _state[0]:
@@ -217,6 +225,14 @@ class Function(metaclass=_FunctionMeta):
         if view_of is not None:
             _mark_view(res, args[view_of])
         return res
+
+
+class ArrayFunction(Function):
+    """Base of ember's internal ops: ``forward(ctx, *arrays, **kwargs)`` receives backend
+    arrays (Tensor arguments unwrapped) and returns arrays; ``backward`` receives and
+    returns Tensors and is written with ember ops, so it is itself differentiable."""
+
+    array_forward = True
 
 
 def _broadcast_error(cls, args, err):

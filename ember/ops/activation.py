@@ -30,7 +30,7 @@ import warnings
 from .. import backend
 from .._dtype import get_default_dtype, to_dtype
 from .._tensor import Tensor, _make, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..autograd.grad_mode import _state
 from . import pointwise as _pw
 from .pointwise import apply_inplace, relu_, sigmoid, tanh, _to_dtype
@@ -179,7 +179,7 @@ def _softplus(ns, x):
 # ---------------------------------------------------------------------------------------
 # element-wise activations: one fused Function each
 
-class _Pointwise(Function):
+class _Pointwise(ArrayFunction):
     """An element-wise activation given by ``f(ns, x, **opts)`` and its derivative
     ``d(ns, x, **opts)`` (see the module docstring). Saves the input only. ``heavy``
     formulas (many steps) are evaluated blockwise."""
@@ -543,7 +543,7 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
     return rrelu(input, lower, upper, training, inplace=True)
 
 
-class _RreluTrain(Function):
+class _RreluTrain(ArrayFunction):
     """x * noise with per-element slopes drawn by ``rrelu``; the gradient is g * noise."""
 
     node_name = "RreluWithNoiseBackward0"
@@ -575,7 +575,7 @@ def glu(input, dim=-1):
     return Glu.apply(input, dim=d)
 
 
-class Glu(Function):
+class Glu(ArrayFunction):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
@@ -620,7 +620,7 @@ def prelu(input, weight):
     return PreluKernel.apply(input, w)
 
 
-class PreluKernel(Function):
+class PreluKernel(ArrayFunction):
     """x if x > 0 else w * x, ``w`` broadcast against ``x``; backward in ember ops."""
 
     broadcasting = True
@@ -723,7 +723,7 @@ def mish(input, inplace=False):
 # ---------------------------------------------------------------------------------------
 # softmax family
 
-class Softmax(Function):
+class Softmax(ArrayFunction):
     """exp(x - max) / sum, along one dim; backward out * (g - sum(g * out))."""
 
     @staticmethod
@@ -752,7 +752,7 @@ class Softmax(Function):
         return go - out * go.sum(dim, keepdim=True)
 
 
-class LogSoftmax(Function):
+class LogSoftmax(ArrayFunction):
     """x - max - log(sum(exp(x - max))); backward g - exp(out) * sum(g)."""
 
     @staticmethod

@@ -18,7 +18,7 @@ import math
 from .. import backend
 from .._dtype import float32 as _float32
 from .._tensor import Tensor, _make
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..autograd.grad_mode import is_grad_enabled
 
 __all__ = ["scaled_dot_product_attention"]
@@ -65,7 +65,7 @@ def _softmax_(s, xp, safe):
     return s
 
 
-class Attention(Function):
+class Attention(ArrayFunction):
     """out = dropout(softmax(q k^T * scale + mask)) v over the last two dims.
 
     Inputs q (..., L, E), k (..., S, E), v (..., S, Ev) and an optional mask broadcasting

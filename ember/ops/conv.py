@@ -53,7 +53,7 @@ import operator
 
 from .. import backend
 from .._tensor import Tensor, _make
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..autograd.grad_mode import _state
 
 _gam = backend.get_array_module
@@ -382,7 +382,7 @@ def _sum_bias(g, n):
 # ---------------------------------------------------------------------------------------
 # the three convolution Functions (each one's backward is written with the others)
 
-class _Conv(Function):
+class _Conv(ArrayFunction):
     """conv(x, w) + b: im2col, GEMM, (transpose +) bias into NCHW."""
 
     node_name = "ConvolutionBackward0"
@@ -414,7 +414,7 @@ class _Conv(Function):
                 _make(_bias_grad(g._data, geo.n).astype(dt, copy=False)) if nb else None)
 
 
-class _ConvTranspose(Function):
+class _ConvTranspose(ArrayFunction):
     """The input-gradient of conv (w.r.t. its input) as an op: W^T @ x, col2im (+ bias)."""
 
     node_name = "ConvolutionBackward0"
@@ -443,7 +443,7 @@ class _ConvTranspose(Function):
                 _make(_bias_grad(h._data, geo.n).astype(dt, copy=False)) if nb else None)
 
 
-class _ConvWeight(Function):
+class _ConvWeight(ArrayFunction):
     """The weight-gradient of conv(x, .) for output gradient g."""
 
     node_name = "ConvolutionBackwardBackward0"
@@ -835,7 +835,7 @@ def _mode_pad_adjoint(g, specs, mode, in_shape):
     return xp.ascontiguousarray(buf[_interior(buf.ndim, pos)])
 
 
-class _ConstantPad(Function):
+class _ConstantPad(ArrayFunction):
     """pad(mode='constant'); its gradient is the opposite constant pad (crop)."""
 
     node_name = "ConstantPadNdBackward0"
@@ -851,7 +851,7 @@ class _ConstantPad(Function):
         return _ConstantPad.apply(g, specs=[(ax, -l, -r) for ax, l, r in ctx.specs], value=0)
 
 
-class _ModePad(Function):
+class _ModePad(ArrayFunction):
     """pad(mode='reflect'|'replicate'|'circular')."""
 
     node_name = "PadBackward0"
@@ -867,7 +867,7 @@ class _ModePad(Function):
         return _ModePadGrad.apply(g, specs=ctx.specs, mode=ctx.mode, in_shape=ctx.in_shape)
 
 
-class _ModePadGrad(Function):
+class _ModePadGrad(ArrayFunction):
     """The gradient of _ModePad as an op (so double backward works)."""
 
     node_name = "PadBackwardBackward0"
@@ -986,7 +986,7 @@ class _Blocks:
         return xp.ascontiguousarray(grid[self.interior()])
 
 
-class _Unfold(Function):
+class _Unfold(ArrayFunction):
     node_name = "Im2ColBackward0"
 
     @staticmethod
@@ -1000,7 +1000,7 @@ class _Unfold(Function):
         return _Fold.apply(g, blocks=ctx.blocks)
 
 
-class _Fold(Function):
+class _Fold(ArrayFunction):
     node_name = "Col2ImBackward0"
 
     @staticmethod

@@ -6,7 +6,7 @@ over the last dim; ``cosine_similarity`` divides each input by its 2-norm clampe
 """
 from .. import backend
 from .._tensor import _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from . import pointwise as _pw
 from . import reduction as _red
 from . import shape as _sh
@@ -14,7 +14,7 @@ from . import shape as _sh
 _gam = backend.get_array_module
 
 
-class _ClampMinPassGrad(Function):
+class _ClampMinPassGrad(ArrayFunction):
     """``max(x, eps)`` whose gradient passes through unchanged (PyTorch clamps the norms in
     place under no_grad)."""
 

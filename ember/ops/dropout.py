@@ -13,7 +13,7 @@ training, with ``p == 0`` or on an empty input the input itself is returned.
 from .. import backend, _random
 from .._dtype import float32 as _float32
 from .._tensor import _make
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from . import pointwise as _pw
 
 _gam = backend.get_array_module
@@ -23,7 +23,7 @@ _F32 = _float32.np
 _ALPHA = 1.7580993408473766
 
 
-class Dropout(Function):
+class Dropout(ArrayFunction):
     """``out = x * mask + shift``; the gradient is ``grad * mask`` (mask broadcasts)."""
 
     node_name = "MulBackward0"

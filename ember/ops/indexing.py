@@ -29,7 +29,7 @@ import warnings
 
 from .. import backend
 from .._tensor import Tensor, _make, _wrap_dim, _legacy_type_name
-from ..autograd.function import Function, _bump
+from ..autograd.function import ArrayFunction, _bump
 from ..autograd.grad_mode import _state
 
 _gam = backend.get_array_module
@@ -263,7 +263,7 @@ def _check_broadcast(arrays):
 # ---------------------------------------------------------------------------------------
 # getitem
 
-class _Basic(Function):
+class _Basic(ArrayFunction):
     """A basic-indexing view; the gradient is zeros with the indexed region set."""
 
     view_of = 0
@@ -299,7 +299,7 @@ def _only_masks(adv):
     return all(a is _SL or a.dtype.kind == "b" for a in adv)
 
 
-class Index(Function):
+class Index(ArrayFunction):
     """Advanced indexing (a copy); the gradient scatter-adds, so repeated indices accumulate."""
 
     node_name = "IndexBackward0"
@@ -318,7 +318,7 @@ class MaskedSelect(Index):
     node_name = "MaskedSelectBackward0"
 
 
-class IndexGrad(Function):
+class IndexGrad(ArrayFunction):
     """Zeros of ``shape`` with ``g`` added at ``[key][adv]`` (the gradient of indexing)."""
 
     @staticmethod
@@ -398,7 +398,7 @@ def _zero_region(arr, key, adv):
     return out
 
 
-class ZeroRegion(Function):
+class ZeroRegion(ArrayFunction):
     """``g`` with ``[key][adv]`` zeroed: the input's gradient of an overwriting write."""
 
     @staticmethod
@@ -411,7 +411,7 @@ class ZeroRegion(Function):
         return ZeroRegion.apply(gg, key=ctx.key, adv=ctx.adv)
 
 
-class IndexPut(Function):
+class IndexPut(ArrayFunction):
     """Writes ``v`` into ``x``'s own memory at ``[key][adv]`` and returns that memory.
 
     Used only while recording: the caller makes this node the written tensor's grad_fn.
@@ -685,7 +685,7 @@ def _check_gather_scatter(fname, input, dim, index, src=None):
     return d
 
 
-class Gather(Function):
+class Gather(ArrayFunction):
     @staticmethod
     def forward(ctx, x, idx, dim=0):
         ctx.shape, ctx.dim = x.shape, dim
@@ -714,7 +714,7 @@ def _scatter_into(out, idx, dim, values, op=None):
     return pos
 
 
-class Scatter(Function):
+class Scatter(ArrayFunction):
     """``scatter`` with a src tensor; ``reduce`` ('add'/'multiply') has no gradient, as in
     PyTorch."""
 
@@ -746,7 +746,7 @@ class ScatterValue(Scatter):
     node_name = "ScatterBackward1"
 
 
-class ScatterAdd(Function):
+class ScatterAdd(ArrayFunction):
     @staticmethod
     def forward(ctx, x, idx, src, dim=0):
         ctx.dim, ctx.src_shape = dim, src.shape
@@ -825,7 +825,7 @@ def _identity(xp, reduce, np_dtype):
     return float("-inf") if reduce == "amax" else float("inf")
 
 
-class ScatterReduce(Function):
+class ScatterReduce(ArrayFunction):
     """``scatter_reduce`` with PyTorch's gradients (ties of amax/amin share it evenly; prod
     handles zeros; the prod gradient is once differentiable)."""
 
@@ -971,7 +971,7 @@ def _check_dim_index(fname, input, dim, index, ok_dtypes, dtype_err, ndim_err):
     return _wrap_dim(dim, input._data.ndim)
 
 
-class IndexSelect(Function):
+class IndexSelect(ArrayFunction):
     @staticmethod
     def forward(ctx, x, idx, dim=0):
         ctx.shape, ctx.dim = x.shape, dim
@@ -1001,7 +1001,7 @@ def index_select(input, dim, index, *, out=None):
     return _out(IndexSelect.apply(input, index, dim=d), out)
 
 
-class IndexAdd(Function):
+class IndexAdd(ArrayFunction):
     @staticmethod
     def forward(ctx, x, idx, src, dim=0, alpha=1):
         ctx.dim, ctx.alpha = dim, alpha
@@ -1062,7 +1062,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     return IndexAdd.apply(input, index, source, dim=d, alpha=alpha)
 
 
-class IndexFill(Function):
+class IndexFill(ArrayFunction):
     """index_fill with a number or a 0-d tensor value (which gets the summed gradient)."""
 
     @staticmethod
@@ -1106,7 +1106,7 @@ def index_fill(input, dim, index, value):
     return IndexFill.apply(input, index, value, dim=d)
 
 
-class IndexCopy(Function):
+class IndexCopy(ArrayFunction):
     @staticmethod
     def forward(ctx, x, idx, src, dim=0):
         ctx.dim = dim
@@ -1172,7 +1172,7 @@ def _check_mask(mask, msg):
         raise RuntimeError(msg(mask))
 
 
-class MaskedFill(Function):
+class MaskedFill(ArrayFunction):
     broadcasting = True
 
     @staticmethod
@@ -1225,7 +1225,7 @@ def masked_select(input, mask, *, out=None):
     return _out(MaskedSelect.apply(x, key=None, adv=(_on(_gam(input._data), m),)), out)
 
 
-class MaskedScatter(Function):
+class MaskedScatter(ArrayFunction):
     broadcasting = True
 
     @staticmethod
@@ -1304,7 +1304,7 @@ def _check_flat_bounds(index, numel):
         negative_ok=True)
 
 
-class Take(Function):
+class Take(ArrayFunction):
     @staticmethod
     def forward(ctx, x, idx):
         ctx.shape = x.shape
@@ -1318,7 +1318,7 @@ class Take(Function):
         return Put.apply(zeros, idx, g, accumulate=True), None
 
 
-class Put(Function):
+class Put(ArrayFunction):
     @staticmethod
     def forward(ctx, x, idx, src, accumulate=False):
         ctx.accumulate, ctx.src_shape = accumulate, src.shape

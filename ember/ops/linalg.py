@@ -15,7 +15,7 @@ Where ember differs: matmul of a 2-D matrix with an N-D batch (``(n, k) @ (B, k,
 """
 from .. import backend
 from .._tensor import Tensor, _make, _LEGACY_NAMES
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 
 _gam = backend.get_array_module
 
@@ -110,7 +110,7 @@ def _broadcast_batch(sa, sb):
 # ---------------------------------------------------------------------------------------
 # the product Functions
 
-class Mm(Function):
+class Mm(ArrayFunction):
     """``a @ b`` of matrices. Backward: ``g @ b^T`` and ``a^T @ g``, two GEMMs."""
 
     @staticmethod
@@ -137,7 +137,7 @@ class Bmm(Mm):
     broadcasting = True
 
 
-class Mv(Function):
+class Mv(ArrayFunction):
     """Matrix-vector product ``(n, k) @ (k,)``."""
 
     @staticmethod
@@ -158,7 +158,7 @@ class Mv(Function):
         return Mv.grads(g, m, v, need[0], need[1])
 
 
-class Dot(Function):
+class Dot(ArrayFunction):
     """Inner product of two vectors, a 0-d result."""
 
     @staticmethod
@@ -174,7 +174,7 @@ class Dot(Function):
         return (mul(g, _conj(b)) if need[0] else None, mul(g, _conj(a)) if need[1] else None)
 
 
-class Vdot(Function):
+class Vdot(ArrayFunction):
     """``sum(conj(a) * b)`` of two vectors."""
 
     @staticmethod
@@ -193,7 +193,7 @@ class Vdot(Function):
         return (mul(conj(g), b) if need[0] else None, mul(g, a) if need[1] else None)
 
 
-class _Fold(Function):
+class _Fold(ArrayFunction):
     """Reshape of a fresh product (PyTorch's ``_unsafe_view``): not tracked as a view."""
 
     node_name = "UnsafeViewBackward0"
@@ -212,7 +212,7 @@ class _Squeeze(_Fold):
     node_name = "SqueezeBackward4"
 
 
-class Addmm(Function):
+class Addmm(ArrayFunction):
     """``beta * input + alpha * (m1 @ m2)``; ``input`` broadcasts (the engine sums its grad).
 
     With ``beta == 0`` ``input`` is ignored, so nan/inf in it do not propagate (PyTorch)."""
@@ -486,7 +486,7 @@ def _out(res, out):
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-class Einsum(Function):
+class Einsum(ArrayFunction):
     """``einsum`` over a normalised explicit equation (no ellipsis, letters only).
 
     Backward of operand i is itself an einsum of the output gradient with the other
@@ -772,7 +772,7 @@ def kron(input, other, *, out=None):
     return _out(_Fold.apply(prod, shape=tuple(x * y for x, y in zip(sa, sb))), out)
 
 
-class Trace(Function):
+class Trace(ArrayFunction):
     """Sum of the main diagonal of a matrix (integers sum to int64)."""
 
     @staticmethod

@@ -4,7 +4,7 @@ One Function per call, so a Linear layer costs one node instead of matmul + tran
 add; the backward is written with ember ops, so it is differentiable again.
 """
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 
 _gam = backend.get_array_module
 _LOW_PRECISION = frozenset("eV")  # float16 ('e') and bfloat16 ('V'): GEMM in float32
@@ -28,7 +28,7 @@ def _check(input, weight, bias):
                            f"{input.dtype} and {weight.dtype}".replace("ember.", ""))
 
 
-class Linear(Function):
+class Linear(ArrayFunction):
     node_name = "AddmmBackward0"
 
     @staticmethod

@@ -31,7 +31,7 @@ import warnings
 from .. import backend
 from .._dtype import result_type, int64, uint8, float32
 from .._tensor import Tensor, _make
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..autograd.grad_mode import _state
 from . import pointwise as _pw
 from . import reduction as _red
@@ -269,7 +269,7 @@ def _reduce_array(xp, loss, r):
     return xp.asarray(s)
 
 
-class _Elementwise(Function):
+class _Elementwise(ArrayFunction):
     """A loss computed element-wise over broadcast inputs, then reduced.
 
     Subclasses give ``value(ns, a, b, *extra, **opts)`` (the unreduced loss) and
@@ -738,7 +738,7 @@ def _checked_targets(xp, target, n_cls, ignore_index):
     return t, valid
 
 
-class ClassNLL(Function):
+class ClassNLL(ArrayFunction):
     """Negative log likelihood of class-index targets, fused with log_softmax over dim 1
     (``cross_entropy``) or not (``nll_loss``); input (N, C, *S), target (N, *S).
 
@@ -875,7 +875,7 @@ def _class_nll_graph(ctx, x, weight, g):
     return grad - k
 
 
-class SoftTargetCE(Function):
+class SoftTargetCE(ArrayFunction):
     """Cross entropy with class-probability targets q (same shape as the input), fused:
     loss = -sum_c w_c q'_c log_softmax(x)_c with q' = (1-eps) q + eps/C; 'mean' divides by
     the number of samples N * prod(S), as PyTorch. Gradients for input, target and weight."""
@@ -1156,7 +1156,7 @@ def _ones_like(t):
     return _make(_gam(x).ones(x.shape, x.dtype))
 
 
-class _ClampMinNoGrad(Function):
+class _ClampMinNoGrad(ArrayFunction):
     """``var.clone()`` then ``clamp_(min=eps)`` under no_grad, as gaussian_nll_loss does:
     the value is clamped but the gradient passes through unchanged."""
 
@@ -1424,7 +1424,7 @@ def _shift(xp, a, k):
     return out
 
 
-class CtcLoss(Function):
+class CtcLoss(ArrayFunction):
     """Per-sample CTC negative log likelihood (reduction 'none'), by the alpha recursion in
     log space, vectorized over the batch and the extended label (blanks interleaved); one
     loop step per time step. Backward runs the beta recursion and gives PyTorch's gradient

@@ -18,7 +18,7 @@ import numbers
 from .. import backend
 from .._dtype import NP_TO_DTYPE, float32 as _float32
 from .._tensor import _make, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..autograd.grad_mode import is_grad_enabled
 from . import pointwise as _pw
 from . import reduction as _red
@@ -68,7 +68,7 @@ def _count(shape, axes):
     return n
 
 
-class Normalize(Function):
+class Normalize(ArrayFunction):
     """``y = (x - mean) * invstd * weight + bias`` over a view of ``x``.
 
     Keyword options: ``view`` (the shape x is viewed as), ``axes`` (axes of the view the

@@ -9,7 +9,7 @@ import math
 from .. import backend
 from .._dtype import get_default_dtype, NP_TO_DTYPE, result_type, to_dtype
 from .._tensor import Tensor, _make
-from ..autograd.function import Function, _bump
+from ..autograd.function import ArrayFunction, _bump
 from ..autograd.grad_mode import _state
 
 _gam = backend.get_array_module
@@ -47,7 +47,7 @@ def _zeros_like(g):
     return _make(_gam(g._data).zeros_like(g._data))
 
 
-class ToCopy(Function):
+class ToCopy(ArrayFunction):
     """Dtype conversion; the gradient is converted back to the input's dtype."""
 
     node_name = "ToCopyBackward0"
@@ -72,7 +72,7 @@ def _to_dtype(x, dtype):
 # ---------------------------------------------------------------------------------------
 # binary arithmetic
 
-class Add(Function):
+class Add(ArrayFunction):
     broadcasting = True
     promotes = True
 
@@ -85,7 +85,7 @@ class Add(Function):
         return g, g
 
 
-class Sub(Function):
+class Sub(ArrayFunction):
     broadcasting = True
     promotes = True
 
@@ -98,7 +98,7 @@ class Sub(Function):
         return g, neg(g)
 
 
-class Mul(Function):
+class Mul(ArrayFunction):
     broadcasting = True
     promotes = True
 
@@ -114,7 +114,7 @@ class Mul(Function):
         return (mul(g, b) if need[0] else None), (mul(g, a) if need[1] else None)
 
 
-class Div(Function):
+class Div(ArrayFunction):
     broadcasting = True
     promotes = True
 
@@ -132,7 +132,7 @@ class Div(Function):
         return ga, gb
 
 
-class Pow(Function):
+class Pow(ArrayFunction):
     broadcasting = True
     promotes = True
 
@@ -163,7 +163,7 @@ class Pow(Function):
         return ga, gb
 
 
-class Atan2(Function):
+class Atan2(ArrayFunction):
     broadcasting = True
     promotes = True
 
@@ -179,7 +179,7 @@ class Atan2(Function):
         return div(mul(g, b), denom), neg(div(mul(g, a), denom))
 
 
-class Maximum(Function):
+class Maximum(ArrayFunction):
     broadcasting = True
     promotes = True
 
@@ -194,7 +194,7 @@ class Maximum(Function):
         return _split_ties(g, gt(a, b), eq(a, b))
 
 
-class Minimum(Function):
+class Minimum(ArrayFunction):
     broadcasting = True
     promotes = True
 
@@ -218,7 +218,7 @@ def _split_ties(g, a_wins, tie):
     return ga, gb
 
 
-class FloorDivide(Function):
+class FloorDivide(ArrayFunction):
     broadcasting = True
     promotes = True
 
@@ -231,7 +231,7 @@ class FloorDivide(Function):
         return _zeros_like(g), _zeros_like(g)
 
 
-class Remainder(Function):
+class Remainder(ArrayFunction):
     """Python-style modulo (sign of the divisor), ``torch.remainder``."""
 
     broadcasting = True
@@ -249,7 +249,7 @@ class Remainder(Function):
         return g, gb
 
 
-class Fmod(Function):
+class Fmod(ArrayFunction):
     """C-style modulo (sign of the dividend), ``torch.fmod``."""
 
     broadcasting = True
@@ -420,7 +420,7 @@ def _unary(name, fwd, bwd, saves="input", float_only=True, doc=None):
         out = saved[0] if saves == "output" else None
         return bwd(g, x, out)
 
-    cls = type(name, (Function,), {"forward": staticmethod(forward),
+    cls = type(name, (ArrayFunction,), {"forward": staticmethod(forward),
                                     "backward": staticmethod(backward),
                                     "__module__": __name__,
                                     "__doc__": doc or f"``torch.{name.lower()}``"})
@@ -486,7 +486,7 @@ Sigmoid, sigmoid = _unary("Sigmoid", _sigmoid_fwd,
                           _g_times(lambda x, o: mul(o, rsub(o, 1))), "output")
 
 
-class Neg(Function):
+class Neg(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         return -x
@@ -507,7 +507,7 @@ def neg(input, *, out=None):
 negative = neg
 
 
-class Abs(Function):
+class Abs(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -526,7 +526,7 @@ def abs(input, *, out=None):
 absolute = abs
 
 
-class Relu(Function):
+class Relu(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         out = _gam(x).maximum(x, 0).astype(x.dtype, copy=False)
@@ -543,7 +543,7 @@ def relu(input):
     return Relu.apply(input)
 
 
-class Square(Function):
+class Square(ArrayFunction):
     node_name = "PowBackward0"
 
     @staticmethod
@@ -571,7 +571,7 @@ def _zero_grad_unary(name, fwd):
     def backward(ctx, g):
         return _zeros_like(g)
 
-    cls = type(name, (Function,), {"forward": staticmethod(forward),
+    cls = type(name, (ArrayFunction,), {"forward": staticmethod(forward),
                                     "backward": staticmethod(backward), "__module__": __name__})
 
     def fn(input, *, out=None):
@@ -593,7 +593,7 @@ def sgn(input):
     return sign(input)
 
 
-class Round(Function):
+class Round(ArrayFunction):
     @staticmethod
     def forward(ctx, x, decimals=0):
         return _gam(x).round(x, decimals)
@@ -610,7 +610,7 @@ def round(input, *, decimals=0):
     return Round.apply(input, decimals=decimals)
 
 
-class Frac(Function):
+class Frac(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         return x - _gam(x).trunc(x)
@@ -624,7 +624,7 @@ def frac(input):
     return Frac.apply(input)
 
 
-class Clamp(Function):
+class Clamp(ArrayFunction):
     """clamp with scalar bounds (ClampBackward1 in PyTorch's naming)."""
 
     node_name = "ClampBackward1"
@@ -652,7 +652,7 @@ class Clamp(Function):
         return mul(g, mask)
 
 
-class ClampTensor(Function):
+class ClampTensor(ArrayFunction):
     """clamp with tensor bounds: the gradient goes to whichever bound is active."""
 
     broadcasting = True
@@ -718,7 +718,7 @@ def clamp_max(input, max):
     return clamp(input, max=max)
 
 
-class Where(Function):
+class Where(ArrayFunction):
     broadcasting = True
 
     @staticmethod
@@ -754,7 +754,7 @@ def full_mask_value(like):
     return _make(_gam(like._data).asarray(float("-inf"), dtype=like._data.dtype))
 
 
-class Lerp(Function):
+class Lerp(ArrayFunction):
     broadcasting = True
     promotes = True
 
@@ -777,7 +777,7 @@ def lerp(input, end, weight):
     return Lerp.apply(input, end, weight)
 
 
-class NanToNum(Function):
+class NanToNum(ArrayFunction):
     @staticmethod
     def forward(ctx, x, nan=0.0, posinf=None, neginf=None):
         ctx.save_for_backward(x)
@@ -793,7 +793,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     return NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf)
 
 
-class Conj(Function):
+class Conj(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         return _gam(x).conj(x)
@@ -813,7 +813,7 @@ def conj(input):
 # comparisons, logical and bitwise ops: no gradient, results are bool (or integer)
 
 def _compare(name, ufunc):
-    class Cmp(Function):
+    class Cmp(ArrayFunction):
         broadcasting = True
 
         @staticmethod
@@ -1012,7 +1012,7 @@ _INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
               "bool": "Bool"}
 
 
-class Overwrite(Function):
+class Overwrite(ArrayFunction):
     """An in-place write of a value that does not depend on the old one: zero gradient back."""
 
     node_name = "FillBackward0"
@@ -1143,7 +1143,7 @@ def _is_dtype_like(a):
     return False
 
 
-class ToDevice(Function):
+class ToDevice(ArrayFunction):
     node_name = "ToCopyBackward0"
 
     @staticmethod
@@ -1156,7 +1156,7 @@ class ToDevice(Function):
         return ToDevice.apply(g, device_type=ctx.src)
 
 
-class Clone(Function):
+class Clone(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         return x.copy()

@@ -33,7 +33,7 @@ import numpy
 
 from .. import backend
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from . import pointwise as _pw
 
 _gam = backend.get_array_module
@@ -373,7 +373,7 @@ def _sum_stage(xp, a, axis, plan):
 # Functions
 
 
-class MaxPool(Function):
+class MaxPool(ArrayFunction):
     """Max pooling over ``geo``; outputs (values[, flat indices])."""
 
     differentiable_outputs = (0,)
@@ -393,7 +393,7 @@ class MaxPool(Function):
         return _MaxScatter.apply(g, geo=ctx.geo, stages=ctx.stages)
 
 
-class _MaxScatter(Function):
+class _MaxScatter(ArrayFunction):
     """The gradient of max pooling: each window's gradient goes to its maximum."""
 
     node_name = "MaxPoolWithIndicesBackwardBackward0"
@@ -412,7 +412,7 @@ class _MaxScatter(Function):
         return _MaxGather.apply(gg, geo=ctx.geo, stages=ctx.stages)
 
 
-class _MaxGather(Function):
+class _MaxGather(ArrayFunction):
     """Values at the recorded maxima (the transpose of _MaxScatter)."""
 
     @staticmethod
@@ -433,7 +433,7 @@ def _compute_dtype(dt):
     return _F32 if dt.itemsize == 2 and dt.kind in "fV" else dt
 
 
-class AvgPool(Function):
+class AvgPool(ArrayFunction):
     """Average pooling over ``geo``: window sums divided by ``divisor`` (an array
     broadcasting to the output's spatial shape, or a number)."""
 
@@ -464,7 +464,7 @@ class AvgPool(Function):
         return _AvgPoolT.apply(g, geo=ctx.geo, divisor=ctx.divisor)
 
 
-class _AvgPoolT(Function):
+class _AvgPoolT(ArrayFunction):
     """The transpose of AvgPool (its gradient), spreading ``g / divisor`` over windows."""
 
     node_name = "AvgPoolBackwardBackward0"
@@ -497,7 +497,7 @@ _AMAX_FN = {n: _named(MaxPool, f"AdaptiveMaxPool{n}DBackward0") for n in (1, 2, 
 _AAVG_FN = {n: _named(AvgPool, f"AdaptiveAvgPool{n}DBackward0") for n in (1, 2, 3)}
 
 
-class MaxUnpool(Function):
+class MaxUnpool(ArrayFunction):
     """Scatter ``x`` into zeros of ``out_shape`` at flat per-plane ``indices``."""
 
     node_name = "MaxUnpool2DBackward0"

@@ -20,7 +20,7 @@ import warnings
 from .. import backend
 from .._dtype import int64 as _int64, float32 as _float32, to_dtype
 from .._tensor import Tensor, _make, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from . import pointwise as _pw
 from . import shape as _sh
 
@@ -149,7 +149,7 @@ def _as_arr(xp, r, dtype=None):
 # ---------------------------------------------------------------------------------------
 # sum, mean, nansum, nanmean, prod
 
-class Sum(Function):
+class Sum(ArrayFunction):
     """``torch.sum``; the gradient is the output gradient broadcast back."""
 
     @staticmethod
@@ -186,7 +186,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return res if out is None else _pw._out(res, out)
 
 
-class Mean(Function):
+class Mean(ArrayFunction):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False):
         n = _count(x.shape, axes)
@@ -224,7 +224,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return res if out is None else _pw._out(res, out)
 
 
-class Nansum(Function):
+class Nansum(ArrayFunction):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False, np_dtype=None):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
@@ -261,7 +261,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     return _pw.div(nansum(input, dim, keepdim), valid)
 
 
-class Prod(Function):
+class Prod(ArrayFunction):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False, np_dtype=None):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
@@ -319,7 +319,7 @@ def _even_grad(g, x, out, axes, keepdim):
     return _pw.where(mask, _pw.div(g, count), 0.0)
 
 
-class Amax(Function):
+class Amax(ArrayFunction):
     reduce = "max"
 
     @classmethod
@@ -391,7 +391,7 @@ def _along(xp, idx, dim):
     return tuple(out)
 
 
-class TakeAlong(Function):
+class TakeAlong(ArrayFunction):
     """``take_along_axis`` with constant indices; its gradient is PutAlong (and back)."""
 
     node_name = "GatherBackward0"
@@ -406,7 +406,7 @@ class TakeAlong(Function):
         return PutAlong.apply(g, idx=ctx.idx, dim=ctx.dim, shape=ctx.shape)
 
 
-class PutAlong(Function):
+class PutAlong(ArrayFunction):
     """Zeros of ``shape`` with ``g`` written at ``idx`` along ``dim`` (indices unique per row)."""
 
     node_name = "ScatterBackward0"
@@ -424,7 +424,7 @@ class PutAlong(Function):
         return TakeAlong.apply(gg, idx=ctx.idx, dim=ctx.dim)
 
 
-class _Select(Function):
+class _Select(ArrayFunction):
     """Base of ops returning ``(values, indices)`` picked along ``dim``.
 
     A subclass defines ``pick(xp, x, dim, **kw)``: int indices with ``dim`` kept. The
@@ -598,7 +598,7 @@ def argmin(input, dim=None, keepdim=False):
     return _arg_reduce("argmin", input, dim, keepdim)
 
 
-class MedianAll(Function):
+class MedianAll(ArrayFunction):
     node_name = "MedianBackward0"
 
     @staticmethod
@@ -685,7 +685,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 # ---------------------------------------------------------------------------------------
 # var, std, var_mean, std_mean
 
-class Var(Function):
+class Var(ArrayFunction):
     take_sqrt = False
 
     @classmethod
@@ -766,7 +766,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 # ---------------------------------------------------------------------------------------
 # norms and logsumexp
 
-class VectorNorm(Function):
+class VectorNorm(ArrayFunction):
     """``torch.linalg.vector_norm``; gradients are 0 where the norm is 0, as PyTorch's."""
 
     node_name = "LinalgVectorNormBackward0"
@@ -857,7 +857,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     return _out(vector_norm(input, p, dim, keepdim, dtype=dtype), out)
 
 
-class Logsumexp(Function):
+class Logsumexp(ArrayFunction):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False):
         xp = _gam(x)
@@ -898,7 +898,7 @@ def _cum_target(input, dtype):
     return _I64 if input._data.dtype.kind in "biu" else None
 
 
-class Cumsum(Function):
+class Cumsum(ArrayFunction):
     """``torch.cumsum``; ``reverse`` sums from the end (the gradient of cumsum)."""
 
     @staticmethod
@@ -931,7 +931,7 @@ def cumsum(input, dim, *, dtype=None, out=None):
     return _out(Cumsum.apply(input, dim=d, np_dtype=_cum_target(input, dtype)), out)
 
 
-class Cumprod(Function):
+class Cumprod(ArrayFunction):
     """``torch.cumprod``; its gradient is exact with zeros in the input (and differentiable)."""
 
     @staticmethod

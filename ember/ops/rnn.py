@@ -15,7 +15,7 @@ step). The backward is written on arrays, so double backward raises.
 """
 from .. import backend
 from .._tensor import _make
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 
 _gam = backend.get_array_module
 
@@ -35,7 +35,7 @@ def _carry(new, old, rows):
     return full
 
 
-class RecurrentLayer(Function):
+class RecurrentLayer(ArrayFunction):
     """forward(xw (T,B,G), w_hh (G,P), h0 (B,P)[, c0 (B,H)][, b_hh (G,)][, w_hr (P,H)],
     mode, reverse, has_bias, has_proj, batch_sizes) -> (out (T,B,P), h_n (B,P)[, c_n (B,H)]).
 

@@ -20,7 +20,7 @@ import warnings
 from .. import backend
 from .._dtype import dtype as _dtype_cls, promote_types
 from .._tensor import Tensor, _make, _wrap_dim, _legacy_type_name
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 
 _gam = backend.get_array_module
 
@@ -127,7 +127,7 @@ def _slice_key(dim, start, stop):
 # ---------------------------------------------------------------------------------------
 # view / reshape / flatten
 
-class View(Function):
+class View(ArrayFunction):
     """A view with a new shape (the caller checked that no copy is needed)."""
 
     node_name = "ViewBackward0"
@@ -190,7 +190,7 @@ def reshape_as(input, other):
     return reshape(input, other.shape)
 
 
-class ViewDtype(Function):
+class ViewDtype(ArrayFunction):
     """Reinterpret the bytes as another dtype; like PyTorch, not differentiable."""
 
     view_of = 0
@@ -262,7 +262,7 @@ def ravel(input):
     return _reshape(input, (-1,), True)
 
 
-class Contiguous(Function):
+class Contiguous(ArrayFunction):
     node_name = "CloneBackward0"
 
     @staticmethod
@@ -287,7 +287,7 @@ def contiguous(input, memory_format=None):
 # ---------------------------------------------------------------------------------------
 # squeeze / unsqueeze
 
-class Squeeze(Function):
+class Squeeze(ArrayFunction):
     node_name = "SqueezeBackward0"
     view_of = 0
 
@@ -322,7 +322,7 @@ def squeeze(input, dim=None):
     return cls.apply(input, axes=axes)
 
 
-class Unsqueeze(Function):
+class Unsqueeze(ArrayFunction):
     view_of = 0
 
     @staticmethod
@@ -371,7 +371,7 @@ def _atleast(tensors, fn):
 # ---------------------------------------------------------------------------------------
 # transpose / permute / movedim
 
-class Transpose(Function):
+class Transpose(ArrayFunction):
     view_of = 0
 
     @staticmethod
@@ -400,7 +400,7 @@ def swapdims(input, dim0, dim1):
     return transpose(input, dim0, dim1)
 
 
-class TransposeT(Function):
+class TransposeT(ArrayFunction):
     node_name = "TBackward0"
     view_of = 0
 
@@ -421,7 +421,7 @@ def t(input):
     return TransposeT.apply(input)
 
 
-class Permute(Function):
+class Permute(ArrayFunction):
     view_of = 0
 
     @staticmethod
@@ -548,7 +548,7 @@ def adjoint(input):
 # ---------------------------------------------------------------------------------------
 # expand / broadcast / repeat
 
-class Expand(Function):
+class Expand(ArrayFunction):
     """A read-only broadcast view; the gradient sums over the expanded dims."""
 
     view_of = 0
@@ -657,7 +657,7 @@ def broadcast_tensors(*tensors):
     return tuple(Expand.apply(t, shape=shape) for t in tensors)
 
 
-class Repeat(Function):
+class Repeat(ArrayFunction):
     @staticmethod
     def forward(ctx, x, repeats=None):
         ctx.in_shape = x.shape
@@ -736,7 +736,7 @@ def _no_out(out, fname):
         raise NotImplementedError(f"ember.{fname}(out=...) is not supported")
 
 
-class Cat(Function):
+class Cat(ArrayFunction):
     @staticmethod
     def forward(ctx, *arrays, dim=0, skip=()):
         ctx.dim = dim
@@ -796,7 +796,7 @@ def concatenate(tensors, axis=0, *, dim=None, out=None):
     return cat(tensors, axis if dim is None else dim, out=out)
 
 
-class Stack(Function):
+class Stack(ArrayFunction):
     @staticmethod
     def forward(ctx, *arrays, dim=0):
         ctx.dim = dim
@@ -860,7 +860,7 @@ def column_stack(tensors, *, out=None):
 # ---------------------------------------------------------------------------------------
 # slicing views: narrow, split, chunk, tensor_split, unbind
 
-class Slice(Function):
+class Slice(ArrayFunction):
     """input[..., start:stop, ...] along one dim, as a view."""
 
     node_name = "SliceBackward0"
@@ -877,7 +877,7 @@ class Slice(Function):
         return SliceScatter.apply(g, shape=shape, dim=dim, start=start, stop=stop)
 
 
-class SliceScatter(Function):
+class SliceScatter(ArrayFunction):
     """Zeros of ``shape`` with ``g`` written at [start:stop] along ``dim`` (Slice's gradient)."""
 
     @staticmethod
@@ -915,7 +915,7 @@ def narrow(input, dim, start, length):
     return Slice.apply(input, dim=d, start=start, stop=start + length)
 
 
-class Split(Function):
+class Split(ArrayFunction):
     """Pieces [start:stop] along one dim, each a view of the input."""
 
     view_of = 0
@@ -1032,7 +1032,7 @@ def tensor_split(input, indices_or_sections, dim=0):
     return TensorSplit.apply(input, dim=d, bounds=_bounds([q + 1] * r + [q] * (n - r)))
 
 
-class Unbind(Function):
+class Unbind(ArrayFunction):
     view_of = 0
 
     @staticmethod
@@ -1055,7 +1055,7 @@ def unbind(input, dim=0):
 # ---------------------------------------------------------------------------------------
 # flip / roll (copies)
 
-class Flip(Function):
+class Flip(ArrayFunction):
     @staticmethod
     def forward(ctx, x, dims=()):
         ctx.dims = dims
@@ -1087,7 +1087,7 @@ def flipud(input):
     return Flip.apply(input, dims=(0,))
 
 
-class Roll(Function):
+class Roll(ArrayFunction):
     @staticmethod
     def forward(ctx, x, shifts=(), dims=None):
         ctx.shifts, ctx.dims = shifts, dims
@@ -1121,7 +1121,7 @@ def roll(input, shifts, dims=None):
 # ---------------------------------------------------------------------------------------
 # triangles and diagonals
 
-class Tril(Function):
+class Tril(ArrayFunction):
     @staticmethod
     def forward(ctx, x, k=0):
         ctx.k = k
@@ -1132,7 +1132,7 @@ class Tril(Function):
         return Tril.apply(g, k=ctx.k)
 
 
-class Triu(Function):
+class Triu(ArrayFunction):
     @staticmethod
     def forward(ctx, x, k=0):
         ctx.k = k
@@ -1171,7 +1171,7 @@ def _diag_view(x, offset, d1, d2):
     return v
 
 
-class Diagonal(Function):
+class Diagonal(ArrayFunction):
     view_of = 0
 
     @staticmethod
@@ -1197,7 +1197,7 @@ class DiagonalCopy(Diagonal):
         return _gam(x).diagonal(x, offset, d1, d2).copy()
 
 
-class DiagonalScatter(Function):
+class DiagonalScatter(ArrayFunction):
     """Zeros of ``shape`` with ``g`` on the given diagonal (the gradient of diagonal)."""
 
     @staticmethod

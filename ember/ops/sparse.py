@@ -13,7 +13,7 @@ import numbers
 from .. import backend
 from .._dtype import int64 as _int64
 from .._tensor import Tensor, _make
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 from ..autograd.grad_mode import no_grad
 
 _gam = backend.get_array_module
@@ -26,7 +26,7 @@ def _freq_scale(xp, idx, num_rows, dtype):
     return xp.asarray(1.0 / counts[idx]).astype(dtype)
 
 
-class EmbeddingDenseBackward(Function):
+class EmbeddingDenseBackward(ArrayFunction):
     """weight-shaped gradient from output gradient ``g``: the scatter-add of the rows of g.
     Its own backward is the gather of the same rows (embedding)."""
 
@@ -54,7 +54,7 @@ class EmbeddingDenseBackward(Function):
                                scale_grad_by_freq=freq, grad_scaled=True)
 
 
-class Embedding(Function):
+class Embedding(ArrayFunction):
     """``weight[indices]``; ``grad_scaled`` marks the double-backward use, where the padding
     row and the frequency scaling apply to the gathered rows too."""
 
@@ -163,7 +163,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 _MODES = {"sum": 0, "mean": 1, "max": 2}
 
 
-class EmbeddingBag(Function):
+class EmbeddingBag(ArrayFunction):
     """Per-bag sum/mean/max of embedding rows.
 
     Options: ``indices`` (1-D), ``bag_of`` (the bag of each index; -1 for padding entries),

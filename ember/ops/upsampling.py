@@ -30,7 +30,7 @@ import numpy
 
 from .. import backend
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import ArrayFunction
 
 _gam = backend.get_array_module
 
@@ -188,7 +188,7 @@ def _compute_dtype(dt):
     return numpy.dtype(numpy.float32)
 
 
-class Resample(Function):
+class Resample(ArrayFunction):
     """A separable resize of ``x`` along ``axes``; backward is the transpose."""
 
     @staticmethod
@@ -210,7 +210,7 @@ class Resample(Function):
         return ResampleT.apply(g, axes=ctx.axes)
 
 
-class ResampleT(Function):
+class ResampleT(ArrayFunction):
     """The transpose of Resample (its gradient); its own backward is Resample again."""
 
     node_name = "UpsampleBackwardBackward0"
@@ -493,7 +493,7 @@ def _shuffle(x, r, up):
     return a.reshape(*lead, c * r * r, oh, ow)
 
 
-class PixelShuffle(Function):
+class PixelShuffle(ArrayFunction):
     @staticmethod
     def forward(ctx, x, r=1):
         ctx.r = r
@@ -504,7 +504,7 @@ class PixelShuffle(Function):
         return PixelUnshuffle.apply(g, r=ctx.r)
 
 
-class PixelUnshuffle(Function):
+class PixelUnshuffle(ArrayFunction):
     @staticmethod
     def forward(ctx, x, r=1):
         ctx.r = r

@@ -8,7 +8,7 @@ offset and strides inside the base's memory, so this works for every kind of vie
 """
 from .. import backend
 from .._tensor import _make
-from ..autograd.function import Function, _bump
+from ..autograd.function import ArrayFunction, _bump
 
 _gam = backend.get_array_module
 
@@ -30,7 +30,7 @@ def _region(xp, flat_arr, geom):
                                            tuple(s * item for s in strides))
 
 
-class CopySlices(Function):
+class CopySlices(ArrayFunction):
     """The base after a write of ``value`` into one of its views (already done in memory)."""
 
     node_name = "CopySlices"
@@ -52,7 +52,7 @@ class CopySlices(Function):
         return _make(full), _make(g_value), None
 
 
-class StridedView(Function):
+class StridedView(ArrayFunction):
     """A view of a contiguous base by offset and strides (PyTorch's AsStridedBackward0)."""
 
     node_name = "AsStridedBackward0"

@@ -4,13 +4,12 @@ The output-side Function sees ``grad_output``; the input-side Function then sees
 ``grad_input`` and calls the hooks with both, as ``register_full_backward_hook`` does.
 """
 from ..._tensor import Tensor
-from ...autograd.function import Function
+from ...autograd.function import ArrayFunction
 
 
-class _HookIdentity(Function):
+class _HookIdentity(ArrayFunction):
     """Passes tensors through; its backward hands the gradients to ``callback``."""
 
-    array_forward = True
     node_name = "BackwardHookFunctionBackward"
 
     @staticmethod
