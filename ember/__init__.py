@@ -30,3 +30,41 @@ from .serialization import save, load
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
 
 __version__ = "0.1.0"
+
+# Optional and heavier parts load on first attribute access (``ember.vision``,
+# ``ember.onnx`` ...), never at ``import ember``: one line each, package -> module path.
+_LAZY_SUBMODULES = {
+    "vision": "ember.vision",               # torchvision's API (issue 11)
+    "hub": "ember.hub",
+    "compat": "ember.compat",               # torch/torchvision names -> ember (issue 12)
+    "distributions": "ember.distributions",
+    "func": "ember.func",
+    "backends": "ember.backends",
+    "accelerator": "ember.accelerator",
+    "testing": "ember.testing",
+    "futures": "ember.futures",
+    "random": "ember.random",
+    "jit": "ember.jit",                     # graph capture, trace/script (issue 13)
+    "onnx": "ember.onnx",
+    "amp": "ember.amp",                     # autocast, GradScaler (issue 14)
+    "cpu": "ember.cpu",
+    "ao": "ember.ao",                       # quantization (issue 14)
+    "quantization": "ember.quantization",
+    "profiler": "ember.profiler",           # issue 15
+    "distributed": "ember.distributed",     # MPI (issue 16)
+    "multiprocessing": "ember.multiprocessing",
+    "linalg": "ember.linalg",               # numerics (issue 17)
+    "fft": "ember.fft",
+    "special": "ember.special",
+    "sparse": "ember.sparse",
+}
+
+
+def __getattr__(name):
+    path = _LAZY_SUBMODULES.get(name)
+    if path is None:
+        raise AttributeError(f"module 'ember' has no attribute '{name}'")
+    import importlib
+    module = importlib.import_module(path)
+    globals()[name] = module
+    return module
