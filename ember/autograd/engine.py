@@ -7,6 +7,7 @@ node are summed in a buffer until every edge into it has reported, then its back
 import weakref
 
 from .grad_mode import _state, _anomaly
+from .profiler_hooks import active as _profiler_active
 from .function import Function, _RemovableHandle
 from .. import backend
 from .._tensor import Tensor, _make
@@ -305,7 +306,11 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
                     for nr in range(len(grads_here)):
                         for i in captured.get((node, nr), ()):
                             results[i] = grads_here[nr]
-                in_grads = _run_node(node, grads_here, create_graph)
+                if _profiler_active[0] is None:
+                    in_grads = _run_node(node, grads_here, create_graph)
+                else:
+                    in_grads = _profiler_active[0].run_backward_node(
+                        _run_node, node, grads_here, create_graph)
                 meta = node._in_meta
             else:
                 in_grads = None
