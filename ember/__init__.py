@@ -30,6 +30,8 @@ from .serialization import save, load
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
 
 __version__ = "0.1.0"
+# ember.compat (issue 12): torch.version (ember's own version: ember.version.ember)
+from . import version  # noqa: E402
 
 # Optional and heavier parts load on first attribute access (``ember.vision``,
 # ``ember.onnx`` ...), never at ``import ember``: one line each, package -> module path.
@@ -63,8 +65,15 @@ _LAZY_SUBMODULES = {
 def __getattr__(name):
     path = _LAZY_SUBMODULES.get(name)
     if path is None:
-        raise AttributeError(f"module 'ember' has no attribute '{name}'")
+        raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name}: "
+                             "ember does not provide it yet)")
     import importlib
-    module = importlib.import_module(path)
+    try:
+        module = importlib.import_module(path)
+    except ModuleNotFoundError as e:
+        if e.name != path:
+            raise
+        raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name}: "
+                             f"ember does not provide it yet; {path} is missing)") from None
     globals()[name] = module
     return module
