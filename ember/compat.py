@@ -34,7 +34,7 @@ import importlib.machinery
 import sys
 import warnings
 
-__all__ = ["install", "uninstall", "is_installed", "ember_name", "PREFIXES"]
+__all__ = ["PREFIXES", "ember_name", "install", "is_installed", "uninstall"]
 
 # torch's top-level package names -> the ember package that provides them.
 PREFIXES = {"torch": "ember", "torchvision": "ember.vision"}

@@ -32,6 +32,7 @@ def run_script(path, argv=None):
     """Run ``path`` as ``__main__`` with ember.compat installed; ``argv`` defaults to
     ``[path]``. Returns the script's globals."""
     import types
+
     from . import compat
     compat.install()
     path = os.fspath(path)
