@@ -157,10 +157,31 @@ def _use_threads_for(macs):
         lib = _openblas()
     if lib is None:
         return
-    want = 1 if macs < SMALL_GEMM_MACS else lib[1]
+    want = 1 if macs < SMALL_GEMM_MACS else _blas.get("max") or lib[1]
     if want != _blas["current"]:
         lib[0](want)
         _blas["current"] = want
+
+
+def set_num_threads(n):
+    """The most threads BLAS may use (``torch.set_num_threads``); small GEMMs keep one."""
+    _blas["max"] = int(n)
+    lib = _openblas()
+    if lib is not None and _blas["current"] > n:
+        lib[0](int(n))
+        _blas["current"] = int(n)
+
+
+def get_num_threads():
+    """Threads BLAS uses for large GEMMs: what ``set_num_threads`` set, else the
+    library's default (OpenBLAS's thread count; the CPU count where it is not found)."""
+    if _blas.get("max"):
+        return _blas["max"]
+    lib = _openblas()
+    if lib is not None:
+        return lib[1]
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 def matmul(xp, a, b, out=None):
