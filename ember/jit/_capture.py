@@ -172,6 +172,7 @@ class CaptureMode(DispatchMode):
         name = self.state_names.get(id(t))
         if name is not None:
             g.params[vid] = name
+            g.param_tensors[vid] = t
         else:
             g.constants[vid] = t
         self._bind(t, vid)

@@ -97,6 +97,7 @@ class Graph:
         self.nodes = []
         self.outputs = None
         self.meta = {}              # value id -> (shape, dtype name) seen at capture
+        self.param_tensors = {}     # value id -> the state tensor seen at capture (not saved)
         self._next = 0
 
     def new_value(self):
