@@ -78,7 +78,7 @@ class Ctx:
             name = self.fresh("const")
         self._init_names.add(name)
         self._used.add(name)
-        self.initializers.append(numpy_helper.from_array(numpy.ascontiguousarray(array), name))
+        self.initializers.append(numpy_helper.from_array(numpy.array(array, order="C", copy=True), name))
         return name
 
     def const(self, value, dtype=None):
