@@ -131,3 +131,26 @@ def test_save_to_file_object_and_extra_files(tmp_path):
     assert extra["meta.txt"] == b"hello"
     x = ember.randn(4, 3)
     np.testing.assert_allclose(lm(x).detach().numpy(), tm(x).detach().numpy())
+
+
+def test_freeze_folds_batchnorm_and_matches_eager():
+    ember.manual_seed(0)
+    m = SmallResNet().eval()
+    with ember.no_grad():     # non-trivial running statistics
+        for mod in m.modules():
+            if isinstance(mod, nn.BatchNorm2d):
+                mod.running_mean.uniform_(-0.5, 0.5)
+                mod.running_var.uniform_(0.5, 2.0)
+    tm = ember.jit.trace(m, ember.randn(2, 3, 16, 16))
+    fz = ember.jit.freeze(tm)
+    assert not any(n.op == "F:batch_norm" for n in fz.graph.nodes)
+    assert len(list(fz.parameters())) == 0
+    x = ember.randn(3, 3, 16, 16)
+    with ember.no_grad():
+        np.testing.assert_allclose(fz(x).numpy(), m(x).numpy(), rtol=1e-4, atol=1e-5)
+    with pytest.raises(RuntimeError, match="eval mode"):
+        ember.jit.freeze(ember.jit.trace(SmallResNet().train(), ember.randn(2, 3, 16, 16),
+                                         check_trace=False))
+    opt = ember.jit.optimize_for_inference(tm)
+    with ember.no_grad():
+        np.testing.assert_allclose(opt(x).numpy(), m(x).numpy(), rtol=1e-4, atol=1e-5)
