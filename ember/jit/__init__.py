@@ -54,7 +54,9 @@ def is_tracing():
 def is_scripting():
     """True inside code being compiled by ``ember.jit.script`` (always False in eager
     Python, as in PyTorch)."""
-    return False
+    import sys
+    mod = sys.modules.get("ember.jit._script")
+    return bool(mod is not None and mod._scripting_flag[0])
 
 
 @contextlib.contextmanager

@@ -72,6 +72,10 @@ class Node:
         ids = []
         walk_refs(self.args, ids)
         walk_refs(self.kwargs, ids)
+        for b in self.blocks or ():
+            for n in b.nodes:
+                ids.extend(n.input_ids())
+            walk_refs(b.results, ids)
         return ids
 
     def __repr__(self):

@@ -200,7 +200,7 @@ def _dec_nodes(items, arrays):
         fn = resolve(op)             # raises for anything that is not a known ember op
         blocks = None
         if d.get("blocks"):
-            blocks = [Block([int(p) for p in b["params"]], _dec_nodes(b["nodes"], arrays),
+            blocks = [Block([None if p is None else int(p) for p in b["params"]], _dec_nodes(b["nodes"], arrays),
                             _dec(b["results"], arrays)) for b in d["blocks"]]
         n = Node(op, [_dec_top(a, arrays) for a in d["args"]],
                  {str(k): _dec(v, arrays) for k, v in d["kwargs"].items()},
