@@ -18,13 +18,36 @@ readable Python-like text, not TorchScript; archives are ember's own format (PyT
 import contextlib
 
 from ._capture import TracerWarning, capture
-from ._module import ScriptModule, ScriptFunction
+from ._module import ScriptFunction, ScriptModule
 
-__all__ = ["trace", "trace_module", "script", "save", "load", "freeze",
-           "optimize_for_inference", "ignore", "export", "unused", "Final", "is_scripting",
-           "is_tracing", "ScriptModule", "ScriptFunction", "TracerWarning", "Attribute",
-           "annotate", "interface", "TracingCheckError", "fork", "wait", "strict_fusion",
-           "optimized_execution", "RecursiveScriptModule", "TopLevelTracedModule"]
+__all__ = [
+    "Attribute",
+    "Final",
+    "RecursiveScriptModule",
+    "ScriptFunction",
+    "ScriptModule",
+    "TopLevelTracedModule",
+    "TracerWarning",
+    "TracingCheckError",
+    "annotate",
+    "export",
+    "fork",
+    "freeze",
+    "ignore",
+    "interface",
+    "is_scripting",
+    "is_tracing",
+    "load",
+    "optimize_for_inference",
+    "optimized_execution",
+    "save",
+    "script",
+    "strict_fusion",
+    "trace",
+    "trace_module",
+    "unused",
+    "wait",
+]
 
 RecursiveScriptModule = ScriptModule
 TopLevelTracedModule = ScriptModule
@@ -73,8 +96,8 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
           _compilation_unit=None, example_kwarg_inputs=None, _store_inputs=True):
     """``torch.jit.trace``: record ``func(*example_inputs)``; returns a ``ScriptModule``
     (for an ``nn.Module``) or a ``ScriptFunction``."""
-    from ..nn.modules.module import Module
     from .._tensor import Tensor
+    from ..nn.modules.module import Module
     if optimize is not None:
         import warnings
         warnings.warn("`optimize` is deprecated and has no effect. Use `with "
@@ -193,9 +216,11 @@ def _flat_tensors(x, out):
 def _check(traced, original, input_sets, tol):
     """check_trace: the replayed graph gives the eager outputs on every input set."""
     import warnings
+
     import numpy
-    from ..autograd.grad_mode import no_grad
+
     from .. import backend
+    from ..autograd.grad_mode import no_grad
     for ins in input_sets:
         with no_grad():
             want = _flat_tensors(original(*ins), [])

@@ -27,7 +27,7 @@ import sys
 import warnings
 
 from .. import backend
-from .._tensor import Tensor, Size
+from .._tensor import Size, Tensor
 from ..autograd.dispatch import DispatchMode
 from ._ir import Graph, Node, Ref, Sym
 

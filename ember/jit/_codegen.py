@@ -90,4 +90,4 @@ def graph_code(g):
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["graph_code", "expr_str"]
+__all__ = ["expr_str", "graph_code"]

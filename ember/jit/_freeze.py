@@ -14,9 +14,9 @@ import copy
 
 import numpy
 
-from .._tensor import _make
 from .. import backend
-from ._ir import Graph, Ref, Sym, walk_refs, flat_outputs
+from .._tensor import _make
+from ._ir import Graph, Ref, Sym, flat_outputs, walk_refs
 from ._module import ScriptModule, _prepare
 
 _CONV = {"F:conv1d", "F:conv2d", "F:conv3d"}
@@ -169,8 +169,8 @@ def _drop_dropout(g):
 
 
 def _fold_constants(g):
-    from ._module import _store
     from ..autograd.grad_mode import no_grad
+    from ._module import _store
     keep = []
     for n in g.nodes:
         ids = n.input_ids()
@@ -204,4 +204,4 @@ def _eliminate_dead(g):
     g.meta = {v: m for v, m in g.meta.items()}
 
 
-__all__ = ["freeze", "flat_outputs"]
+__all__ = ["flat_outputs", "freeze"]

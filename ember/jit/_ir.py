@@ -54,8 +54,17 @@ class Sym:
 
 
 class Node:
-    __slots__ = ("op", "args", "kwargs", "outputs", "scope", "where", "blocks", "_fn",
-                 "_fast")
+    __slots__ = (
+        "_fast",
+        "_fn",
+        "args",
+        "blocks",
+        "kwargs",
+        "op",
+        "outputs",
+        "scope",
+        "where",
+    )
 
     def __init__(self, op, args, kwargs, outputs, scope="", where="", blocks=None):
         self.op, self.args, self.kwargs, self.outputs = op, args, kwargs, outputs
@@ -86,7 +95,7 @@ class Block:
     """A sub-graph of a control-flow node: its parameters (value ids bound on entry), its
     nodes and its results (a template of refs)."""
 
-    __slots__ = ("params", "nodes", "results")
+    __slots__ = ("nodes", "params", "results")
 
     def __init__(self, params, nodes, results):
         self.params, self.nodes, self.results = params, nodes, results

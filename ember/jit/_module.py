@@ -13,9 +13,8 @@ the original module (as ``torch.jit.trace`` does).
 """
 from .._tensor import Tensor
 from ..nn.modules.module import Module
-from ._ir import bind, eval_expr, has_dynamic, Ref, Sym
 from . import _ops
-
+from ._ir import Ref, Sym, bind, eval_expr, has_dynamic
 
 # ---------------------------------------------------------------------------------------
 # interpreter
@@ -89,9 +88,7 @@ def flatten_call_inputs(args, tree):
     flat = []
 
     def walk(a, spec):
-        if spec[0] == "T":
-            flat.append(a)
-        elif spec[0] == "S":        # a scripted scalar argument (int/float/bool/str)
+        if spec[0] == "T" or spec[0] == "S":
             flat.append(a)
         else:
             if not isinstance(a, (tuple, list)) or len(a) != len(spec[1]):
@@ -270,4 +267,4 @@ class ScriptFunction:
         return f"<ember.jit.ScriptFunction object at {hex(id(self))}>"
 
 
-__all__ = ["ScriptModule", "ScriptFunction", "run_graph", "eval_expr", "Sym"]
+__all__ = ["ScriptFunction", "ScriptModule", "Sym", "eval_expr", "run_graph"]

@@ -330,7 +330,7 @@ def prim(name):
 
 def _run_if(node, env):
     from ._ir import bind
-    from ._module import run_nodes, _store
+    from ._module import _store, run_nodes
     cond = env[node.args[0].vid]
     b = node.blocks[0] if bool(cond) else node.blocks[1]
     run_nodes(b.nodes, env)
@@ -339,7 +339,7 @@ def _run_if(node, env):
 
 def _run_loop(node, env):
     from ._ir import bind
-    from ._module import run_nodes, _store
+    from ._module import _store, run_nodes
     trip = bind(node.args[0], env)
     init = bind(node.args[1], env)
     cond_b, body = node.blocks
@@ -410,7 +410,7 @@ def _compile(fn, owner_name):
 
 def script(obj):
     from ..nn.modules.module import Module
-    from ._module import ScriptModule, ScriptFunction
+    from ._module import ScriptFunction, ScriptModule
     if isinstance(obj, (ScriptModule, ScriptFunction)):
         return obj
     if isinstance(obj, Module):
@@ -443,7 +443,8 @@ class _scripting:
         _scripting_flag[0] -= 1
 
 
-from ._module import ScriptModule as _SM, ScriptFunction as _SF  # noqa: E402
+from ._module import ScriptFunction as _SF
+from ._module import ScriptModule as _SM
 
 
 class _ScriptedModule(_SM):

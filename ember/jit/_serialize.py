@@ -22,7 +22,7 @@ import zipfile
 import numpy
 
 from .._tensor import Tensor
-from ._ir import Graph, Node, Block, Ref, Sym
+from ._ir import Block, Graph, Node, Ref, Sym
 
 FORMAT = "ember.jit"
 VERSION = 1
@@ -32,8 +32,8 @@ VERSION = 1
 # argument templates <-> JSON
 
 def _enc(a, arrays):
-    from .._dtype import dtype as _dtype_cls
     from .._device import device as _device_cls
+    from .._dtype import dtype as _dtype_cls
     if a is None or isinstance(a, (bool, str)):
         return a
     if isinstance(a, Ref):
@@ -95,8 +95,9 @@ def _dec(a, arrays):
             raise RuntimeError(f"ember.jit.load: malformed float {v!r}")
         return float(v)
     if tag == "$dtype":
-        from .._dtype import to_dtype
         import ember
+
+        from .._dtype import to_dtype
         d = getattr(ember, v, None)
         return to_dtype(d)
     if tag == "$device":
@@ -238,8 +239,8 @@ def graph_from_json(d, arrays, constants):
 # save / load
 
 def save(m, f, _extra_files=None):
-    from ._module import ScriptModule, ScriptFunction
     from .. import serialization
+    from ._module import ScriptFunction, ScriptModule
     if isinstance(m, ScriptModule):
         kind, graph = "module", m._graph
         if graph is None:
@@ -289,7 +290,7 @@ def save(m, f, _extra_files=None):
 
 def load(f, map_location=None, _extra_files=None):
     from .. import serialization
-    from ._module import ScriptModule, ScriptFunction
+    from ._module import ScriptFunction, ScriptModule
     name = f if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<file>")
     if isinstance(f, (str, os.PathLike)) and not os.path.exists(f):
         raise ValueError(f"The provided filename {f} does not exist")
@@ -347,4 +348,4 @@ def load(f, map_location=None, _extra_files=None):
                            f"({type(err).__name__}: {err})") from None
 
 
-__all__ = ["save", "load", "Tensor"]
+__all__ = ["Tensor", "load", "save"]

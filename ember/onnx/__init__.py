@@ -7,11 +7,19 @@ Where ember differs: only the TorchScript-style exporter's arguments exist
 """
 import enum
 
-from ._export import export, is_in_onnx_export, DEFAULT_OPSET
 from ._context import ExportError
+from ._export import DEFAULT_OPSET, export, is_in_onnx_export
 
-__all__ = ["export", "is_in_onnx_export", "TrainingMode", "OperatorExportTypes",
-           "ExportError", "errors", "producer_name", "producer_version"]
+__all__ = [
+    "ExportError",
+    "OperatorExportTypes",
+    "TrainingMode",
+    "errors",
+    "export",
+    "is_in_onnx_export",
+    "producer_name",
+    "producer_version",
+]
 
 producer_name = "ember"
 producer_version = "0"

@@ -102,8 +102,9 @@ class Ctx:
         if m is None:
             t = self.tensors.get(vid)
             return t.dtype if t is not None else numpy.dtype(numpy.float32)
-        from .._dtype import to_dtype
         import ember
+
+        from .._dtype import to_dtype
         d = getattr(ember, m[1], None)
         return to_dtype(d).np if d is not None else numpy.dtype(m[1])
 

@@ -55,10 +55,11 @@ def export(model, args=(), f=None, kwargs=None, export_params=True, verbose=Fals
     Returns the ``onnx.ModelProto`` (PyTorch returns None with dynamo=False).
     """
     onnx = _onnx()
-    from onnx import helper, TensorProto  # noqa: F401
-    from ..nn.modules.module import Module
+    from onnx import TensorProto, helper  # noqa: F401
+
     from ..jit._capture import capture
     from ..jit._module import ScriptModule
+    from ..nn.modules.module import Module
     if dynamo:
         raise NotImplementedError("ember.onnx.export: dynamo=True (the torch.export-based "
                                   "exporter); ember exports from its own graph capture")
@@ -90,9 +91,7 @@ def export(model, args=(), f=None, kwargs=None, export_params=True, verbose=Fals
             model.train(want_train)
     try:
         with _exporting():
-            if isinstance(model, ScriptModule):
-                graph, _ = capture(model, args, module=model, input_names=input_names)
-            elif isinstance(model, Module):
+            if isinstance(model, ScriptModule) or isinstance(model, Module):
                 graph, _ = capture(model, args, module=model, input_names=input_names)
             else:
                 graph, _ = capture(model, args, input_names=input_names)
@@ -144,6 +143,7 @@ def build_model(graph, opset, input_names, output_names, dynamic_axes, export_pa
                 keep_initializers_as_inputs, verbose, model_name):
     onnx = _onnx()
     from onnx import helper
+
     from .converters import table
 
     tensors = _tensor_values(graph, graph.param_tensors)
@@ -306,4 +306,4 @@ def _version():
         return "0"
 
 
-__all__ = ["export", "is_in_onnx_export", "ExportError"]
+__all__ = ["ExportError", "export", "is_in_onnx_export"]

@@ -1,7 +1,6 @@
 """Models shared by the jit and ONNX tests (the seeds' shapes, small)."""
-import ember
-import ember.nn as nn
 import ember.nn.functional as F
+from ember import nn
 
 
 class Block(nn.Module):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-import ember.nn as nn
+from ember import nn
 
 
 class Controlled(nn.Module):

@@ -6,10 +6,10 @@ import warnings
 
 import numpy as np
 import pytest
+from models import LSTMLM, SmallResNet, TransformerClassifier, digits_cnn
 
 import ember
-import ember.nn as nn
-from models import SmallResNet, LSTMLM, TransformerClassifier, digits_cnn
+from ember import nn
 
 
 def _cases():

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 import ember
-import ember.nn as nn
 import ember.nn.functional as F
+from ember import nn
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from models import SmallResNet, LSTMLM, TransformerClassifier, digits_cnn  # noqa: E402
+from models import LSTMLM, SmallResNet, TransformerClassifier, digits_cnn
 
 
 def _run(path_or_bytes, feeds):

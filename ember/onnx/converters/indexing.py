@@ -1,6 +1,6 @@
 """Basic indexing ``x[1:, 0, None, ...]`` (ember.ops.indexing's _Select/_Slice/_Unsqueeze)
 as Slice / Gather / Unsqueeze; gather and index_select."""
-from .._context import ExportError, INT64_MAX
+from .._context import INT64_MAX, ExportError
 
 I = "ember.ops.indexing:"
 
