@@ -32,6 +32,7 @@ WORKLOADS = [
     "transformer",
     "dataloader",
     "profiler_overhead",
+    "jit_replay",
 ]
 
 

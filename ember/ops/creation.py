@@ -15,6 +15,7 @@ from .._dtype import (get_default_dtype, to_dtype, from_numpy_dtype, int64, bool
 from .._device import as_device, check_available, CPU
 from .._tensor import Tensor, _make, Size
 from ..autograd.grad_mode import no_grad
+from ..autograd.dispatch import _top as _mode_top
 
 
 # ---------------------------------------------------------------------------------------
@@ -231,6 +232,14 @@ def from_numpy(ndarray):
 # filled tensors
 
 def _filled(fill, size, out, dtype, device, requires_grad, default=None):
+    mode = _mode_top[0]
+    if mode is not None and mode.symbolic_shapes:   # graph capture: sizes may be graph values
+        t = _filled_now(fill, size, out, dtype, device, requires_grad, default)
+        return mode.__ember_creation__(t, size, fill)
+    return _filled_now(fill, size, out, dtype, device, requires_grad, default)
+
+
+def _filled_now(fill, size, out, dtype, device, requires_grad, default):
     shape = _size(size)
     xp = _xp(device)
     npd = _np_dtype(dtype, default)
@@ -274,10 +283,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     if isinstance(size, int):
         size = (size,)
     default = _scalar_default_dtype(fill_value)
-    shape = _size((size,))
-    xp = _xp(device)
-    arr = xp.full(shape, fill_value, _np_dtype(dtype, default))
-    return _finish(arr, requires_grad, out)
+    return _filled(fill_value, (size,), out, dtype, device, requires_grad, default)
 
 
 def _like(fn, input, dtype, device, requires_grad, *args):

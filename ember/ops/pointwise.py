@@ -10,6 +10,7 @@ from .. import backend
 from .._dtype import get_default_dtype, NP_TO_DTYPE, result_type, to_dtype
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction, _bump
+from ..autograd.dispatch import _top as _mode_top
 from ..autograd.grad_mode import _state
 
 _gam = backend.get_array_module
@@ -997,6 +998,9 @@ def apply_inplace(self, fn, *args, **kwargs):
     if res._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                            f"broadcast shape {list(res._data.shape)}")
+    mode = _mode_top[0]
+    if mode is not None and mode.symbolic_shapes:
+        mode.__ember_inplace__(self, res)     # graph capture: self now holds res's value
     if recording and res.grad_fn is None and self._rg:
         # The new value does not depend on the old one (fill_, zero_, copy_ of a constant):
         # self keeps requiring grad, and the old graph receives a zero gradient.
