@@ -29,6 +29,16 @@ from . import nn, optim, return_types, serialization
 from .serialization import save, load
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
 
+# ember.amp (issue 14): autocast and its state queries at top level, as torch.*
+from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled,  # noqa: F401
+                                get_autocast_dtype, set_autocast_dtype,
+                                is_autocast_cache_enabled, set_autocast_cache_enabled,
+                                clear_autocast_cache, autocast_increment_nesting,
+                                autocast_decrement_nesting, is_autocast_cpu_enabled,
+                                set_autocast_cpu_enabled, get_autocast_cpu_dtype,
+                                set_autocast_cpu_dtype, get_autocast_gpu_dtype,
+                                set_autocast_gpu_dtype)
+
 __version__ = "0.1.0"
 
 # Optional and heavier parts load on first attribute access (``ember.vision``,

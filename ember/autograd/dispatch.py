@@ -78,3 +78,14 @@ def dispatch(cls, args, kwargs):
     finally:
         _stack.append(mode)
         _top[0] = mode
+
+
+def casting_active():
+    """True while a mode that casts op inputs (autocast: ``casts_inputs = True``) is on the
+    stack. Public wrappers that reject mixed input dtypes (``mm``, ``linear``, ``conv``)
+    let the call through then, because the mode casts before the op runs, as PyTorch's
+    autocast does before its kernels' dtype checks."""
+    for mode in _stack:
+        if getattr(mode, "casts_inputs", False):
+            return True
+    return False

@@ -37,3 +37,13 @@ manual_seed_all = manual_seed
 
 def is_bf16_supported():
     return is_available()
+
+
+def __getattr__(name):
+    # ``ember.cuda.amp`` (issue 14) loads on first use
+    if name == "amp":
+        import importlib
+        module = importlib.import_module("ember.cuda.amp")
+        globals()["amp"] = module
+        return module
+    raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")
