@@ -31,6 +31,8 @@ WORKLOADS = [
     "lstm_lm",
     "transformer",
     "dataloader",
+    "amp_autocast",
+    "amp_float32",
 ]
 
 
