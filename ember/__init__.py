@@ -38,6 +38,12 @@ from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enab
                                 set_autocast_cpu_enabled, get_autocast_cpu_dtype,
                                 set_autocast_cpu_dtype, get_autocast_gpu_dtype,
                                 set_autocast_gpu_dtype)
+# quantized tensors (issue 14): dtypes, schemes and quantize functions, as torch.*
+from ._qtensor import (qint8, quint8, qint32, quint4x2, qscheme, per_tensor_affine,  # noqa: F401
+                       per_channel_affine, per_tensor_symmetric, per_channel_symmetric,
+                       per_channel_affine_float_qparams, quantize_per_tensor,
+                       quantize_per_channel, dequantize, _make_per_tensor_quantized_tensor,
+                       _make_per_channel_quantized_tensor)
 
 __version__ = "0.1.0"
 
