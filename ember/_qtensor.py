@@ -273,7 +273,15 @@ class QTensor(Tensor):
     __hash__ = object.__hash__
 
 
+_ops_mode = [False]
+
+
 def _new_qtensor(ints, qdtype, scheme, scale, zero_point, scales, zero_points, axis):
+    if not _ops_mode[0]:
+        # float ops that take quantized tensors (relu, max_pool, view ...): installed once
+        _ops_mode[0] = True
+        from .ao.quantization import qtensor_ops
+        qtensor_ops.install()
     t = object.__new__(QTensor)
     d = t.__dict__
     d["_int"] = ints

@@ -89,3 +89,11 @@ def casting_active():
         if getattr(mode, "casts_inputs", False):
             return True
     return False
+
+
+def push_base_mode(mode):
+    """Put ``mode`` at the bottom of the stack (below every active mode), where it stays:
+    the quantized-tensor mode, installed when the first quantized tensor is made, so that
+    modes entered earlier still leave the stack in the order they entered it."""
+    _stack.insert(0, mode)
+    _top[0] = _stack[-1]
