@@ -39,6 +39,7 @@ FUNCTIONAL = [
     ("pad_reflect", lambda F, L, x: F.pad(x, 3, padding_mode="reflect")),
     ("pad_symmetric", lambda F, L, x: F.pad(x, [1, 2, 3, 4], padding_mode="symmetric")),
     ("rotate", lambda F, L, x: F.rotate(x, 33.0)),
+    ("rotate_30_ties", lambda F, L, x: F.rotate(x, 30.0)),
     ("rotate_expand", lambda F, L, x: F.rotate(x, 90.0, expand=True)),
     ("rotate_bilinear_fill", lambda F, L, x: F.rotate(x, -20.0, interpolation=interp(F, "BILINEAR"),
                                                      fill=[10, 20, 30], center=[5, 6])),

@@ -77,8 +77,9 @@ def grid_sample(a, grid, mode):
     xp = _gam(a)
     n, c, h, w = a.shape
     ft = a.dtype.type
-    gx = grid[..., 0] * ft(w / 2) + ft((w - 1) / 2)
-    gy = grid[..., 1] * ft(h / 2) + ft((h - 1) / 2)
+    one, two = ft(1), ft(2)
+    gx = ((grid[..., 0] + one) * ft(w) - one) / two     # PyTorch's unnormalisation, op for op:
+    gy = ((grid[..., 1] + one) * ft(h) - one) / two     # nearest ties (x.5) round the same way
     flat = a.reshape(n, c, h * w)
     bidx = xp.arange(n)[:, None, None]
 

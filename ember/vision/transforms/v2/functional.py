@@ -242,10 +242,6 @@ def _center_crop_box(size, output_size):
     h, w = size
     output_size = _F._pair(output_size)
     ch, cw = output_size
-    if cw > w or ch > h:
-        pad_l = (cw - w) // 2 if cw > w else 0
-        pad_t = (ch - h) // 2 if ch > h else 0
-        return -pad_t, -pad_l, ch, cw
     return int(round((h - ch) / 2.0)), int(round((w - cw) / 2.0)), ch, cw
 
 
