@@ -68,11 +68,13 @@ def _check_reachable(url, dst):
         socket.create_connection((parts.hostname, port), timeout=_CONNECT_TIMEOUT_S).close()
     except (OSError, TypeError) as exc:
         folder, name = os.path.split(os.path.abspath(dst))
-        raise HubDownloadError(
+        err = HubDownloadError(
             f"{name} is not in {folder} and cannot be downloaded from {url} ({exc}). "
             f"Download it on a machine with network access and copy it to "
             f"{os.path.join(folder, name)} (the folder is ember.hub.get_dir()/checkpoints, "
-            f"shared with torch.hub; set TORCH_HOME to use another one)") from None
+            f"shared with torch.hub; set TORCH_HOME to use another one)")
+        err.reason = f"{parts.hostname}: {exc}"
+        raise err from None
 
 
 def download_url_to_file(url, dst, hash_prefix=None, progress=True):
