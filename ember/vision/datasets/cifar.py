@@ -26,6 +26,7 @@ _ALLOWED = {
     ("numpy", "ndarray"), ("numpy", "dtype"),
     ("copy_reg", "_reconstructor"), ("copyreg", "_reconstructor"),
     ("__builtin__", "object"), ("builtins", "object"),
+    ("_codecs", "encode"),   # protocol-2 pickles written by Python 3 store bytes this way
 }
 
 
