@@ -29,6 +29,22 @@ from . import nn, optim, return_types, serialization
 from .serialization import save, load
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
 
+# ember.amp (issue 14): autocast and its state queries at top level, as torch.*
+from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled,  # noqa: F401
+                                get_autocast_dtype, set_autocast_dtype,
+                                is_autocast_cache_enabled, set_autocast_cache_enabled,
+                                clear_autocast_cache, autocast_increment_nesting,
+                                autocast_decrement_nesting, is_autocast_cpu_enabled,
+                                set_autocast_cpu_enabled, get_autocast_cpu_dtype,
+                                set_autocast_cpu_dtype, get_autocast_gpu_dtype,
+                                set_autocast_gpu_dtype)
+# quantized tensors (issue 14): dtypes, schemes and quantize functions, as torch.*
+from ._qtensor import (qint8, quint8, qint32, quint4x2, qscheme, per_tensor_affine,  # noqa: F401
+                       per_channel_affine, per_tensor_symmetric, per_channel_symmetric,
+                       per_channel_affine_float_qparams, quantize_per_tensor,
+                       quantize_per_channel, dequantize, _make_per_tensor_quantized_tensor,
+                       _make_per_channel_quantized_tensor)
+
 __version__ = "0.1.0"
 # ember.compat (issue 12): torch.version (ember's own version: ember.version.ember)
 from . import version  # noqa: E402

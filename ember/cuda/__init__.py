@@ -185,3 +185,11 @@ def get_rng_state_all():
 def set_rng_state_all(new_states):
     if new_states:
         set_rng_state(new_states[0])
+def __getattr__(name):
+    # ``ember.cuda.amp`` (issue 14) loads on first use
+    if name == "amp":
+        import importlib
+        module = importlib.import_module("ember.cuda.amp")
+        globals()["amp"] = module
+        return module
+    raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")

@@ -19,6 +19,7 @@ from ...ops import creation as _creation
 from ..parameter import Parameter
 from .. import init
 from .module import Module
+from ...autograd.dispatch import composite
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -198,6 +199,7 @@ class RNNBase(Module):
             layer_in = layer_out
         return layer_in, new_states
 
+    @composite("rnn")
     def forward(self, input, hx=None):
         from ..utils.rnn import PackedSequence
         if isinstance(input, PackedSequence):
