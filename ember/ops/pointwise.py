@@ -235,12 +235,23 @@ def _split_ties(g, a_wins, tie):
     return ga, gb
 
 
+def _check_integer_divisor(a, b):
+    """Integer ``//``, ``%`` and fmod by zero raise as PyTorch's do (NumPy silently gives 0);
+    floating division keeps its inf/nan."""
+    arr = a if hasattr(a, "dtype") else b
+    if arr.dtype.kind not in "iu" or getattr(a, "size", 1) == 0:
+        return                       # (an empty result divides nothing, as in torch)
+    if not b.all() if hasattr(b, "all") else b == 0:
+        raise RuntimeError("ZeroDivisionError")
+
+
 class FloorDivide(ArrayFunction):
     broadcasting = True
     promotes = True
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_integer_divisor(a, b)
         return _gam(a).floor_divide(a, b)
 
     @staticmethod
@@ -256,6 +267,7 @@ class Remainder(ArrayFunction):
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_integer_divisor(a, b)
         ctx.save_for_backward(a, b)
         return _gam(a).mod(a, b)
 
@@ -274,6 +286,7 @@ class Fmod(ArrayFunction):
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_integer_divisor(a, b)
         ctx.save_for_backward(a, b)
         return _gam(a).fmod(a, b)
 
