@@ -1427,4 +1427,8 @@ METHODS = (
     "put", "put_", "index_put", "index_put_",
 )
 
-__all__ = [n for n in METHODS if not n.endswith("_")] + ["index_put_"]
+__all__ = [
+    "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
+    "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "nonzero",
+    "argwhere", "take", "take_along_dim", "put", "index_put", "index_put_",
+]
