@@ -67,8 +67,8 @@ def _move(arr, location, label):
                 "machine, please use ember.load with map_location=ember.device('cpu') to "
                 f"map your storages to the CPU. (file: {label})")
         return _make(arr).to(location)._data
-    raise RuntimeError(f"don't know how to restore data location of a storage in {label} "
-                       f"(tagged with {location})")
+    raise CheckpointError(f"don't know how to restore data location of a storage in {label} "
+                          f"(tagged with {location})")
 
 
 def restore_function(map_location, label):
