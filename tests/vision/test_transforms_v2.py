@@ -226,3 +226,32 @@ def test_v2_autoaugment_on_image_and_errors():
         E.FiveCrop(5)(img, etv.Mask(ember.from_numpy(MASK.copy())))
     with pytest.raises(ValueError, match="multiple HxW"):
         E.RandomCrop(5)(img, etv.Mask(ember.zeros(4, 4)))
+
+
+def test_detection_transforms():
+    boxes = [[1.0, 2.0, 20.0, 30.0], [10.0, 10.0, 10.5, 40.0], [30, 5, 49, 39], [-1, 0, 5, 5], [3, 3, 60, 9]]
+    def sample(lib, tv):
+        return {"image": tv.Image(lib.zeros(3, 40, 50, dtype=lib.uint8)),
+                "boxes": tv.BoundingBoxes(boxes, format="XYXY", canvas_size=(40, 50)),
+                "masks": tv.Mask(lib.arange(5 * 40 * 50).reshape(5, 40, 50) % 7),
+                "labels": lib.tensor([1, 2, 3, 4, 5])}
+    ours, theirs = E.SanitizeBoundingBoxes()(sample(ember, etv)), TT.SanitizeBoundingBoxes()(sample(torch, ttv))
+    for k in ("boxes", "masks", "labels"):
+        np.testing.assert_array_equal(ours[k].numpy(), theirs[k].numpy())
+    assert isinstance(ours["boxes"], etv.BoundingBoxes) and isinstance(ours["masks"], etv.Mask)
+    for e, t in ((E.RandomZoomOut(), TT.RandomZoomOut()), (E.RandomIoUCrop(), TT.RandomIoUCrop()),
+                 (E.RandomPhotometricDistort(), TT.RandomPhotometricDistort()),
+                 (E.RandomChannelPermutation(), TT.RandomChannelPermutation()),
+                 (E.SanitizeBoundingBoxes(min_size=2), TT.SanitizeBoundingBoxes(min_size=2))):
+        assert repr(e) == repr(t)
+    ember.manual_seed(0)
+    pipe = E.Compose([E.RandomPhotometricDistort(p=1.0), E.RandomZoomOut(fill={etv.Image: (123, 117, 104), "others": 0}, p=1.0),
+                      E.RandomIoUCrop(), E.RandomHorizontalFlip(), E.Resize((32, 32)), E.SanitizeBoundingBoxes()])
+    for _ in range(5):
+        out = pipe(sample(ember, etv))
+        n = out["boxes"].shape[0]
+        assert out["masks"].shape[0] == n == out["labels"].shape[0] and tuple(out["image"].shape) == (3, 32, 32)
+        b = out["boxes"].numpy()
+        assert (b >= 0).all() and (b <= 32).all()
+    x = etv.Image(ember.from_numpy(IMG.copy()))
+    np.testing.assert_array_equal(EF.permute_channels(x, [2, 0, 1]).numpy(), IMG[[2, 0, 1]])

@@ -458,3 +458,8 @@ def to_tensor(pic):
 
 def to_pure_tensor(inpt):
     return _plain(inpt)
+
+
+def permute_channels(inpt, permutation):
+    from ._detection import permute_channels as _permute
+    return _permute(inpt, permutation)
