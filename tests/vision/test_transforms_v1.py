@@ -344,3 +344,14 @@ def test_antialias_resize_large_images(mode):
             ours = EF.resize(ember.from_numpy(x.astype(dt)), size, interpolation=getattr(T.InterpolationMode, mode))
             theirs = TF.resize(torch.from_numpy(x.astype(dt)), size, interpolation=getattr(TF.InterpolationMode, mode))
             np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=2e-6, rtol=0)
+
+
+def test_pil_mode_errors_keep_torchvision_types():
+    img = _pil()
+    for ours, theirs, mode in ((lambda i: EF.adjust_brightness(i, 1.2), lambda i: TF.adjust_brightness(i, 1.2), "P"),
+                               (EF.invert, TF.invert, "F"), (EF.equalize, TF.equalize, "CMYK")):
+        p = img.convert(mode)
+        with pytest.raises(Exception) as theirs_err:
+            theirs(p)
+        with pytest.raises(theirs_err.type, match=f"mode '{mode}'"):
+            ours(p)
