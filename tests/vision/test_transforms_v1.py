@@ -62,6 +62,19 @@ def test_functional_pil_exact(name, fn, mode):
     _check_same(fn(EF, ember, img), fn(TF, torch, img), 0, pil=True)
 
 
+@pytest.mark.parametrize("mode", ["BOX", "HAMMING", "LANCZOS", "NEAREST_EXACT"])
+def test_pil_only_resize_modes(mode):
+    img = _pil()
+    m = getattr(T.InterpolationMode, mode)
+    _check_same(EF.resize(img, [13, 50], interpolation=m),
+                TF.resize(img, [13, 50], interpolation=getattr(TF.InterpolationMode, mode)), 0, pil=True)
+    _check_same(T.Resize(17, interpolation=m)(img), TT.Resize(17, interpolation=getattr(TF.InterpolationMode, mode))(img),
+                0, pil=True)
+    if mode != "NEAREST_EXACT":
+        with pytest.raises(ValueError):
+            EF.resize(ember.rand(3, 8, 8), [4, 4], interpolation=m)
+
+
 def _tensor_inputs():
     u8 = np.ascontiguousarray(RGB.transpose(2, 0, 1))
     return [("uint8_chw", u8, 1), ("uint8_batch", np.stack([u8, u8[:, ::-1]]), 1),

@@ -85,6 +85,8 @@ def _boxes_out(xyxy, boxes, dtype, canvas_size=None, clamp=False):
     else:
         out = numpy.trunc(out).astype(dtype)
     t = from_numpy(out.reshape(tuple(boxes.shape)))
+    if boxes.device.type != "cpu":
+        t = t.to(boxes.device)
     return tv_tensors.wrap(t, like=boxes, canvas_size=canvas_size)
 
 
