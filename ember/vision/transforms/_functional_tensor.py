@@ -195,7 +195,27 @@ def pad(img, padding, fill=0, padding_mode="constant"):
 
 
 # -- resize -------------------------------------------------------------------------------
-def resize(img, size, interpolation="bilinear", antialias=True):
+def _pillow_resize_uint8(a, size, interpolation):
+    """uint8 (..., H, W) resized channel by channel with Pillow ("L" images): Pillow's
+    fixed-point separable resample, which PyTorch's native uint8 antialias kernel (used by
+    torchvision v2) was written to reproduce; within one step of the float path for
+    'bilinear'. None when Pillow is missing."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return None
+    oh, ow = size
+    resample = Image.BILINEAR if interpolation == "bilinear" else Image.BICUBIC
+    flat = numpy.ascontiguousarray(a).reshape((-1,) + a.shape[-2:])
+    out = numpy.empty((flat.shape[0], oh, ow), dtype=numpy.uint8)
+    for k in range(flat.shape[0]):
+        out[k] = numpy.asarray(Image.fromarray(flat[k]).resize((ow, oh), resample))
+    return out.reshape(a.shape[:-2] + (oh, ow))
+
+
+def resize(img, size, interpolation="bilinear", antialias=True, uint8_native=False):
+    """``uint8_native``: resize uint8 images as torchvision v2 does (its native uint8
+    kernel, here Pillow's equivalent) for 'bicubic' too; v1 computes in float32."""
     from ...nn import functional as F
     _assert_image_tensor(img)
     size = list(size)
@@ -203,6 +223,11 @@ def resize(img, size, interpolation="bilinear", antialias=True):
         antialias = False
     if antialias and interpolation not in ("bilinear", "bicubic"):
         antialias = False
+    if (antialias and img.dtype.name == "uint8" and img.ndim >= 2 and _gam(img._data) is numpy
+            and (interpolation == "bilinear" or uint8_native) and 0 not in img.shape[-2:]):
+        out = _pillow_resize_uint8(img._data, size, interpolation)
+        if out is not None:
+            return _make(out)
     out_dtype = img.dtype
     shape = img.shape
     x = img.reshape((-1,) + tuple(shape[-3:])) if img.ndim > 2 else img[None, None]

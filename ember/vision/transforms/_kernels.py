@@ -10,8 +10,8 @@ PyTorch CPU kernels that torchvision's tensor paths call:
   ``center = scale * (i + 0.5)``, a support of ``interp_size / 2`` input samples widened
   by ``scale`` when downsampling, normalised to sum 1 ('bicubic' uses a = -0.5 as Pillow
   does, not interpolate's -0.75), in the image's float type as PyTorch does. The taps
-  (a few per output sample) are cached per (size, mode, dtype) and applied as weighted
-  gathers, width first: ~5x faster than dense resize matrices through BLAS.
+  (a few per output sample, computed for all outputs at once) are cached per (size,
+  mode, dtype) and applied as weighted gathers of contiguous rows, width first.
 - ``grid_sample``: ``F.grid_sample(mode='nearest'|'bilinear', padding_mode='zeros',
   align_corners=False)``: unnormalise ``x * (W / 2) + (W - 1) / 2``; bilinear mixes the
   four neighbours (outside ones count as 0), nearest rounds half to even.
@@ -40,70 +40,77 @@ def _cubic_filter(x, ft):
     return numpy.where(x < 1.0, w1, numpy.where(x < 2.0, w2, ft.type(0))).astype(ft)
 
 
-def antialias_matrix(n_in, n_out, mode, dtype=numpy.float64):
-    """The (n_out, n_in) matrix of PyTorch's antialiased 1-d resize, computed in ``dtype``
-    with the precision of each step of PyTorch's CPU kernel (its weights are computed in
-    the image's float type, so float32 images get float32-rounded weights)."""
+@functools.lru_cache(maxsize=256)
+def antialias_taps(n_in, n_out, mode, dtype):
+    """PyTorch's antialiased 1-d resize as taps: ``out[j] = sum_t w[t, j] * x[idx[t, j]]``
+    ((K, n_out) arrays, K the widest support, unused taps weigh 0). Computed for all
+    outputs at once, in ``dtype`` with the precision of each step of PyTorch's CPU kernel
+    (its weights are computed in the image's float type)."""
     ft = numpy.dtype(dtype)
     f = ft.type
     interp_size, filt = (2, _linear_filter) if mode == "bilinear" else (4, _cubic_filter)
     scale = f(n_in / n_out)
     support = f(interp_size * 0.5 * float(scale)) if scale >= 1.0 else f(interp_size * 0.5)
-    invscale = f(1.0 / float(scale)) if scale >= 1.0 else f(1.0)
-    m = numpy.zeros((n_out, n_in), dtype=ft)
-    for i in range(n_out):
-        center = f(float(scale) * (i + 0.5))
-        xmin = max(int(float(center - support) + 0.5), 0)
-        xmax = min(int(float(center + support) + 0.5), n_in)
-        j = numpy.arange(xmin, xmax)
-        d = (j.astype(ft) - center).astype(ft)
-        w = filt(((d.astype(numpy.float64) + 0.5) * float(invscale)).astype(ft), ft)
-        total = numpy.cumsum(w, dtype=ft)[-1] if len(w) else f(0)
-        if total != 0.0:
-            w = (w / total).astype(ft)
-        m[i, xmin:xmax] = w
+    invscale = float(f(1.0 / float(scale))) if scale >= 1.0 else 1.0
+    i = numpy.arange(n_out)
+    center = (float(scale) * (i + 0.5)).astype(ft)
+    xmin = numpy.maximum(numpy.trunc((center - support).astype(numpy.float64) + 0.5).astype(numpy.int64), 0)
+    xmax = numpy.minimum(numpy.trunc((center + support).astype(numpy.float64) + 0.5).astype(numpy.int64), n_in)
+    k = max(int((xmax - xmin).max()), 1) if n_out else 1
+    j = xmin[:, None] + numpy.arange(k)[None, :]
+    valid = j < xmax[:, None]
+    d = (j.astype(ft) - center[:, None]).astype(ft)
+    w = filt(((d.astype(numpy.float64) + 0.5) * invscale).astype(ft), ft)
+    w = numpy.where(valid, w, f(0)).astype(ft)
+    total = numpy.cumsum(w, axis=1, dtype=ft)[:, -1:]
+    w = numpy.where(total != 0, w / numpy.where(total != 0, total, f(1)), w).astype(ft)
+    return numpy.ascontiguousarray(numpy.clip(j, 0, n_in - 1).T), numpy.ascontiguousarray(w.T)
+
+
+def antialias_matrix(n_in, n_out, mode, dtype=numpy.float64):
+    """The same resize as a dense (n_out, n_in) matrix (for reference and tests)."""
+    idx, w = antialias_taps(n_in, n_out, mode, numpy.dtype(dtype).str)
+    m = numpy.zeros((n_out, n_in), dtype=w.dtype)
+    for t in range(idx.shape[0]):
+        numpy.add.at(m, (numpy.arange(n_out), idx[t]), w[t])
     return m
 
 
-@functools.lru_cache(maxsize=64)
-def antialias_taps(n_in, n_out, mode, dtype):
-    """The resize as taps: ``out[j] = sum_t w[t, j] * x[idx[t, j]]`` ((K, n_out) arrays,
-    K = the widest support; unused taps have weight 0)."""
-    m = antialias_matrix(n_in, n_out, mode, dtype)
-    nz = m != 0
-    first = numpy.where(nz.any(1), nz.argmax(1), 0)
-    last = numpy.where(nz.any(1), n_in - 1 - nz[:, ::-1].argmax(1), 0)
-    k = int((last - first).max()) + 1 if n_out else 1
-    idx = numpy.clip(first[None, :] + numpy.arange(k)[:, None], 0, n_in - 1)
-    w = numpy.take_along_axis(m.T, idx, 0)
-    w = numpy.where(first[None, :] + numpy.arange(k)[:, None] <= last[None, :], w, 0).astype(m.dtype)
-    return idx, w
-
-
-def _resize_axis(xp, a, n_out, mode, axis):
-    idx, w = antialias_taps(a.shape[axis], n_out, mode, a.dtype.str)
+def _resize_rows(xp, a, n_out, mode):
+    """Resize axis 0 of a C-contiguous (n_in, M) array: each tap gathers whole rows
+    (contiguous copies) and accumulates in place."""
+    idx, w = antialias_taps(a.shape[0], n_out, mode, a.dtype.str)
     idx, w = xp.asarray(idx), xp.asarray(w)
-    shape = [1] * a.ndim
-    shape[axis] = n_out
     out = None
     for t in range(idx.shape[0]):
-        term = xp.take(a, idx[t], axis=axis) * w[t].reshape(shape)
-        out = term if out is None else out + term
+        term = xp.take(a, idx[t], axis=0)
+        term *= w[t][:, None]
+        if out is None:
+            out = term
+        else:
+            out += term
     return out
 
 
 def resize_antialias(a, size, mode):
-    """Antialiased resize of a float (N, C, H, W) array to ``size`` = (h, w): width first,
-    then height, each as a few weighted gathers (PyTorch's separable order)."""
+    """Antialiased resize of a float (..., H, W) array to ``size`` = (h, w): width first,
+    then height (PyTorch's order), each pass on a transposed copy whose resized axis comes
+    first, so that every tap is a gather of contiguous rows."""
     xp = _gam(a)
+    lead = a.shape[:-2]
     h, w = a.shape[-2:]
     oh, ow = size
-    out = a
+    x = a.reshape((-1, h, w))
+    n = x.shape[0]
     if ow != w:
-        out = _resize_axis(xp, out, ow, mode, a.ndim - 1)
+        t = xp.ascontiguousarray(xp.transpose(x, (2, 0, 1))).reshape(w, n * h)   # (W, N*H)
+        t = _resize_rows(xp, t, ow, mode).reshape(ow, n, h)
+        x = xp.transpose(t, (1, 2, 0))                                             # (N, H, ow) view
     if oh != h:
-        out = _resize_axis(xp, out, oh, mode, a.ndim - 2)
-    return xp.ascontiguousarray(out)
+        t = xp.ascontiguousarray(xp.transpose(x, (1, 0, 2))).reshape(h, -1)       # (H, N*ow)
+        t = _resize_rows(xp, t, oh, mode).reshape(oh, n, x.shape[-1])
+        x = xp.transpose(t, (1, 0, 2))
+    return xp.ascontiguousarray(x).reshape(lead + (oh, ow))
 
 
 def grid_sample(a, grid, mode):

@@ -227,7 +227,13 @@ def resize(inpt, size, interpolation=InterpolationMode.BILINEAR, max_size=None, 
         return _boxes_out(xyxy * ratio, inpt, dtype, canvas_size=(new_h, new_w))
     if isinstance(inpt, tv_tensors.Mask):
         interpolation = InterpolationMode.NEAREST
-    out = _F.resize(_plain(inpt), [new_h, new_w], interpolation, antialias=antialias)
+    img = _plain(inpt)
+    if [new_h, new_w] == [old_h, old_w]:
+        return inpt
+    if isinstance(img, Tensor) and interpolation.value in ("nearest", "nearest-exact", "bilinear", "bicubic"):
+        out = _Ft.resize(img, [new_h, new_w], interpolation.value, antialias=antialias, uint8_native=True)
+    else:
+        out = _F.resize(img, [new_h, new_w], interpolation, antialias=antialias)
     return _rewrap(out, inpt)
 
 
