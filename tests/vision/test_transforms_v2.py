@@ -291,3 +291,14 @@ def test_tv_tensors_pickle_and_dataloader_workers():
     a, b2 = run(), run()
     assert all(np.array_equal(x, y) for x, y in zip(a, b2))         # repeatable with manual_seed
     assert not np.array_equal(a[0], a[1])                            # workers draw different crops
+
+
+@pytest.mark.parametrize("mode,tol", [("BILINEAR", 1), ("BICUBIC", 4)])
+def test_v2_uint8_resize_matches_native_kernel(mode, tol):
+    rng = np.random.default_rng(2)
+    for (h, w), size in (((75, 100), [24, 24]), ((29, 37), [40, 61])):
+        a = rng.integers(0, 256, (2, 3, h, w), dtype=np.uint8)
+        ours = EF.resize(etv.Image(ember.from_numpy(a)), size, interpolation=getattr(E.InterpolationMode, mode))
+        theirs = TF.resize(ttv.Image(torch.from_numpy(a)), size, interpolation=getattr(TT.InterpolationMode, mode))
+        assert isinstance(ours, etv.Image) and ours.dtype == ember.uint8
+        assert np.abs(ours.numpy().astype(int) - theirs.numpy().astype(int)).max() <= tol
