@@ -206,6 +206,12 @@ def _pillow_resize_uint8(a, size, interpolation):
         return None
     oh, ow = size
     resample = Image.BILINEAR if interpolation == "bilinear" else Image.BICUBIC
+    if a.ndim >= 3 and a.shape[-3] == 3:      # one RGB image per sample (Pillow resamples bands alike)
+        flat = numpy.ascontiguousarray(numpy.moveaxis(a.reshape((-1,) + a.shape[-3:]), 1, -1))
+        out = numpy.empty((flat.shape[0], oh, ow, 3), dtype=numpy.uint8)
+        for k in range(flat.shape[0]):
+            out[k] = numpy.asarray(Image.fromarray(flat[k]).resize((ow, oh), resample))
+        return numpy.ascontiguousarray(numpy.moveaxis(out, -1, 1)).reshape(a.shape[:-2] + (oh, ow))
     flat = numpy.ascontiguousarray(a).reshape((-1,) + a.shape[-2:])
     out = numpy.empty((flat.shape[0], oh, ow), dtype=numpy.uint8)
     for k in range(flat.shape[0]):
