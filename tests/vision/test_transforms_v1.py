@@ -437,3 +437,25 @@ def test_random_classes_apply_their_params_like_torchvision(kind):
         ours = t(ours_in)
         theirs = TF.erase(theirs_in, i, j, eh, ew, torch.tensor([0.5, 0.25, 0.125])[:, None, None])
         _check_same(ours, theirs, tol, pil=False)
+
+
+def test_weight_presets_match_torchvision():
+    from ember.vision.transforms import _presets as EP
+    from torchvision.transforms import _presets as TP
+    img = _pil()
+    pairs = [(EP.ImageClassification(crop_size=16, resize_size=20), TP.ImageClassification(crop_size=16, resize_size=20)),
+             (EP.ImageClassification(crop_size=12, resize_size=14, interpolation=T.InterpolationMode.BICUBIC),
+              TP.ImageClassification(crop_size=12, resize_size=14, interpolation=TF.InterpolationMode.BICUBIC)),
+             (EP.SemanticSegmentation(resize_size=18), TP.SemanticSegmentation(resize_size=18)),
+             (EP.ObjectDetection(), TP.ObjectDetection())]
+    for ours, theirs in pairs:
+        assert repr(ours) == repr(theirs)
+        _check_same(ours(img), theirs(img), 1e-6, pil=False)
+    vid = np.random.default_rng(0).random((4, 3, 20, 24), dtype=np.float32)
+    ours = EP.VideoClassification(crop_size=(8, 8), resize_size=(10, 12))
+    theirs = TP.VideoClassification(crop_size=(8, 8), resize_size=(10, 12))
+    assert repr(ours) == repr(theirs)
+    _check_same(ours(ember.from_numpy(vid)), theirs(torch.from_numpy(vid)), 1e-5, pil=False)
+    a, b = EP.OpticalFlow()(img, img)
+    ta, tb = TP.OpticalFlow()(img, img)
+    _check_same([a, b], [ta, tb], 1e-6, pil=False)
