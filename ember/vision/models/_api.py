@@ -87,8 +87,8 @@ def make_weights_enum(name, module):
     members = []
     for key, entry in spec["members"].items():
         meta = dict(entry["meta"])
-        if entry["imagenet"]:
-            meta = {"categories": _IMAGENET_CATEGORIES, **meta}
+        if meta.get("categories") == "IMAGENET":
+            meta["categories"] = _IMAGENET_CATEGORIES
         transforms = functools.partial(_image_classification, **entry["transforms"])
         members.append((key, Weights(url=entry["url"], transforms=transforms, meta=meta)))
     by_name = dict(members)
