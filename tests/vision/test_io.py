@@ -105,3 +105,17 @@ def test_encode_write_jpeg(tmp_path):
         io.encode_png(ember.zeros(3, 4, 4))
     with pytest.raises(RuntimeError, match="3-D"):
         io.encode_png(ember.zeros(4, 4, dtype=ember.uint8))
+
+
+def test_vision_imports_no_optional_library():
+    """ember.vision's models, datasets, utils, io and ember.hub import Pillow (and SciPy,
+    tqdm) only when they read or write an image."""
+    import subprocess
+    import sys
+    code = ("import sys, ember, ember.hub, ember.vision.models, ember.vision.datasets, "
+            "ember.vision.utils, ember.vision.io; "
+            "print([m for m in ('PIL', 'scipy', 'tqdm', 'torch', 'torchvision') "
+            "if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
