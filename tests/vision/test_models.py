@@ -231,3 +231,7 @@ def test_weights_transforms_preset():
         expected = theirs.transforms()(torch.from_numpy(x)).numpy()
         assert got.shape == expected.shape
         np.testing.assert_allclose(got, expected, atol=2e-2)
+        from PIL import Image
+        pil = Image.fromarray(x.transpose(1, 2, 0))
+        np.testing.assert_allclose(ours.transforms()(pil).numpy(),
+                                   theirs.transforms()(pil).numpy(), atol=1e-6)
