@@ -88,6 +88,8 @@ CASES = {
               ["ember.vision.datasets", "ember.vision.utils"]),
     "imagenet --dummy resnet18": ("imagenet_dummy.py", ["--dummy", "-a", "resnet18"], None,
                                   "LOSS", {}, ["ember.vision.models"]),
+    "mnist_hogwild": ("hogwild", ["--epochs", "2"], lambda d: mnist(os.path.join(str(d), "data")),
+                      "LOSS", {}, ["ember.vision.datasets", "ember.multiprocessing"]),
     "reinforce": ("reinforce.py", ["--episodes", "30"], None, "REWARD", {}, []),
     "actor_critic": ("actor_critic.py", ["--episodes", "30"], None, "REWARD", {}, []),
 }

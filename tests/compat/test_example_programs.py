@@ -18,7 +18,7 @@ TORCH_FINAL = {
     "regression": 0.055, "time_sequence_prediction": 0.0046,
     "word_language_model[LSTM]": 1.6, "word_language_model[GRU]": 1.0,
     "word_language_model[RNN_TANH]": 0.88, "word_language_model[RNN_RELU]": 0.99,
-    "word_language_model[Transformer]": 1.2, "mnist": 0.0142, "vae": None, "dcgan": None,
+    "word_language_model[Transformer]": 1.2, "mnist": 0.0142, "mnist_hogwild": None, "vae": None, "dcgan": None,
     "imagenet --dummy resnet18": None, "reinforce": None, "actor_critic": None,
 }
 
