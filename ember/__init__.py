@@ -55,6 +55,9 @@ from ._runtime import (set_num_threads, get_num_threads, get_num_interop_threads
                        is_deterministic_algorithms_warn_only_enabled,
                        set_deterministic_debug_mode, get_deterministic_debug_mode, compile,
                        typename, is_storage)
+from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor,  # noqa: E402
+                            ByteTensor, CharTensor, ShortTensor, IntTensor, LongTensor,
+                            BoolTensor)
 
 # Optional and heavier parts load on first attribute access (``ember.vision``,
 # ``ember.onnx`` ...), never at ``import ember``: one line each, package -> module path.
