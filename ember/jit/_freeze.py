@@ -20,6 +20,8 @@ from ._ir import Graph, Ref, Sym, flat_outputs, walk_refs
 from ._module import ScriptModule, _prepare
 
 _CONV = {"F:conv1d", "F:conv2d", "F:conv3d"}
+_DROPOUT = {"F:dropout", "F:alpha_dropout", "F:feature_alpha_dropout", "F:dropout1d",
+            "F:dropout2d", "F:dropout3d"}
 
 
 def freeze(mod, preserved_attrs=None, optimize_numerics=True):
@@ -158,8 +160,8 @@ def _drop_dropout(g):
     remap = {}
     keep = []
     for n in g.nodes:
-        if n.op == "ember.ops.dropout:Dropout" and isinstance(n.args[0], Ref) \
-                and isinstance(n.outputs, int):
+        if (n.op == "ember.ops.dropout:Dropout" or n.op in _DROPOUT) and \
+                isinstance(n.args[0], Ref) and isinstance(n.outputs, int):
             remap[n.outputs] = n.args[0].vid
             continue
         keep.append(n)
