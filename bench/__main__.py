@@ -33,6 +33,8 @@ WORKLOADS = [
     "dataloader",
     "profiler_overhead",
     "jit_replay",
+    "amp_autocast",
+    "amp_float32",
 ]
 
 

@@ -134,3 +134,21 @@ class composite:
             return fn(*args, **kwargs)
         wrapper.__ember_composite_name__ = name
         return wrapper
+
+def casting_active():
+    """True while a mode that casts op inputs (autocast: ``casts_inputs = True``) is on the
+    stack. Public wrappers that reject mixed input dtypes (``mm``, ``linear``, ``conv``)
+    let the call through then, because the mode casts before the op runs, as PyTorch's
+    autocast does before its kernels' dtype checks."""
+    for mode in _stack:
+        if getattr(mode, "casts_inputs", False):
+            return True
+    return False
+
+
+def push_base_mode(mode):
+    """Put ``mode`` at the bottom of the stack (below every active mode), where it stays:
+    the quantized-tensor mode, installed when the first quantized tensor is made, so that
+    modes entered earlier still leave the stack in the order they entered it."""
+    _stack.insert(0, mode)
+    _top[0] = _stack[-1]

@@ -55,6 +55,7 @@ from .. import backend
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction
 from ..autograd.dispatch import composite
+from ..autograd.dispatch import casting_active as _casting_active
 from ..autograd.grad_mode import _state
 
 _gam = backend.get_array_module
@@ -536,10 +537,15 @@ def _prepare(n, fname, input, weight, bias, stride, dilation, groups, transposed
     if any(d <= 0 for d in dilation):
         raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
     dt, wdt = input._data.dtype, weight._data.dtype
+    if _casting_active():   # autocast casts the operands before the op runs
+        wdt = dt
+        bias_dt = dt
+    else:
+        bias_dt = bias._data.dtype if bias is not None else dt
     if dt != wdt:
         raise RuntimeError(f"expected scalar type {_SCALAR_NAME.get(dt.name, dt.name)} but "
                            f"found {_SCALAR_NAME.get(wdt.name, wdt.name)}")
-    if bias is not None and bias._data.dtype != dt:
+    if bias is not None and bias_dt != dt:
         raise RuntimeError(f"Input type ({_TYPE_NAME.get(dt.name, dt.name)}) and bias type "
                            f"({_TYPE_NAME.get(bias._data.dtype.name, bias._data.dtype.name)}) "
                            f"should be the same")

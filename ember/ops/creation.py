@@ -343,13 +343,13 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     n = max(0, math.ceil((end - start) / step))
     xp = _xp(device)
     if numpy.dtype(npd).kind in "iub":
-        # PyTorch converts the bounds to integers first; int64 also counts in integers
-        start, end, step = int(start), int(end), int(step)
-        if step == 0:
-            raise RuntimeError("step must be nonzero")
-        if numpy.dtype(npd) == numpy.int64 or all_int:
+        # torch 2.14: the length comes from the bounds as given (ceil((end - start) / step),
+        # in double; exact integer counting when all three are integers), the values from
+        # start and step truncated toward zero (a step of 0.7 gives zeros, as torch)
+        if all_int:
             span = end - start + step - (1 if step > 0 else -1)
             n = max(0, abs(span) // abs(step) * (1 if (span >= 0) == (step > 0) else -1))
+        start, step = int(start), int(step)
         arr = (start + step * xp.arange(n, dtype=numpy.int64)).astype(npd)
     else:
         arr = (start + xp.arange(n, dtype=numpy.float64) * step).astype(npd)

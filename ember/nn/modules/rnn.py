@@ -98,6 +98,10 @@ class RNNBase(Module):
                     self._flat_weights_names.append(name + suffix)
         self.reset_parameters()
 
+    def flatten_parameters(self):
+        """No-op: ember keeps no fused cuDNN weight buffer to re-pack (PyTorch's is a
+        no-op off cuDNN too)."""
+
     def reset_parameters(self):
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
