@@ -12,7 +12,6 @@ Passes, in order (as PyTorch's freezing does):
 """
 import copy
 
-import numpy
 
 from .. import backend
 from .._tensor import _make
@@ -69,13 +68,10 @@ def _uses(g):
     return uses
 
 
-def _host(t):
-    return backend.to_host(t._data)
-
-
 def _const_array(g, a):
+    """The backend array of a constant argument (folding runs on the tensors' device)."""
     if isinstance(a, Ref) and a.vid in g.constants:
-        return _host(g.constants[a.vid])
+        return g.constants[a.vid]._data
     return None
 
 
@@ -103,12 +99,13 @@ def _fold_batchnorm(g):
         mean, var = _const_array(g, a["running_mean"]), _const_array(g, a["running_var"])
         if w is None or mean is None or var is None:
             continue
-        gamma = _const_array(g, a["weight"]) if a["weight"] is not None else numpy.ones_like(mean)
-        beta = _const_array(g, a["bias"]) if a["bias"] is not None else numpy.zeros_like(mean)
-        b = _const_array(g, ca["bias"]) if ca["bias"] is not None else numpy.zeros_like(mean)
+        xp = backend.get_array_module(w)
+        gamma = _const_array(g, a["weight"]) if a["weight"] is not None else xp.ones_like(mean)
+        beta = _const_array(g, a["bias"]) if a["bias"] is not None else xp.zeros_like(mean)
+        b = _const_array(g, ca["bias"]) if ca["bias"] is not None else xp.zeros_like(mean)
         if gamma is None or beta is None or b is None:
             continue
-        scale = gamma / numpy.sqrt(var.astype(numpy.float64) + a["eps"])
+        scale = gamma / xp.sqrt(var.astype(xp.float64) + a["eps"])
         w2 = (w * scale.reshape((-1,) + (1,) * (w.ndim - 1))).astype(w.dtype)
         b2 = ((b - mean) * scale + beta).astype(w.dtype)
         wv, bv = g.new_value(), g.new_value()
