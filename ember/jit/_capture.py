@@ -227,7 +227,9 @@ class CaptureMode(DispatchMode):
             tkw["shape"] = self._symbolic_reshape(args[0], kwargs["shape"])
         elif func.__name__ == "Expand" and "shape" in kwargs and not _has_sym(kwargs["shape"]):
             tkw["shape"] = self._symbolic_expand(args[0], kwargs["shape"])
-        self._record(op_name(func), targs, tkw, out)
+        node = self._record(op_name(func), targs, tkw, out)
+        if not func.array_forward:
+            node._fn = func.apply       # a user's autograd.Function: replayable, not savable
         return out
 
     def __ember_composite__(self, name, fn, args, kwargs):

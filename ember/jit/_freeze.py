@@ -49,7 +49,6 @@ def _copy_graph(src):
     g.__dict__.update({k: v for k, v in src.__dict__.items()})
     g.nodes = [copy.copy(n) for n in src.nodes]
     for n in g.nodes:
-        n._fn = None
         n._fast = None
     g.constants = dict(src.constants)
     g.params = dict(src.params)
