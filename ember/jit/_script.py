@@ -37,14 +37,9 @@ _UNSUPPORTED = {
     ast.AsyncFunctionDef: "async functions", ast.Await: "await", ast.ClassDef: "class definitions",
     ast.GeneratorExp: "generator expressions", ast.SetComp: "set comprehensions",
     ast.Starred: "starred expressions", ast.FunctionDef: "nested function definitions",
-    ast.Raise: None,
 }
 if hasattr(ast, "TryStar"):
     _UNSUPPORTED[ast.TryStar] = "try blocks"
-
-
-class _Frontend(RuntimeError):
-    pass
 
 
 def _error(fname, node, what):

@@ -165,7 +165,7 @@ def _tensor_values(graph, model_state):
 
 def build_model(graph, opset, input_names, output_names, dynamic_axes, export_params,
                 keep_initializers_as_inputs, verbose, model_name):
-    onnx = _onnx()
+    _onnx()
     from onnx import helper
 
     from .converters import table

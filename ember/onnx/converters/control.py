@@ -30,7 +30,6 @@ def _subgraph(ctx, name, nodes, results, inputs=()):
 
 
 def _if(ctx, node):
-    from onnx import helper
     r1, r2 = node.blocks[0].results, node.blocks[1].results
     keep = [i for i, o in enumerate(node.outputs)
             if o is not None and hasattr(r1[i], "vid") and hasattr(r2[i], "vid")]
@@ -50,7 +49,6 @@ def _if(ctx, node):
         ctx.op("If", [cond], n_out=0, outputs=[], then_branch=then_g, else_branch=else_g)
     for vid, n in zip(outs, names):
         ctx.names[vid] = n
-    del helper
 
 
 def _loop(ctx, node):
