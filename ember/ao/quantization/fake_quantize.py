@@ -146,12 +146,42 @@ class FakeQuantize(FakeQuantizeBase):
 
 
 class FusedMovingAvgObsFakeQuantize(FakeQuantize):
-    """torch's fused observer + fake-quant kernel: the same arithmetic as FakeQuantize with
-    a moving-average observer (one module here)."""
+    """torch's fused observer + fake-quant kernel (``fused_moving_avg_obs_fake_quant``):
+    the observer's moving averages, then qparams as ATen's ChooseQuantizationParams
+    (symmetric schemes: ``max(|min| / 128, max / 127)``, not the observer's ``/ 127.5``);
+    ``calculate_qparams`` (what convert uses) is the observer's, as in torch."""
 
     def __init__(self, observer=MovingAverageMinMaxObserver, quant_min=0, quant_max=255,
                  **observer_kwargs):
         super().__init__(observer, quant_min, quant_max, **observer_kwargs)
+        self.is_symmetric_quant = self.qscheme in (_q.per_tensor_symmetric,
+                                                   _q.per_channel_symmetric)
+
+    def forward(self, X):
+        if self.observer_enabled._data[0] == 1:
+            from ..nn.quantized._fbgemm import choose_qparams
+            self.activation_post_process(X.detach())
+            mins = numpy.atleast_1d(self.activation_post_process.min_val._data)
+            maxs = numpy.atleast_1d(self.activation_post_process.max_val._data)
+            qp = [choose_qparams(lo, hi, self.quant_min, self.quant_max, False,
+                                 self.is_symmetric_quant) for lo, hi in zip(mins, maxs)]
+            self.scale._data = numpy.array([s for s, _ in qp], _F32)
+            self.zero_point._data = numpy.array([z for _, z in qp], numpy.int32)
+        if self.fake_quant_enabled._data[0] == 1:
+            if self.is_per_channel:
+                return fake_quantize_per_channel_affine(X, self.scale, self.zero_point,
+                                                        self.ch_axis, self.quant_min,
+                                                        self.quant_max)
+            return fake_quantize_per_tensor_affine(X, self.scale, self.zero_point,
+                                                   self.quant_min, self.quant_max)
+        return X
+
+    def extra_repr(self):
+        return (f"fake_quant_enabled={self.fake_quant_enabled}, "
+                f"observer_enabled={self.observer_enabled}, scale={self.scale}, "
+                f"zero_point={self.zero_point}, dtype={self.dtype}, quant_min={self.quant_min}, "
+                f"quant_max={self.quant_max}, qscheme={self.qscheme}, "
+                f"reduce_range={self.activation_post_process.reduce_range}")
 
 
 class FixedQParamsFakeQuantize(FakeQuantize):
