@@ -33,6 +33,7 @@ WORKLOADS = [
     "dataloader",
     "amp_autocast",
     "amp_float32",
+    "quant_inference",
 ]
 
 
