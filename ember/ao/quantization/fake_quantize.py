@@ -6,6 +6,7 @@ where it was clamped), as ``torch.fake_quantize_per_tensor_affine`` /
 import numpy
 
 from ... import _qtensor as _q
+from ... import backend
 from ..._tensor import Tensor, _make
 from ...autograd.function import ArrayFunction
 from ...nn.modules.module import Module
@@ -20,23 +21,23 @@ class _FakeQuantize(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, scale=None, zero_point=None, quant_min=0, quant_max=255, axis=None):
-        xp_dtype = x.dtype
-        xf = x.astype(_F32, copy=False)
+        xp = backend.get_array_module(x)
+        f32 = xp.float32
+        xf = x.astype(f32, copy=False)
         if axis is None:
-            inv = _F32(1.0) / _F32(scale)
-            z = _F32(zero_point)
-            s = _F32(scale)
+            s = f32(scale)
+            inv = f32(1.0) / s
+            z = f32(zero_point)
         else:
             shape = [1] * x.ndim
             shape[axis] = -1
-            s = numpy.asarray(scale, _F32).reshape(shape)
-            inv = (_F32(1.0) / s).astype(_F32)
-            z = numpy.asarray(zero_point, _F32).reshape(shape)
-        q = numpy.rint(xf * inv) + z
-        mask = (q >= quant_min) & (q <= quant_max)
-        ctx.mask = mask
-        out = (numpy.clip(q, quant_min, quant_max) - z) * s
-        return out.astype(xp_dtype, copy=False)
+            s = xp.asarray(scale, dtype=f32).reshape(shape)
+            inv = (f32(1.0) / s).astype(f32)
+            z = xp.asarray(zero_point, dtype=f32).reshape(shape)
+        q = xp.rint(xf * inv) + z
+        ctx.mask = (q >= quant_min) & (q <= quant_max)
+        out = (xp.clip(q, quant_min, quant_max) - z) * s
+        return out.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
