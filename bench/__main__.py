@@ -31,6 +31,8 @@ WORKLOADS = [
     "lstm_lm",
     "transformer",
     "dataloader",
+    "profiler_overhead",
+    "jit_replay",
     "amp_autocast",
     "amp_float32",
     "quant_inference",

@@ -46,6 +46,15 @@ from ._qtensor import (qint8, quint8, qint32, quint4x2, qscheme, per_tensor_affi
                        _make_per_channel_quantized_tensor)
 
 __version__ = "0.1.0"
+# ember.compat (issue 12): torch.version (ember's own version: ember.version.ember)
+from . import version  # noqa: E402
+from ._runtime import (set_num_threads, get_num_threads, get_num_interop_threads,  # noqa: E402
+                       set_num_interop_threads, set_float32_matmul_precision,
+                       get_float32_matmul_precision, use_deterministic_algorithms,
+                       are_deterministic_algorithms_enabled,
+                       is_deterministic_algorithms_warn_only_enabled,
+                       set_deterministic_debug_mode, get_deterministic_debug_mode, compile,
+                       typename, is_storage)
 
 # Optional and heavier parts load on first attribute access (``ember.vision``,
 # ``ember.onnx`` ...), never at ``import ember``: one line each, package -> module path.
@@ -73,14 +82,23 @@ _LAZY_SUBMODULES = {
     "fft": "ember.fft",
     "special": "ember.special",
     "sparse": "ember.sparse",
+    "_dynamo": "ember._dynamo",             # torch.compile's switches (issue 12)
+    "compiler": "ember.compiler",
 }
 
 
 def __getattr__(name):
     path = _LAZY_SUBMODULES.get(name)
     if path is None:
-        raise AttributeError(f"module 'ember' has no attribute '{name}'")
+        raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name}: "
+                             "ember does not provide it yet)")
     import importlib
-    module = importlib.import_module(path)
+    try:
+        module = importlib.import_module(path)
+    except ModuleNotFoundError as e:
+        if e.name != path:
+            raise
+        raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name}: "
+                             f"ember does not provide it yet; {path} is missing)") from None
     globals()[name] = module
     return module

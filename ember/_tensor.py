@@ -65,6 +65,7 @@ class Tensor:
     _vc = None          # version counter, a one-item list shared by a tensor and its views
     _base = None        # the tensor whose memory this one views
     _hooks = None
+    _post_accumulate_grad_hooks = None
     _retains_grad = False
     _grad_holder = None
     __array_priority__ = 1000   # numpy scalars defer to Tensor's reflected operators
@@ -87,9 +88,16 @@ class Tensor:
 
     @property
     def shape(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:    # graph capture: sizes as graph values
+            return m.__ember_size__(self)
         return Size(self._data.shape)
 
     def size(self, dim=None):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            s = m.__ember_size__(self)
+            return s if dim is None else s[_wrap_dim(dim, self._data.ndim)]
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
@@ -104,6 +112,9 @@ class Tensor:
     ndimension = dim
 
     def numel(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            return m.__ember_numel__(self)
         return self._data.size
 
     nelement = numel
@@ -238,6 +249,14 @@ class Tensor:
         from .autograd import engine
         return engine.register_tensor_hook(self, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` after the gradient is accumulated into ``self.grad`` (leaves only).
+
+        Returns a handle whose ``remove()`` unregisters the hook, as in PyTorch.
+        """
+        from .autograd import engine
+        return engine.register_post_accumulate_grad_hook(self, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         from .autograd import engine
         engine.backward((self,), None if gradient is None else (gradient,), retain_graph,
@@ -261,12 +280,18 @@ class Tensor:
 
     # -- conversion -------------------------------------------------------------------------
     def item(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            m.__ember_baked__(self, "item")
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
                                "to Scalar")
         return backend.to_host(self._data).reshape(()).item()
 
     def tolist(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            m.__ember_baked__(self, "tolist")
         return backend.to_host(self._data).tolist()
 
     def numpy(self, force=False):
@@ -287,6 +312,9 @@ class Tensor:
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            return m.__ember_size__(self)[0]
         return self._data.shape[0]
 
     def __iter__(self):
@@ -297,6 +325,9 @@ class Tensor:
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            m.__ember_baked__(self, "bool")
         return bool(self._data.reshape(()))
 
     def __float__(self):
@@ -337,7 +368,8 @@ class Tensor:
             return memo[id(self)]
         new = _new(type(self))
         new.__dict__.update({k: v for k, v in self.__dict__.items()
-                             if k not in ("_data", "grad", "_vc", "_base", "_hooks")})
+                             if k not in ("_data", "grad", "_vc", "_base", "_hooks",
+                                          "_post_accumulate_grad_hooks")})
         new._data = self._data.copy()
         if self.grad is not None:
             new.grad = self.grad.__deepcopy__(memo)
@@ -427,3 +459,7 @@ _LEGACY_TYPES = _LegacyTypes()
 
 from ._tensor_methods import attach as _attach  # noqa: E402  (ops need Tensor defined first)
 _attach(Tensor)
+
+# The dispatch-mode stack (imported last: ember.autograd imports this module). Shape reads
+# check it once, so graph capture can hand out symbolic sizes (ember/jit/_capture.py).
+from .autograd.dispatch import _top as _mode_top  # noqa: E402
