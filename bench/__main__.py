@@ -38,6 +38,7 @@ WORKLOADS = [
     "vision_resnet50_eval",
     "vision_resnet18_train",
     "vision_pipeline",
+    "quant_inference",
 ]
 
 
