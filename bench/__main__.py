@@ -31,6 +31,7 @@ WORKLOADS = [
     "lstm_lm",
     "transformer",
     "dataloader",
+    "profiler_overhead",
 ]
 
 

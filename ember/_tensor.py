@@ -65,6 +65,7 @@ class Tensor:
     _vc = None          # version counter, a one-item list shared by a tensor and its views
     _base = None        # the tensor whose memory this one views
     _hooks = None
+    _post_accumulate_grad_hooks = None
     _retains_grad = False
     _grad_holder = None
     __array_priority__ = 1000   # numpy scalars defer to Tensor's reflected operators
@@ -255,6 +256,14 @@ class Tensor:
         from .autograd import engine
         return engine.register_tensor_hook(self, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` after the gradient is accumulated into ``self.grad`` (leaves only).
+
+        Returns a handle whose ``remove()`` unregisters the hook, as in PyTorch.
+        """
+        from .autograd import engine
+        return engine.register_post_accumulate_grad_hook(self, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         from .autograd import engine
         engine.backward((self,), None if gradient is None else (gradient,), retain_graph,
@@ -354,7 +363,8 @@ class Tensor:
             return memo[id(self)]
         new = _new(type(self))
         new.__dict__.update({k: v for k, v in self.__dict__.items()
-                             if k not in ("_data", "grad", "_vc", "_base", "_hooks")})
+                             if k not in ("_data", "grad", "_vc", "_base", "_hooks",
+                                          "_post_accumulate_grad_hooks")})
         new._data = self._data.copy()
         if self.grad is not None:
             new.grad = self.grad.__deepcopy__(memo)

@@ -10,3 +10,11 @@ from . import function, graph
 __all__ = ["Function", "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "backward", "grad", "gradcheck", "gradgradcheck", "detect_anomaly",
            "set_detect_anomaly"]
+
+
+def __getattr__(name):
+    # The legacy profiler loads on first use (``ember.autograd.profiler``), not at import.
+    if name == "profiler":
+        import importlib
+        return importlib.import_module(__name__ + ".profiler")
+    raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")

@@ -63,6 +63,16 @@ def pop_mode(mode):
     _top[0] = _stack[-1] if _stack else None
 
 
+def remove_mode(mode):
+    """Take ``mode`` off the stack wherever it is (a profiler stopped by ``step()`` inside
+    a region that entered another mode after it)."""
+    for i in range(len(_stack) - 1, -1, -1):
+        if _stack[i] is mode:
+            del _stack[i]
+            break
+    _top[0] = _stack[-1] if _stack else None
+
+
 def active_modes():
     """The active modes, outermost first."""
     return tuple(_stack)
