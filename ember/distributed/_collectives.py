@@ -20,7 +20,8 @@ import numpy as np
 from .._tensor import Tensor
 from ._types import DistBackendError, GroupMember, RedOpType
 from ._work import CompletedWork, Work
-from .distributed_c10d import _resolve
+from .distributed_c10d import _resolve, _state
+from time import monotonic as _monotonic
 
 __all__ = [
     "P2POp",
@@ -100,6 +101,13 @@ def _msg(arr):
 
 
 _user_ops = {}
+_IN_PLACE = None        # MPI.IN_PLACE once mpi4py is loaded
+_SUM = RedOpType.SUM
+
+
+def _set_in_place(value):
+    global _IN_PLACE
+    _IN_PLACE = value
 
 
 def _mpi_op(pg, op, dtype):
@@ -242,9 +250,26 @@ def _member(group, async_op):
 # -- collectives ----------------------------------------------------------------------------
 def all_reduce(tensor, op=RedOpType.SUM, group=None, async_op=False):
     """Reduce ``tensor`` over all ranks, in place on every rank."""
-    pg = _resolve(group) if group is not None else _resolve(None)
+    pg = _state.default_pg if group is None else _resolve(group)
     if pg is None:
+        _resolve(group)               # raises when ember.distributed is not initialised
         return CompletedWork() if async_op else None
+    # Fast path (the 4 KB all_reduce is ~2 us of MPI): a contiguous NumPy tensor, an MPI
+    # operation for its dtype, already checked across ranks, synchronous.
+    a = getattr(tensor, "_data", None)
+    if type(a) is np.ndarray and not async_op and a.flags.c_contiguous:
+        mop = pg._fast_ops.get(a.dtype) if op is _SUM else pg._fast_ops.get((op, a.dtype))
+        if mop is not None:
+            dog = pg._watchdog
+            dog.what = "all_reduce"
+            dog.deadline = _monotonic() + pg._timeout_s
+            try:
+                pg._comm.Allreduce(_IN_PLACE, a, mop)
+            except pg._MPI.Exception as e:
+                raise _mpi_error(pg, "all_reduce", e) from None
+            finally:
+                dog.deadline = None
+            return None
     if pg._nccl is not None and not isinstance(tensor._data, np.ndarray):
         from . import _nccl_ops
         return _nccl_ops.all_reduce(pg, tensor, op, async_op)
@@ -253,6 +278,11 @@ def all_reduce(tensor, op=RedOpType.SUM, group=None, async_op=False):
     if "all_reduce" not in pg._checked or pg._debug:
         _check_same(pg, "all_reduce", [arr])
     buf, mop = _reduce_buf(pg, arr, op)
+    if not pg._debug and op != RedOpType.AVG and arr.dtype in _MPI_NATIVE and \
+            pg._nccl is None:
+        # later calls take the fast path (SUM keyed by dtype alone)
+        pg._fast_ops[arr.dtype if op is _SUM else (op, arr.dtype)] = mop
+        _set_in_place(pg._MPI.IN_PLACE)
     comm = pg._comm
     n = pg.size()
     avg = op == RedOpType.AVG

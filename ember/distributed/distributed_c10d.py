@@ -75,6 +75,7 @@ class ProcessGroup:
         self._debug = os.environ.get(_DEBUG_ENV, "").upper() == "DETAIL"
         self._broken = False
         self._nccl = None
+        self._fast_ops = {}                       # (ReduceOp, dtype) -> MPI op, all_reduce
 
     def rank(self):
         return self._comm.Get_rank()
