@@ -201,7 +201,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
             f"start the ranks with ember.multiprocessing.spawn(fn, nprocs=N), "
             f"`python -m ember.distributed.run --nproc-per-node N script.py` or "
             f"`mpiexec -n N python script.py` rather than multiprocessing.Process")
-    MPI = _mpi.mpi()
+    MPI = _init_mpi_within(timeout.total_seconds())
     world = MPI.COMM_WORLD
     mpi_rank, mpi_size = world.Get_rank(), world.Get_size()
     if world_size == -1:
@@ -237,6 +237,32 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     _state.default_pg = pg
     _state.groups = [pg]
     GroupMember.WORLD = group.WORLD = pg
+
+
+def _init_mpi_within(seconds):
+    """``MPI_Init`` bounded by ``seconds``. Under mpiexec, MPI_Init waits for every rank of
+    the job, holding the GIL, so the watchdog thread cannot run: faulthandler's C-level
+    timer ends the process instead, after writing why (to the spawn error file when there
+    is one) and the stack."""
+    import sys
+    if "mpi4py.MPI" in sys.modules or not _mpi.launched_by_mpiexec():
+        return _mpi.mpi()
+    import faulthandler
+    from ._work import ERROR_FILE_ENV
+    path = os.environ.get(ERROR_FILE_ENV)
+    out = open(path, "w") if path else sys.stderr
+    out.write(f"ember.distributed: init_process_group: MPI_Init did not complete within the "
+              f"timeout of {seconds:g} s: another rank of this mpiexec job did not start MPI "
+              f"or died before joining. Ending this process.\n" if path else "")
+    out.flush()
+    faulthandler.dump_traceback_later(seconds, exit=True, file=out)
+    try:
+        return _mpi.mpi()
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        if path:
+            out.close()
+            os.unlink(path)
 
 
 def is_initialized():

@@ -63,6 +63,22 @@ def test_hanging_rank_times_out():
         str(info.value)
 
 
+def _never_joins(rank):
+    if rank == 1:
+        time.sleep(120)           # never calls init_process_group
+    dist.init_process_group("gloo", rank=rank, world_size=2, timeout=timedelta(seconds=3))
+
+
+def test_rank_that_never_joins_fails_init_within_timeout():
+    start = time.monotonic()
+    with pytest.raises(mp.ProcessRaisedException) as info:
+        mp.spawn(_never_joins, nprocs=2)
+    assert time.monotonic() - start < 50
+    assert info.value.error_index == 0
+    assert "init_process_group: MPI_Init did not complete within the timeout of 3 s" in \
+        str(info.value)
+
+
 def _hogwild_train(model, seed, steps):
     ember.manual_seed(seed)
     opt = ember.optim.SGD(model.parameters(), lr=0.05)
