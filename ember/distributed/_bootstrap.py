@@ -35,6 +35,9 @@ def main():
     if mode == "exec":
         os.execvp(target, [target] + args)
     sys.argv = [target] + args
+    if os.environ.get("EMBER_DIST_COMPAT"):
+        from .. import compat
+        compat.install()
     try:
         if mode == "module":
             sys.path.insert(0, os.getcwd())

@@ -106,6 +106,10 @@ def _command(args, nproc, nnodes, run_dir):
            "WORLD_SIZE": str(world), "LOCAL_WORLD_SIZE": str(nproc),
            "TORCHELASTIC_RUN_ID": args.rdzv_id, "ROLE_NAME": args.role,
            "EMBER_RUN_DIR": run_dir}
+    if "ember.compat" in sys.modules:
+        # launched as `python -m ember.run -m ember.distributed.run ...`: the ranks run the
+        # script with ember.compat installed too (import torch gives ember)
+        env["EMBER_DIST_COMPAT"] = "1"
     if nproc > 1 and "OMP_NUM_THREADS" not in os.environ:
         env["OMP_NUM_THREADS"] = "1"
     extra = []
