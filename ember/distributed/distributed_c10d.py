@@ -250,6 +250,9 @@ def _init_mpi_within(seconds):
     import faulthandler
     from ._work import ERROR_FILE_ENV
     path = os.environ.get(ERROR_FILE_ENV)
+    if path:
+        # read by spawn/the launcher only when no rank left a real error file
+        path += ".init_timeout"
     out = open(path, "w") if path else sys.stderr
     out.write(f"ember.distributed: init_process_group: MPI_Init did not complete within the "
               f"timeout of {seconds:g} s: another rank of this mpiexec job did not start MPI "

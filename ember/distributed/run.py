@@ -129,11 +129,14 @@ def _command(args, nproc, nnodes, run_dir):
 
 def _report(run_dir, world, script):
     failures = []
-    for r in range(world):
-        path = os.path.join(run_dir, f"error_{r}")
-        if os.path.exists(path):
-            with open(path) as f:
-                failures.append((r, f.read()))
+    for suffix in ("", ".init_timeout"):         # a rank's error, else an init timeout
+        for r in range(world):
+            path = os.path.join(run_dir, f"error_{r}{suffix}")
+            if os.path.exists(path):
+                with open(path) as f:
+                    failures.append((r, f.read()))
+        if failures:
+            break
     if failures:
         lines = [f"ember.distributed.run: {script} FAILED", "Failures:"]
         for r, text in failures:

@@ -5,6 +5,8 @@ to shared memory (``share_memory_()``) and sent as the name of its segment plus 
 shape, strides and dtype; the receiver maps the same memory. Plain ``pickle`` (and
 ``ember.save``) still copy the data.
 """
+import os
+from contextlib import contextmanager
 from multiprocessing.reduction import ForkingPickler
 
 from . import _shared_memory
@@ -26,11 +28,34 @@ def reduce_tensor(t):
     if _shared_memory.segment_of(arr) is None:
         t.share_memory_()
         arr = t._data
-    path, offset = _shared_memory.segment_of(arr)
-    size = _shared_memory.segment_size(path)
+    seg, offset = _shared_memory.segment_of(arr)
     kind = "parameter" if isinstance(t, Parameter) else "tensor"
-    return (rebuild_tensor, (kind, path, size, offset, arr.shape, arr.strides, arr.dtype.str
-                             if arr.dtype.kind != "V" else arr.dtype.name, t.requires_grad))
+    dtype = arr.dtype.str if arr.dtype.kind != "V" else arr.dtype.name
+    if seg.fd is not None and _several[0]:
+        # one pickle read by several processes (spawn's payload): each opens the
+        # descriptor through /proc while this process keeps it open
+        where = ("proc", f"/proc/{os.getpid()}/fd/{seg.fd}")
+    elif seg.fd is not None:
+        from multiprocessing.reduction import DupFd
+        where = ("fd", DupFd(seg.fd))
+    else:
+        where = ("name", seg.path)
+    return (rebuild_tensor, (kind, where, seg.nbytes, offset, arr.shape, arr.strides, dtype,
+                             t.requires_grad))
+
+
+_several = [False]
+
+
+@contextmanager
+def several_receivers():
+    """Pickle tensors for a payload that several processes will read (spawn's)."""
+    old = _several[0]
+    _several[0] = True
+    try:
+        yield
+    finally:
+        _several[0] = old
 
 
 def _dtype(name):
@@ -42,10 +67,17 @@ def _dtype(name):
         return np.dtype(getattr(ml_dtypes, name))
 
 
-def rebuild_tensor(kind, path, size, offset, shape, strides, dtype, requires_grad):
+def rebuild_tensor(kind, where, nbytes, offset, shape, strides, dtype, requires_grad):
     from .._tensor import _make
     from ..nn.parameter import Parameter
-    arr = _shared_memory.open_array(path, size, offset, shape, strides, _dtype(dtype))
+    how, handle = where
+    if how == "fd":
+        root = _shared_memory.open_by_fd(handle.detach(), nbytes)
+    elif how == "proc":
+        root = _shared_memory.open_by_fd(os.open(handle, os.O_RDWR), nbytes)
+    else:
+        root = _shared_memory.open_by_name(handle, nbytes)
+    arr = _shared_memory.view(root, offset, shape, strides, _dtype(dtype))
     t = _make(arr)
     if kind == "parameter":
         return Parameter(t, requires_grad)

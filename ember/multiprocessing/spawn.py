@@ -145,12 +145,14 @@ class ProcessContext:
             t.join(5)
 
     def _raise_if_failed(self, code):
-        errors = [r for r in range(self._nprocs) if self._read(f"error_{r}") is not None]
-        if errors:
-            r = errors[0]
-            raise ProcessRaisedException(
-                f"\n\n-- Process {r} terminated with the following error:\n"
-                f"{self._read(f'error_{r}')}", r, self._pid(r))
+        for suffix in ("", ".init_timeout"):     # a rank's error, else an init timeout
+            errors = [r for r in range(self._nprocs)
+                      if self._read(f"error_{r}{suffix}") is not None]
+            if errors:
+                r = errors[0]
+                raise ProcessRaisedException(
+                    f"\n\n-- Process {r} terminated with the following error:\n"
+                    f"{self._read(f'error_{r}{suffix}')}", r, self._pid(r))
         if code == 0 and all(self._read(f"done_{r}") is not None
                              for r in range(self._nprocs)):
             return
@@ -213,9 +215,13 @@ def start_processes(fn, args=(), nprocs=1, join=True, daemon=False, start_method
         raise ValueError(f"nprocs must be a positive int, got {nprocs!r}")
     reductions.init_reductions()
     run_dir = tempfile.mkdtemp(prefix="ember_spawn_")
+    # The preparation data carries the parent's authkey: the children need it to fetch
+    # shared tensors' descriptors from this process's resource sharer. The run directory
+    # is private (mkdtemp: mode 0700).
     prep = mp_spawn.get_preparation_data("ember-spawn")
-    prep.pop("authkey", None)
-    inner = bytes(ForkingPickler.dumps((fn, tuple(args))))
+    prep["authkey"] = bytes(prep["authkey"])
+    with reductions.several_receivers():
+        inner = bytes(ForkingPickler.dumps((fn, tuple(args))))
     with open(os.path.join(run_dir, "payload"), "wb") as f:
         pickle.dump((prep, inner), f)
     ember_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
