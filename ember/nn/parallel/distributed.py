@@ -322,7 +322,7 @@ class DistributedDataParallel(Module):
             if bufs:
                 self._coalesced_broadcast(bufs)
         out = self.module(*inputs, **kwargs)
-        if is_grad_enabled() and self.require_backward_grad_sync and self.training:
+        if is_grad_enabled() and self.require_backward_grad_sync:
             self._prepare_for_backward(out)
         else:
             self._active = False
