@@ -32,6 +32,9 @@ WORKLOADS = [
     "transformer",
     "dataloader",
     "profiler_overhead",
+    "jit_replay",
+    "amp_autocast",
+    "amp_float32",
 ]
 
 

@@ -88,9 +88,16 @@ class Tensor:
 
     @property
     def shape(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:    # graph capture: sizes as graph values
+            return m.__ember_size__(self)
         return Size(self._data.shape)
 
     def size(self, dim=None):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            s = m.__ember_size__(self)
+            return s if dim is None else s[_wrap_dim(dim, self._data.ndim)]
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
@@ -105,6 +112,9 @@ class Tensor:
     ndimension = dim
 
     def numel(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            return m.__ember_numel__(self)
         return self._data.size
 
     nelement = numel
@@ -288,12 +298,18 @@ class Tensor:
 
     # -- conversion -------------------------------------------------------------------------
     def item(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            m.__ember_baked__(self, "item")
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
                                "to Scalar")
         return backend.to_host(self._data).reshape(()).item()
 
     def tolist(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            m.__ember_baked__(self, "tolist")
         return backend.to_host(self._data).tolist()
 
     def numpy(self, force=False):
@@ -314,6 +330,9 @@ class Tensor:
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            return m.__ember_size__(self)[0]
         return self._data.shape[0]
 
     def __iter__(self):
@@ -324,6 +343,9 @@ class Tensor:
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            m.__ember_baked__(self, "bool")
         return bool(self._data.reshape(()))
 
     def __float__(self):
@@ -455,3 +477,7 @@ _LEGACY_TYPES = _LegacyTypes()
 
 from ._tensor_methods import attach as _attach  # noqa: E402  (ops need Tensor defined first)
 _attach(Tensor)
+
+# The dispatch-mode stack (imported last: ember.autograd imports this module). Shape reads
+# check it once, so graph capture can hand out symbolic sizes (ember/jit/_capture.py).
+from .autograd.dispatch import _top as _mode_top  # noqa: E402

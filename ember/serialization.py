@@ -127,14 +127,15 @@ def _atomic_write(path, write, by_path=False):
 
 # -- load ---------------------------------------------------------------------------------
 
-def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None,
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
          **pickle_load_args):
     """Load an object saved with ``ember.save`` or ``torch.save`` (``torch.load``).
 
     Tensors come back as ember tensors (Parameters as ``ember.nn.Parameter``), views of
     their storages: tensors that shared memory when saved share it again.
 
-    ``weights_only=True`` (the default; None means True) reads the file with an
+    ``weights_only=True`` (the default: None means True, or False when a
+    ``pickle_module`` is given, as in PyTorch) reads the file with an
     allow-list: tensors, Parameters, dicts/OrderedDicts (with ``_metadata``), lists,
     tuples, sets, numbers, strings, bytes, dtypes, devices, ``Size``, and the classes and
     functions allowed with :func:`add_safe_globals`. Nothing named in the file is imported
@@ -154,11 +155,16 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     ``encoding`` decodes Python 2 strings (default 'utf-8'); other keyword arguments go to
     ``pickle.Unpickler`` and need ``weights_only=False``.
 
+    The environment variables work as in PyTorch: ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1``
+    forces ``weights_only=True`` even where ``False`` is passed;
+    ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` makes it False where ``weights_only`` is not
+    passed (with a warning), never where True is passed. Both set is a RuntimeError.
+    ("1", "y", "yes", "true" in any case are true.)
+
     A truncated, corrupt or foreign file raises :class:`CheckpointError` (a RuntimeError)
     that names the file and what is wrong with it.
     """
-    if weights_only is None:
-        weights_only = True
+    weights_only = _weights_only_choice(weights_only, pickle_module)
     if weights_only and pickle_module is not None:
         raise RuntimeError("Can not safely load weights when explicit pickle_module is "
                            "specified; pass weights_only=False to use a pickle_module")
@@ -182,6 +188,30 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     if not (callable(getattr(f, "seekable", None)) and f.seekable()):
         f = io.BytesIO(f.read())
     return _load(f, label, None, **options)
+
+
+_TRUE = ("1", "y", "yes", "true")
+
+
+def _weights_only_choice(weights_only, pickle_module):
+    """``torch.load``'s rule for the default and the two environment variables."""
+    not_set = weights_only is None
+    if not_set:
+        weights_only = pickle_module is None
+    force = os.getenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    force_no = os.getenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    if force and force_no:
+        raise RuntimeError("Only one of `TORCH_FORCE_WEIGHTS_ONLY_LOAD` or "
+                           "`TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` should be set, but both were set.")
+    if force:
+        return True
+    if force_no and not_set:
+        import warnings
+        warnings.warn("Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD detected, since "
+                      "the `weights_only` argument was not explicitly passed to `ember.load`, "
+                      "forcing weights_only=False.", UserWarning, stacklevel=3)
+        return False
+    return bool(weights_only)
 
 
 def _load(fh, label, use_mmap, map_location, weights_only, encoding, pickle_module, kwargs):

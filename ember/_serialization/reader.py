@@ -30,6 +30,7 @@ from . import CheckpointError
 from .names import (ForeignDtype, StorageType, _REBUILDS, _UNSUPPORTED_REBUILDS, _TypeOnly,
                     is_blocked, static_table, user_table)
 from .restricted import CorruptPickle, RestrictedUnpickler
+from .torch_names import is_torch_name, resolve as resolve_torch_name
 
 UnpicklingError = pickle.UnpicklingError
 
@@ -315,13 +316,22 @@ class Loader:
 # -- the two unpicklers -------------------------------------------------------------------
 
 def _refused(label, full):
+    # Worded as torch.load's refusal (its "GLOBAL x was not an allowed global by default"
+    # sentence included, which tools match), with ember's names for the remedies.
     return UnpicklingError(
-        f"Weights only load failed for {label}: it refers to the global {full}, which is "
-        "not allowed by default (ember.load(weights_only=True) only loads tensors, "
-        "containers and primitive types). If you trust the source of this file, allow it "
-        f"with `ember.serialization.add_safe_globals([{full}])` (or the "
-        f"`ember.serialization.safe_globals([{full}])` context manager), or load it with "
-        "`ember.load(..., weights_only=False)`, which runs code from the file.")
+        f"Weights only load failed for {label}. This file can still be loaded, to do so you "
+        "have two options, do those steps only if you trust the source of the checkpoint. "
+        "(1) Re-running `ember.load` with `weights_only` set to `False` "
+        "(`ember.load(f, weights_only=False)`) will likely "
+        "succeed, but it can result in arbitrary code execution. Do it only if you got the "
+        "file from a trusted source. (2) Alternatively, to load with `weights_only=True` "
+        "please check the recommended steps in the following error message. "
+        f"WeightsUnpickler error: Unsupported global: GLOBAL {full} was not an allowed "
+        "global by default (ember.load(weights_only=True) only loads tensors, containers "
+        "and primitive types). Please use "
+        f"`ember.serialization.add_safe_globals([{full}])` or the "
+        f"`ember.serialization.safe_globals([{full}])` context manager to allowlist this "
+        "global if you trust this class/function.")
 
 
 class SafePolicy:
@@ -417,10 +427,11 @@ class FullUnpickler(pickle.Unpickler):
         if (module, name) in _compat_pickle.NAME_MAPPING:
             module, name = _compat_pickle.NAME_MAPPING[(module, name)]
         module = _compat_pickle.IMPORT_MAPPING.get(module, module)
-        if module.startswith("torch"):
+        if is_torch_name(module):
             obj = self.names.get(f"{module}.{name}", _MISSING)
             if obj is not _MISSING:
                 return obj.cls if isinstance(obj, _TypeOnly) else obj
+            return resolve_torch_name(module, name)   # never imports a real torch
         return super().find_class(module, name)
 
     def persistent_load(self, pid):

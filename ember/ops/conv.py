@@ -54,6 +54,8 @@ import operator
 from .. import backend
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction
+from ..autograd.dispatch import composite
+from ..autograd.dispatch import casting_active as _casting_active
 from ..autograd.grad_mode import _state
 
 _gam = backend.get_array_module
@@ -535,10 +537,15 @@ def _prepare(n, fname, input, weight, bias, stride, dilation, groups, transposed
     if any(d <= 0 for d in dilation):
         raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
     dt, wdt = input._data.dtype, weight._data.dtype
+    if _casting_active():   # autocast casts the operands before the op runs
+        wdt = dt
+        bias_dt = dt
+    else:
+        bias_dt = bias._data.dtype if bias is not None else dt
     if dt != wdt:
         raise RuntimeError(f"expected scalar type {_SCALAR_NAME.get(dt.name, dt.name)} but "
                            f"found {_SCALAR_NAME.get(wdt.name, wdt.name)}")
-    if bias is not None and bias._data.dtype != dt:
+    if bias is not None and bias_dt != dt:
         raise RuntimeError(f"Input type ({_TYPE_NAME.get(dt.name, dt.name)}) and bias type "
                            f"({_TYPE_NAME.get(bias._data.dtype.name, bias._data.dtype.name)}) "
                            f"should be the same")
@@ -638,21 +645,25 @@ def _conv_transposend(n, fname, input, weight, bias, stride, padding, output_pad
 # ---------------------------------------------------------------------------------------
 # public convolutions
 
+@composite("conv1d")
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv1d``: input (N, C, L) or (C, L), weight (OC, C/groups, k)."""
     return _convnd(1, "conv1d", input, weight, bias, stride, padding, dilation, groups)
 
 
+@composite("conv2d")
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv2d``: input (N, C, H, W) or (C, H, W)."""
     return _convnd(2, "conv2d", input, weight, bias, stride, padding, dilation, groups)
 
 
+@composite("conv3d")
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv3d``: input (N, C, D, H, W) or (C, D, H, W)."""
     return _convnd(3, "conv3d", input, weight, bias, stride, padding, dilation, groups)
 
 
+@composite("conv_transpose1d")
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """``torch.nn.functional.conv_transpose1d``: weight (C_in, C_out/groups, k)."""
@@ -660,6 +671,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                              output_padding, groups, dilation)
 
 
+@composite("conv_transpose2d")
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """``torch.nn.functional.conv_transpose2d``: weight (C_in, C_out/groups, kh, kw)."""
@@ -667,6 +679,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                              output_padding, groups, dilation)
 
 
+@composite("conv_transpose3d")
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """``torch.nn.functional.conv_transpose3d``: weight (C_in, C_out/groups, kd, kh, kw)."""
@@ -889,6 +902,7 @@ _PAD_COMBOS = ("Supported combinations for non-constant padding:\n"
                "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
 
 
+@composite("pad")
 def pad(input, pad, mode="constant", value=None):
     """``torch.nn.functional.pad``: ``pad`` lists (left, right) pairs from the last dimension
     backwards; negative values crop. Modes 'constant' (any dims), 'reflect', 'replicate',
@@ -1027,6 +1041,7 @@ def _block_args(fname, kernel_size, dilation, padding, stride):
     return args
 
 
+@composite("unfold")
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """``torch.nn.functional.unfold``: (N, C, H, W) or (C, H, W) -> (N, C*kh*kw, L)."""
     _check_tensor(input, "unfold", "input", 1)
@@ -1048,6 +1063,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     return _finish(_Unfold.apply(input, blocks=blocks), unbatched)
 
 
+@composite("fold")
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """``torch.nn.functional.fold``: (N, C*kh*kw, L) or (C*kh*kw, L) -> (N, C, *output_size),
     summing overlapping blocks."""

@@ -15,6 +15,7 @@ from .._dtype import (get_default_dtype, to_dtype, from_numpy_dtype, int64, bool
 from .._device import as_device, check_available, CPU
 from .._tensor import Tensor, _make, Size
 from ..autograd.grad_mode import no_grad
+from ..autograd.dispatch import _top as _mode_top
 
 
 # ---------------------------------------------------------------------------------------
@@ -231,6 +232,14 @@ def from_numpy(ndarray):
 # filled tensors
 
 def _filled(fill, size, out, dtype, device, requires_grad, default=None):
+    mode = _mode_top[0]
+    if mode is not None and mode.symbolic_shapes:   # graph capture: sizes may be graph values
+        t = _filled_now(fill, size, out, dtype, device, requires_grad, default)
+        return mode.__ember_creation__(t, size, fill)
+    return _filled_now(fill, size, out, dtype, device, requires_grad, default)
+
+
+def _filled_now(fill, size, out, dtype, device, requires_grad, default):
     shape = _size(size)
     xp = _xp(device)
     npd = _np_dtype(dtype, default)
@@ -274,10 +283,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     if isinstance(size, int):
         size = (size,)
     default = _scalar_default_dtype(fill_value)
-    shape = _size((size,))
-    xp = _xp(device)
-    arr = xp.full(shape, fill_value, _np_dtype(dtype, default))
-    return _finish(arr, requires_grad, out)
+    return _filled(fill_value, (size,), out, dtype, device, requires_grad, default)
 
 
 def _like(fn, input, dtype, device, requires_grad, *args):
@@ -337,13 +343,13 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     n = max(0, math.ceil((end - start) / step))
     xp = _xp(device)
     if numpy.dtype(npd).kind in "iub":
-        # PyTorch converts the bounds to integers first; int64 also counts in integers
-        start, end, step = int(start), int(end), int(step)
-        if step == 0:
-            raise RuntimeError("step must be nonzero")
-        if numpy.dtype(npd) == numpy.int64 or all_int:
+        # torch 2.14: the length comes from the bounds as given (ceil((end - start) / step),
+        # in double; exact integer counting when all three are integers), the values from
+        # start and step truncated toward zero (a step of 0.7 gives zeros, as torch)
+        if all_int:
             span = end - start + step - (1 if step > 0 else -1)
             n = max(0, abs(span) // abs(step) * (1 if (span >= 0) == (step > 0) else -1))
+        start, step = int(start), int(step)
         arr = (start + step * xp.arange(n, dtype=numpy.int64)).astype(npd)
     else:
         arr = (start + xp.arange(n, dtype=numpy.float64) * step).astype(npd)

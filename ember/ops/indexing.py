@@ -30,6 +30,7 @@ import warnings
 from .. import backend
 from .._tensor import Tensor, _make, _wrap_dim, _legacy_type_name
 from ..autograd.function import ArrayFunction, _bump
+from ..autograd.dispatch import casting_active as _casting_active
 from ..autograd.grad_mode import _state
 
 _gam = backend.get_array_module
@@ -1133,7 +1134,7 @@ def index_copy(input, dim, index, source):
                              f"{_short(index)}"),
         lambda: IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got "
                            f"{index._data.ndim})"))
-    if source._data.dtype != input._data.dtype:
+    if source._data.dtype != input._data.dtype and not _casting_active():
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
                            f"but got (self) {_short(input)} and (source) {_short(source)}")
     _check_source("index_copy_", input, d, index, source,

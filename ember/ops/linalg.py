@@ -16,6 +16,7 @@ Where ember differs: matmul of a 2-D matrix with an N-D batch (``(n, k) @ (B, k,
 from .. import backend
 from .._tensor import Tensor, _make, _LEGACY_NAMES
 from ..autograd.function import ArrayFunction
+from ..autograd.dispatch import casting_active as _casting_active
 
 _gam = backend.get_array_module
 
@@ -52,7 +53,7 @@ def _check_tensor(x, fn, arg, pos):
 def _check_dtypes(a, b, style, impl):
     """Same dtype required (PyTorch does not promote in products); bool is unimplemented."""
     da, db = a._data.dtype, b._data.dtype
-    if da != db:
+    if da != db and not _casting_active():   # autocast casts them before the op runs
         if style == "mm":
             msg = (f"expected m1 and m2 to have the same dtype, but got: {_name(a, _CTYPE)} != "
                    f"{_name(b, _CTYPE)}")
@@ -404,7 +405,7 @@ ger = outer
 
 
 def _check_add_input(inp, shape, m1, m2):
-    if inp._data.dtype != m1._data.dtype:
+    if inp._data.dtype != m1._data.dtype and not _casting_active():
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {_name(inp)} and "
                            f"{_name(m1)}")
     _check_dtypes(m1, m2, "mm", "addmm_impl_cpu_")
@@ -704,7 +705,7 @@ def einsum(*args):
             raise TypeError(f"einsum(): argument 'tensors' must be tuple of Tensors, but found "
                             f"element of type {type(t).__name__} at pos {i}")
     for t in ops[1:]:
-        if t._data.dtype != ops[0]._data.dtype:
+        if t._data.dtype != ops[0]._data.dtype and not _casting_active():
             raise RuntimeError(f"expected scalar type {_name(ops[0])} but found {_name(t)}")
     eq = _normalise_equation(eq, [t._data.shape for t in ops])
     return Einsum.apply(*ops, eq=eq)
@@ -732,7 +733,7 @@ def tensordot(a, b, dims=2, out=None):
             raise RuntimeError("both dimension lists should have same length")
         da = [_wrap_dim(d, a.ndim) for d in da]
         db = [_wrap_dim(d, b.ndim) for d in db]
-    if a._data.dtype != b._data.dtype:
+    if a._data.dtype != b._data.dtype and not _casting_active():
         raise RuntimeError("both inputs should have same dtype")
     for x, y in zip(da, db):
         if a.shape[x] != b.shape[y]:

@@ -29,6 +29,7 @@ import numbers
 import warnings
 
 from .. import backend
+from ..autograd.dispatch import casting_active as _casting_active
 from .._dtype import result_type, int64, uint8, float32
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction
@@ -569,7 +570,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
             raise RuntimeError(f"output with shape {_fmt(input.shape)} doesn't match the "
                                f"broadcast shape {_fmt(full)}")
         _no_grad_arg("binary_cross_entropy", weight, "weight")
-    if target._data.dtype != input._data.dtype:
+    if target._data.dtype != input._data.dtype and not _casting_active():
         raise RuntimeError(f"Found dtype {_short(target._data)} but expected "
                            f"{_short(input._data)}")
     _require_float(input, "binary_cross_entropy")

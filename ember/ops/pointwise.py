@@ -10,6 +10,7 @@ from .. import backend
 from .._dtype import get_default_dtype, NP_TO_DTYPE, result_type, to_dtype
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction, _bump
+from ..autograd.dispatch import _top as _mode_top
 from ..autograd.grad_mode import _state
 
 _gam = backend.get_array_module
@@ -132,13 +133,30 @@ class Div(ArrayFunction):
         return ga, gb
 
 
+def _pow_scalar_exponent(a, b):
+    """``a ** b`` for a Python-number exponent, rounding as PyTorch's CPU kernel does.
+
+    torch computes a real float32/float64 tensor to the power 3 as ``x*x*x``, -2 as
+    ``1/(x*x)`` and -0.5 as ``1/sqrt(x)`` (NumPy's ``power`` rounds differently, by up
+    to 1 ulp, which double backward of ``x**4`` and L-BFGS runs amplify).
+    """
+    if a.dtype.kind == "f" and a.dtype.itemsize >= 4:
+        if b == 3:
+            return a * a * a
+        if b == -2:
+            return 1 / (a * a)
+        if b == -0.5:
+            return 1 / _gam(a).sqrt(a)
+    return a ** b
+
+
 class Pow(ArrayFunction):
     broadcasting = True
     promotes = True
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a ** b
+        out = _pow_scalar_exponent(a, b) if b.__class__ in (int, float) else a ** b
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -980,6 +998,9 @@ def apply_inplace(self, fn, *args, **kwargs):
     if res._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                            f"broadcast shape {list(res._data.shape)}")
+    mode = _mode_top[0]
+    if mode is not None and mode.symbolic_shapes:
+        mode.__ember_inplace__(self, res)     # graph capture: self now holds res's value
     if recording and res.grad_fn is None and self._rg:
         # The new value does not depend on the old one (fill_, zero_, copy_ of a constant):
         # self keeps requiring grad, and the old graph receives a zero gradient.

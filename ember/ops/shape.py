@@ -21,6 +21,7 @@ from .. import backend
 from .._dtype import dtype as _dtype_cls, promote_types
 from .._tensor import Tensor, _make, _wrap_dim, _legacy_type_name
 from ..autograd.function import ArrayFunction
+from ..autograd.dispatch import composite
 
 _gam = backend.get_array_module
 
@@ -170,11 +171,13 @@ def _reshape(input, shape, copy_ok):
                        ".reshape(...) instead.")
 
 
+@composite("reshape")
 def reshape(input, *args, shape=None):
     """``torch.reshape`` / ``Tensor.reshape(*shape)``: a view when possible, else a copy."""
     return _reshape(input, _size_args(args, shape, "reshape", "shape"), True)
 
 
+@composite("view")
 def view(input, *shape, size=None):
     """``Tensor.view(*shape)`` (never copies) and ``Tensor.view(dtype)``."""
     if len(shape) == 1 and isinstance(shape[0], _dtype_cls):
@@ -223,6 +226,7 @@ def _legacy_name(d):
     return _legacy_type_name(d)[len("ember."):-len("Tensor")]
 
 
+@composite("flatten")
 def flatten(input, start_dim=0, end_dim=-1):
     """``torch.flatten``: a 0-d input becomes 1-D; start_dim == end_dim returns the input."""
     shape = input._data.shape
@@ -240,6 +244,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return _reshape(input, shape[:s] + (n,) + shape[e + 1:], True)
 
 
+@composite("unflatten")
 def unflatten(input, dim, sizes):
     """``torch.unflatten``: split dim ``dim`` into ``sizes`` (one may be -1); always a view."""
     shape = input._data.shape
@@ -604,6 +609,7 @@ def _expand_shape(input, sizes):
     return tuple(out)
 
 
+@composite("expand")
 def expand(input, *sizes, size=None, implicit=False):
     """``Tensor.expand(*sizes)``: a broadcast view; -1 keeps a dim's size."""
     if not sizes and size is None:

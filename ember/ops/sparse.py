@@ -14,6 +14,7 @@ from .. import backend
 from .._dtype import int64 as _int64
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction
+from ..autograd.dispatch import composite
 from ..autograd.grad_mode import no_grad
 
 _gam = backend.get_array_module
@@ -136,6 +137,7 @@ def _renorm_(weight, idx, max_norm, norm_type):
             vc[0] += 1
 
 
+@composite("embedding")
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     """``F.embedding``: rows of ``weight`` picked by the int64/int32 ``input``.
