@@ -183,6 +183,24 @@ class Tensor:
     def untyped_storage(self):
         raise NotImplementedError("ember tensors expose no separate storage object")
 
+    # -- shared memory (ember.multiprocessing) ----------------------------------------------
+    def share_memory_(self):
+        """Move the data to shared memory (no-op for CUDA tensors and tensors already
+        shared); see ember/multiprocessing/_shared_memory.py for how it differs."""
+        from . import multiprocessing as mp
+        from .multiprocessing import _shared_memory
+        if backend.device_type_of(self._data) == "cpu" and \
+                _shared_memory.segment_of(self._data) is None:
+            self._data = _shared_memory.share_array(self._data, mp.get_sharing_strategy())
+        return self
+
+    def is_shared(self):
+        """Whether the data lives in shared memory (CUDA tensors count as shared)."""
+        if backend.device_type_of(self._data) != "cpu":
+            return True
+        from .multiprocessing import _shared_memory
+        return _shared_memory.segment_of(self._data) is not None
+
     # -- autograd attributes ----------------------------------------------------------------
     @property
     def requires_grad(self):
