@@ -31,6 +31,9 @@ from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
 # -- numerics (issue 17): machine limits and the top-level linalg aliases
 from ._typeinfo import finfo, iinfo
 from .ops.complex import real, imag, view_as_real, view_as_complex, complex, polar, angle
+from .ops.special import (erfc, erfinv, digamma, polygamma, i0, sinc, logit, xlogy,
+                          gammaln as lgamma, multigammaln as mvlgamma, gammainc as igamma,
+                          gammaincc as igammac)
 from .linalg._aliases import (det, logdet, slogdet, inverse, cholesky, cholesky_solve,
                               cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp,
                               lu_solve, triangular_solve, cross, chain_matmul)
