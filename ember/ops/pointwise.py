@@ -112,6 +112,9 @@ class Mul(ArrayFunction):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if g._data.dtype.kind == "c":
+            # PyTorch's convention for complex: grad_a = g * conj(b)
+            a, b = _conj_any(a), _conj_any(b)
         return (mul(g, b) if need[0] else None), (mul(g, a) if need[1] else None)
 
 
@@ -128,6 +131,8 @@ class Div(ArrayFunction):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if g._data.dtype.kind == "c":
+            a, b = _conj_any(a), _conj_any(b)     # grad_a = g / conj(b), as PyTorch's
         ga = div(g, b) if need[0] else None
         gb = neg(div(mul(g, a), mul(b, b))) if need[1] else None
         return ga, gb
@@ -832,6 +837,11 @@ class Conj(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         return conj(g)
+
+
+def _conj_any(x):
+    """conj of a Tensor or of a Python number saved for backward."""
+    return conj(x) if isinstance(x, Tensor) else x.conjugate()
 
 
 def conj(input):
