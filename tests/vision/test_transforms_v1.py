@@ -1,6 +1,5 @@
 """ember.vision.transforms (v1) against torchvision on the same inputs: PIL paths give
 Pillow's exact pixels, tensor paths agree within one uint8 step / 1e-5 (float)."""
-import math
 import sys
 import subprocess
 
