@@ -319,8 +319,6 @@ def _apply_grid_transform(img, grid, mode, fill, what):
     x, shape = _to_nchw(a)
     x = x.astype(grid.dtype, copy=False)
     n = x.shape[0]
-    if n > 1:
-        grid = xp.broadcast_to(grid, (n,) + grid.shape[1:])
     if fill is not None:
         x = xp.concatenate([x, xp.ones((n, 1) + x.shape[2:], dtype=x.dtype)], axis=1)
     out = grid_sample(x, grid, mode)

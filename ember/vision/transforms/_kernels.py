@@ -114,43 +114,44 @@ def resize_antialias(a, size, mode):
 
 
 def grid_sample(a, grid, mode):
-    """Sample float (N, C, H, W) ``a`` at normalised (N, Ho, Wo, 2) ``grid`` (x, y last);
-    zeros outside, align_corners=False."""
+    """Sample float (N, C, H, W) ``a`` at normalised (G, Ho, Wo, 2) ``grid`` (x, y last;
+    G = N, or 1 for one grid shared by the batch); zeros outside, align_corners=False.
+    Each tap gathers whole planes with one index array (``take`` along the flattened
+    pixels), so a shared grid costs one gather per tap for the whole batch."""
     xp = _gam(a)
     n, c, h, w = a.shape
     ft = a.dtype.type
     one, two = ft(1), ft(2)
     gx = ((grid[..., 0] + one) * ft(w) - one) / two     # PyTorch's unnormalisation, op for op:
     gy = ((grid[..., 1] + one) * ft(h) - one) / two     # nearest ties (x.5) round the same way
-    flat = a.reshape(n, c, h * w)
-    bidx = xp.arange(n)[:, None, None]
+    g = grid.shape[0]
+    ho, wo = grid.shape[1:3]
+    planes = a.reshape(g, (n // g) * c, h * w)          # (G, planes sharing a grid, pixels)
 
     def tap(ix, iy):
         inside = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
-        lin = xp.where(inside, iy * w + ix, 0).astype(xp.int64)        # (N, Ho, Wo)
-        vals = flat[bidx, :, lin]                                       # (N, Ho, Wo, C)
-        return vals, inside
+        lin = xp.where(inside, iy * w + ix, 0).astype(xp.int64).reshape(g, ho * wo)
+        vals = xp.stack([xp.take(planes[k], lin[k], axis=1) for k in range(g)])   # (G, P, Ho*Wo)
+        return vals, inside.reshape(g, 1, ho * wo)
 
     if mode == "nearest":
-        ix = xp.rint(gx).astype(xp.int64)
-        iy = xp.rint(gy).astype(xp.int64)
-        vals, inside = tap(ix, iy)
-        out = vals * inside[..., None].astype(a.dtype)
+        vals, inside = tap(xp.rint(gx).astype(xp.int64), xp.rint(gy).astype(xp.int64))
+        out = vals * inside.astype(a.dtype)
     else:
         x0 = xp.floor(gx)
         y0 = xp.floor(gy)
         wx = gx - x0
         wy = gy - y0
-        ex = ft(1) - wx
-        sy = ft(1) - wy
+        ex = one - wx
+        sy = one - wy
         x0i = x0.astype(xp.int64)
         y0i = y0.astype(xp.int64)
         out = None
         for dx, dy, wgt in ((0, 0, sy * ex), (1, 0, sy * wx), (0, 1, wy * ex), (1, 1, wy * wx)):
             vals, inside = tap(x0i + dx, y0i + dy)
-            term = vals * (wgt * inside)[..., None]
+            term = vals * (wgt.reshape(g, 1, ho * wo) * inside)
             out = term if out is None else out + term
-    return xp.ascontiguousarray(xp.moveaxis(out, -1, 1)).astype(a.dtype, copy=False)
+    return xp.ascontiguousarray(out.reshape(n, c, ho, wo)).astype(a.dtype, copy=False)
 
 
 def rgb_to_hsv(img):
