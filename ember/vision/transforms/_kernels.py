@@ -14,10 +14,12 @@ PyTorch CPU kernels that torchvision's tensor paths call:
   mode, dtype) and applied as weighted gathers along each axis, accumulated in place,
   width first (about 2.5x the time of PyTorch's fused C++ loop on float batches).
 - ``grid_sample``: ``F.grid_sample(mode='nearest'|'bilinear', padding_mode='zeros',
-  align_corners=False)``: unnormalise ``x * (W / 2) + (W - 1) / 2``; bilinear mixes the
-  four neighbours (outside ones count as 0), nearest rounds half to even.
+  align_corners=False)``: unnormalise ``((x + 1) * W - 1) / 2`` op for op as PyTorch
+  (so nearest's ties at x.5 round alike); bilinear mixes the four neighbours (outside
+  ones count as 0), nearest rounds half to even.
 - ``rgb_to_hsv`` / ``hsv_to_rgb``: torchvision's ``_rgb2hsv`` / ``_hsv2rgb`` formulas.
-- ``equalize_lut``: torchvision's per-channel histogram equalisation table.
+- ``equalize_channel``: torchvision's per-channel histogram equalisation.
+- ``symmetric_pad``: torchvision's 'symmetric' padding.
 """
 import functools
 
