@@ -35,6 +35,7 @@ WORKLOADS = [
     "jit_replay",
     "amp_autocast",
     "amp_float32",
+    "distributed_overhead",
 ]
 
 
