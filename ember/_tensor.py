@@ -342,19 +342,25 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            what = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
         m = _mode_top[0]
         if m is not None and m.symbolic_shapes:
             m.__ember_baked__(self, "bool")
         return bool(self._data.reshape(()))
 
+    # float()/int()/complex() of a tensor that is not one element: ValueError, as torch's
+    # (.item() raises RuntimeError)
     def __float__(self):
+        _check_one_element(self)
         return float(self.item())
 
     def __int__(self):
+        _check_one_element(self)
         return int(self.item())
 
     def __complex__(self):
+        _check_one_element(self)
         return complex(self.item())
 
     def __index__(self):
@@ -438,6 +444,11 @@ def _cuda_index(arr):
         return arr.device.id
     except AttributeError:
         return 0
+
+
+def _check_one_element(t):
+    if t._data.size != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
 
 
 def _wrap_dim(dim, ndim):
