@@ -39,6 +39,7 @@ WORKLOADS = [
     "vision_resnet18_train",
     "vision_pipeline",
     "quant_inference",
+    "distributed_overhead",
 ]
 
 
