@@ -39,6 +39,8 @@ WORKLOADS = [
     "vision_resnet18_train",
     "vision_pipeline",
     "quant_inference",
+    "linalg_256",
+    "fft_65536",
 ]
 
 
