@@ -40,6 +40,8 @@ WORKLOADS = [
     "vision_pipeline",
     "quant_inference",
     "distributed_overhead",
+    "linalg_256",
+    "fft_65536",
 ]
 
 
