@@ -40,17 +40,14 @@ def _size(size):
     return tuple(out)
 
 
-_MAX_BYTES = 2 ** 63 - 1
+_MAX_NUMEL = (2 ** 63 - 1) // 16   # elements of the widest dtype (complex128) int64 bytes hold
 
 
 def _check_numel(shape):
     """torch's RuntimeError for sizes whose storage size overflows int64 (NumPy's own error
     is a ValueError about ``arr.size * arr.dtype.itemsize``); checked with the widest
     itemsize (16), a bound no allocation could reach anyway."""
-    n = 1
-    for s in shape:
-        n *= s
-    if n * 16 > _MAX_BYTES:
+    if math.prod(shape) > _MAX_NUMEL:
         raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
 
 

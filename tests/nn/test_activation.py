@@ -3,7 +3,8 @@
 Forward values, input gradients (and PReLU weight gradients), double backward, float16 /
 bfloat16, inputs that hit each function's edges (0, thresholds, +-3, large magnitudes),
 the blockwise path of large inputs, in-place forms (written into the input, version
-counter, leaf error), float64 gradcheck / gradgradcheck, grad_fn names, reprs and errors.
+counter, leaf error), grad_fn names, reprs and errors (float64 gradcheck / gradgradcheck:
+the op table, tests/ops/samples_activation.py).
 float32 tolerances: rtol=1e-5, atol=1e-5 unless a test says otherwise.
 """
 import warnings
@@ -15,6 +16,7 @@ import ember
 import ember.ops.activation as EF
 from ember.autograd import gradcheck, gradgradcheck
 from helpers import torch, needs_torch, assert_close, assert_module_parity
+from ops.samples_activation import ELEMENTWISE, STRUCTURED
 
 if torch is not None:
     import torch.nn.functional as TF
@@ -40,64 +42,7 @@ def edge_input(shape=(4, 10), seed=0):
     return a.reshape(shape)
 
 
-# name -> fn(F, x) with F the functional namespace (ember.ops.activation or torch's)
-ELEMENTWISE = {
-    "relu": lambda F, x: F.relu(x),
-    "relu6": lambda F, x: F.relu6(x),
-    "hardtanh": lambda F, x: F.hardtanh(x),
-    "hardtanh_opts": lambda F, x: F.hardtanh(x, -0.5, 2.5),
-    "leaky_relu": lambda F, x: F.leaky_relu(x),
-    "leaky_relu_slope": lambda F, x: F.leaky_relu(x, 0.2),
-    "leaky_relu_neg_slope": lambda F, x: F.leaky_relu(x, -1.5),
-    "elu": lambda F, x: F.elu(x),
-    "elu_alpha": lambda F, x: F.elu(x, 0.5),
-    "selu": lambda F, x: F.selu(x),
-    "celu": lambda F, x: F.celu(x),
-    "celu_alpha": lambda F, x: F.celu(x, 2.5),
-    "gelu": lambda F, x: F.gelu(x),
-    "gelu_tanh": lambda F, x: F.gelu(x, approximate="tanh"),
-    "silu": lambda F, x: F.silu(x),
-    "mish": lambda F, x: F.mish(x),
-    "sigmoid": lambda F, x: F.sigmoid(x),
-    "tanh": lambda F, x: F.tanh(x),
-    "hardsigmoid": lambda F, x: F.hardsigmoid(x),
-    "hardswish": lambda F, x: F.hardswish(x),
-    "softplus": lambda F, x: F.softplus(x),
-    "softplus_opts": lambda F, x: F.softplus(x, beta=2, threshold=5),
-    "softplus_beta_half": lambda F, x: F.softplus(x, beta=0.5, threshold=10),
-    "softsign": lambda F, x: F.softsign(x),
-    "threshold": lambda F, x: F.threshold(x, 0.1, 20.0),
-    "threshold_neg": lambda F, x: F.threshold(x, -1.0, -7.0),
-    "logsigmoid": lambda F, x: F.logsigmoid(x),
-    "tanhshrink": lambda F, x: F.tanhshrink(x),
-    "softshrink": lambda F, x: F.softshrink(x),
-    "softshrink_lambd": lambda F, x: F.softshrink(x, 1.0),
-    "hardshrink": lambda F, x: F.hardshrink(x),
-    "hardshrink_lambd": lambda F, x: F.hardshrink(x, 1.0),
-    "rrelu_eval": lambda F, x: F.rrelu(x),
-    "rrelu_eval_opts": lambda F, x: F.rrelu(x, 0.2, 0.4),
-}
-
-# dim-wise and parametric ones (shape-aware: the input is (4, 10))
-STRUCTURED = {
-    "glu": lambda F, x: F.glu(x),
-    "glu_dim0": lambda F, x: F.glu(x, 0),
-    "softmax": lambda F, x: F.softmax(x, 1),
-    "softmax_dim0": lambda F, x: F.softmax(x, 0),
-    "softmax_neg": lambda F, x: F.softmax(x, -2),
-    "softmax_f64": lambda F, x: F.softmax(x, 1, dtype=_dt(F, "float64")),
-    "log_softmax": lambda F, x: F.log_softmax(x, 1),
-    "log_softmax_dim0": lambda F, x: F.log_softmax(x, 0),
-    "log_softmax_f64": lambda F, x: F.log_softmax(x, -1, dtype=_dt(F, "float64")),
-    "softmin": lambda F, x: F.softmin(x, 1),
-    "softmin_f64": lambda F, x: F.softmin(x, 0, dtype=_dt(F, "float64")),
-}
-
 ALL = {**ELEMENTWISE, **STRUCTURED}
-
-
-def _dt(F, name):
-    return getattr(ember if F is EF else torch, name)
 
 
 def _pair(a, requires_grad=True):
@@ -229,12 +174,8 @@ def _away_from_kinks(shape, seed):
     return a
 
 
-@pytest.mark.parametrize("name", list(ALL))
-def test_gradcheck_float64(name):
-    x = ember.tensor(_away_from_kinks((4, 6), 11), requires_grad=True)
-    fn = ALL[name]
-    assert gradcheck(lambda t: fn(EF, t), (x,))
-    assert gradgradcheck(lambda t: fn(EF, t), (x,))
+# (gradcheck and gradgradcheck of every function in ALL: the op table,
+# tests/ops/samples_activation.py)
 
 
 @pytest.mark.parametrize("nw", [1, 3])

@@ -3,8 +3,8 @@
 Forward values and gradients (input, target where PyTorch differentiates it, and the
 probability-target cross entropy's weight) for every loss, reduction and option; K-dim,
 unbatched, ignore_index (all ignored: nan) and label smoothing for cross entropy / nll;
-float16/bfloat16; numerical edges (p = 0/1 in BCE, huge logits); float64 gradcheck and
-gradgradcheck of the fused ones; the deprecated size_average/reduce arguments; module
+float16/bfloat16; numerical edges (p = 0/1 in BCE, huge logits) (float64 gradcheck and
+gradgradcheck: the op table, tests/ops/samples_loss.py); the deprecated size_average/reduce arguments; module
 reprs, state_dicts and outputs; errors (type and message) against PyTorch.
 float32 tolerances: rtol=1e-5, atol=1e-5 unless a test says otherwise.
 """
@@ -16,7 +16,7 @@ import pytest
 import ember
 import ember.nn as nn
 import ember.nn.functional as EF
-from ember.autograd import gradcheck, gradgradcheck
+from ember.autograd import gradcheck
 from helpers import torch, needs_torch, assert_close
 
 if torch is not None:
@@ -499,70 +499,7 @@ def test_double_backward_parity(case):
         assert_close(ge, gt, 1e-4, 1e-5)
 
 
-# ---------------------------------------------------------------------------------------
-# gradcheck (float64) of the fused losses
-
-def _f64(*arrays, grads=None):
-    grads = [True] * len(arrays) if grads is None else grads
-    return [ember.tensor(np.asarray(a, np.float64) if np.asarray(a).dtype.kind == "f"
-                         else a, requires_grad=bool(g) and np.asarray(a).dtype.kind == "f")
-            for a, g in zip(arrays, grads)]
-
-
-GRADCHECK = {
-    "ce": (lambda x: EF.cross_entropy(x, ember.tensor(ints(4, 5))), [rnd(5, 4)]),
-    "ce_none_weight_ignore": (
-        lambda x: EF.cross_entropy(x, ember.tensor(np.array([0, -100, 3, 1, -100])),
-                                   ember.tensor(W5[:4].astype(np.float64)), reduction="none"),
-        [rnd(5, 4)]),
-    "ce_smooth_weight_ignore": (
-        lambda x: EF.cross_entropy(x, ember.tensor(np.array([0, -100, 3, 1, 2])),
-                                   ember.tensor(W5[:4].astype(np.float64)),
-                                   label_smoothing=0.3),
-        [rnd(5, 4)]),
-    "ce_kdim_smooth_sum": (
-        lambda x: EF.cross_entropy(x, ember.tensor(ints(3, 2, 2, 2)), label_smoothing=0.2,
-                                   reduction="sum"), [rnd(2, 3, 2, 2)]),
-    "ce_prob": (lambda x, q, w: EF.cross_entropy(x, q, w, label_smoothing=0.1),
-                [rnd(4, 3), uni(4, 3), uni(3, lo=0.5)]),
-    "ce_prob_none_kdim": (lambda x, q: EF.cross_entropy(x, q, reduction="none"),
-                          [rnd(2, 3, 2), uni(2, 3, 2)]),
-    "nll_weight_ignore": (
-        lambda x: EF.nll_loss(x, ember.tensor(np.array([2, -100, 0])),
-                              ember.tensor(np.array([1.0, 2.0, 0.5]))), [rnd(3, 3)]),
-    "mse": (lambda x, y: EF.mse_loss(x, y), [rnd(3, 4), rnd(3, 4, seed=1)]),
-    "l1": (lambda x, y: EF.l1_loss(x, y, reduction="sum"), [rnd(3, 4), rnd(3, 4, seed=1)]),
-    "smooth_l1": (lambda x, y: EF.smooth_l1_loss(x, y, beta=0.7, reduction="none"),
-                  [rnd(3, 4), rnd(3, 4, seed=1)]),
-    "huber": (lambda x, y: EF.huber_loss(x, y, delta=0.6), [rnd(3, 4), rnd(3, 4, seed=1)]),
-    "bce": (lambda p, y: EF.binary_cross_entropy(p, y), [uni(3, 4, lo=0.1, hi=0.9), uni(3, 4)]),
-    "bce_logits": (lambda x, y: EF.binary_cross_entropy_with_logits(
-        x, y, ember.tensor(uni(4, seed=3).astype(np.float64)),
-        pos_weight=ember.tensor(uni(4, lo=0.5, hi=2, seed=4).astype(np.float64))),
-        [rnd(3, 4), uni(3, 4)]),
-    "soft_margin": (lambda x: EF.soft_margin_loss(x, ember.tensor(signs(3, 4, dtype=np.float64))),
-                    [rnd(3, 4)]),
-    "kl": (lambda x, y: EF.kl_div(x, y, reduction="batchmean"), [rnd(3, 4), uni(3, 4, lo=0.1)]),
-    "kl_log": (lambda x, y: EF.kl_div(x, y, reduction="sum", log_target=True),
-               [rnd(3, 4), rnd(3, 4, seed=1)]),
-    "multi_margin": (lambda x: EF.multi_margin_loss(x, ember.tensor(ints(4, 3)), p=2),
-                     [rnd(3, 4)]),
-    "gaussian": (lambda x, y, v: EF.gaussian_nll_loss(x, y, v), [rnd(3, 4), rnd(3, 4, seed=1),
-                                                                 uni(3, 4, lo=0.5)]),
-}
-
-
-@pytest.mark.parametrize("name", sorted(GRADCHECK))
-def test_gradcheck(name):
-    fn, arrays = GRADCHECK[name]
-    assert gradcheck(fn, tuple(_f64(*arrays)), eps=1e-6, atol=1e-5, rtol=1e-4)
-
-
-@pytest.mark.parametrize("name", ["ce", "ce_smooth_weight_ignore", "ce_prob", "mse",
-                                  "bce_logits", "kl", "huber", "bce", "nll_weight_ignore"])
-def test_gradgradcheck(name):
-    fn, arrays = GRADCHECK[name]
-    assert gradgradcheck(fn, tuple(_f64(*arrays)), eps=1e-6, atol=1e-5, rtol=1e-4)
+# float64 gradcheck and gradgradcheck of the losses: the op table, tests/ops/samples_loss.py
 
 
 # ---------------------------------------------------------------------------------------

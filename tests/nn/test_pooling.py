@@ -4,7 +4,8 @@ against PyTorch.
 Forward values, indices (exact), input gradients, every option (padding, dilation,
 ceil_mode edge cases, non-square kernels/strides, count_include_pad, divisor_override,
 None in adaptive sizes), ties / NaN / -inf windows, unbatched and non-contiguous inputs,
-dtypes, float64 gradcheck and gradgradcheck, grad_fn names, reprs and error messages.
+dtypes, grad_fn names (float64 gradcheck/gradgradcheck: the op table,
+tests/ops/samples_pooling.py), reprs and error messages.
 float32 tolerances: rtol=1e-5, atol=1e-5 (sums over windows: atol=1e-5).
 """
 import numpy as np
@@ -12,7 +13,6 @@ import pytest
 
 import ember
 import ember.ops.pooling as EF
-from ember.autograd import gradcheck, gradgradcheck
 from helpers import torch, needs_torch, assert_close
 
 if torch is not None:
@@ -414,30 +414,7 @@ def test_max_unpool_errors():
 # ---------------------------------------------------------------------------------------
 # autograd: gradcheck, double backward, grad_fn names
 
-_UNPOOL_IDX = EF.max_pool2d(ember.tensor(randn(1, 2, 10, 6)), 2, return_indices=True)[1]
-
-GRADCHECK = [
-    ("max2d", lambda x: EF.max_pool2d(x, 3, 2, 1)),
-    ("max2d_dil_ceil", lambda x: EF.max_pool2d(x, (2, 3), (2, 1), (1, 1), (2, 1), True)),
-    ("max1d", lambda x: EF.max_pool1d(x.flatten(2), 3, 2, 1)),
-    ("max3d", lambda x: EF.max_pool3d(x.unsqueeze(0), 2, 1)),
-    ("avg2d", lambda x: EF.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False)),
-    ("avg2d_div", lambda x: EF.avg_pool2d(x, (2, 3), 1, (1, 1), divisor_override=4)),
-    ("avg1d", lambda x: EF.avg_pool1d(x.flatten(2), 4, 3, 2, ceil_mode=True)),
-    ("aavg2d", lambda x: EF.adaptive_avg_pool2d(x, (4, 3))),
-    ("aavg2d_global", lambda x: EF.adaptive_avg_pool2d(x, 1)),
-    ("amax2d", lambda x: EF.adaptive_max_pool2d(x, (4, 3))),
-    ("amax1d", lambda x: EF.adaptive_max_pool1d(x.flatten(2), 7)),
-    ("lp2d", lambda x: EF.lp_pool2d(x.abs() + 0.5, 2, 2)),
-    ("unpool", lambda x: EF.max_unpool2d(x[..., :3], _UNPOOL_IDX, 2, output_size=(10, 6))),
-]
-
-
-@pytest.mark.parametrize("name,fn", GRADCHECK, ids=[g[0] for g in GRADCHECK])
-def test_gradcheck(name, fn):
-    x = ember.tensor(randn(1, 2, 5, 6, dtype=np.float64), requires_grad=True)
-    assert gradcheck(fn, (x,))
-    assert gradgradcheck(fn, (x,))
+# gradcheck and gradgradcheck of every pooling function: tests/ops/samples_pooling.py
 
 
 @needs_torch

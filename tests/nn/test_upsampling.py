@@ -3,7 +3,8 @@ recompute_scale_factor, non-integer scales), the upsample* aliases, pixel_shuffl
 pixel_unshuffle, and nn.Upsample / UpsamplingNearest2d / UpsamplingBilinear2d /
 PixelShuffle / PixelUnshuffle, against PyTorch.
 
-Forward values, input gradients, dtypes, float64 gradcheck / gradgradcheck, grad_fn names,
+Forward values, input gradients, dtypes (float64 gradcheck / gradgradcheck: the op table,
+tests/ops/samples_upsampling.py), grad_fn names,
 reprs and error messages. float32 tolerances: rtol=1e-5, atol=1e-5 (bicubic: 2e-5).
 """
 import warnings
@@ -13,7 +14,7 @@ import pytest
 
 import ember
 import ember.nn.functional as EF
-from ember.autograd import gradcheck, gradgradcheck
+from ember.autograd import gradcheck
 from helpers import torch, needs_torch, assert_close
 
 if torch is not None:
@@ -180,23 +181,8 @@ def test_interpolate_uint8():
         EF.interpolate(ember.tensor(a), scale_factor=2, mode="bicubic")
 
 
-@pytest.mark.parametrize("call", [
-    lambda x: EF.interpolate(x, scale_factor=1.6, mode="nearest"),
-    lambda x: EF.interpolate(x, size=(4, 7), mode="nearest-exact"),
-    lambda x: EF.interpolate(x, scale_factor=1.5, mode="bilinear"),
-    lambda x: EF.interpolate(x, size=(2, 9), mode="bilinear", align_corners=True),
-    lambda x: EF.interpolate(x, scale_factor=(0.6, 1.8), mode="bicubic"),
-    lambda x: EF.interpolate(x, size=(5, 5), mode="bicubic", align_corners=True),
-    lambda x: EF.interpolate(x, size=(2, 4), mode="area"),
-    lambda x: EF.interpolate(x.flatten(2), scale_factor=1.4, mode="linear"),
-    lambda x: EF.interpolate(x.unsqueeze(2), scale_factor=(1, 1.5, 2), mode="trilinear"),
-    lambda x: EF.pixel_shuffle(x[..., :2, :4].reshape(1, 4, 2, 2), 2),
-    lambda x: EF.pixel_unshuffle(x[..., :2, :4], 2),
-])
-def test_gradcheck(call):
-    x = ember.tensor(randn(1, 2, 3, 5, dtype=np.float64), requires_grad=True)
-    assert gradcheck(call, (x,))
-    assert gradgradcheck(call, (x,))
+# (float64 gradcheck and gradgradcheck of every mode: the op table,
+# tests/ops/samples_upsampling.py)
 
 
 @needs_torch

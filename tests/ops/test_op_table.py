@@ -14,7 +14,8 @@ from helpers import torch, needs_torch, assert_close, to_numpy
 from ops.table import make_inputs, materialize
 
 _FAMILIES = ("samples_pointwise", "samples_reduction", "samples_shape", "samples_indexing",
-             "samples_linalg")
+             "samples_linalg", "samples_pooling", "samples_loss",
+             "samples_activation", "samples_upsampling", "samples_linear")
 SAMPLES = []
 for _mod in _FAMILIES:
     try:
