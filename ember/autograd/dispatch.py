@@ -82,8 +82,9 @@ def remove_mode(mode):
 
 
 def active_modes():
-    """The active modes, outermost first."""
-    return tuple(_stack)
+    """The active modes, outermost first (without the permanent base modes of
+    ``push_base_mode``, which are infrastructure, not something a user entered)."""
+    return tuple(m for m in _stack if not getattr(m, "_base_mode", False))
 
 
 def dispatch(cls, args, kwargs):
@@ -150,5 +151,6 @@ def push_base_mode(mode):
     """Put ``mode`` at the bottom of the stack (below every active mode), where it stays:
     the quantized-tensor mode, installed when the first quantized tensor is made, so that
     modes entered earlier still leave the stack in the order they entered it."""
+    mode._base_mode = True
     _stack.insert(0, mode)
     _top[0] = _stack[-1]

@@ -6,7 +6,6 @@ linear-bn, bn-relu."""
 import copy
 
 from ... import no_grad
-from ...nn.modules.module import Module
 from ...nn.modules.conv import Conv1d, Conv2d
 from ...nn.modules.linear import Linear, Identity
 from ...nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
@@ -161,5 +160,4 @@ def fuse_modules_qat(model, modules_to_fuse, inplace=False, fuser_func=fuse_know
                          fuser_func=fuser_func, fuse_custom_config_dict=fuse_custom_config_dict)
 
 
-__all__ = ["fuse_modules", "fuse_modules_qat", "fuse_known_modules", "fuse_conv_bn_weights",
-           "Module"]
+__all__ = ["fuse_modules", "fuse_modules_qat", "fuse_known_modules", "fuse_conv_bn_weights"]

@@ -514,11 +514,6 @@ class NoopObserver(ObserverBase):
         raise Exception("calculate_qparams should not be called for NoopObserver")  # noqa: TRY002
 
 
-def _float16():
-    from ... import _dtype
-    return _dtype.float16
-
-
 default_observer = MinMaxObserver.with_args(quant_min=0, quant_max=127)
 default_placeholder_observer = PlaceholderObserver
 default_debug_observer = MinMaxObserver

@@ -1,12 +1,10 @@
 """QConfig and the default qconfigs per backend (``torch.ao.quantization.qconfig``)."""
 from collections import namedtuple
 
-from ... import _qtensor as _q
-from .observer import (HistogramObserver, MinMaxObserver, PlaceholderObserver, NoopObserver,
-                       default_observer, default_weight_observer,
+from .observer import (HistogramObserver, PlaceholderObserver, default_observer, default_weight_observer,
                        default_per_channel_weight_observer, default_dynamic_quant_observer,
                        default_float_qparams_observer, default_placeholder_observer,
-                       default_debug_observer, _PartialWrapper)
+                       default_debug_observer)
 from .fake_quantize import (FakeQuantize, FusedMovingAvgObsFakeQuantize, default_fake_quant,
                             default_weight_fake_quant, default_per_channel_weight_fake_quant,
                             default_fused_per_channel_wt_fake_quant,
@@ -117,5 +115,4 @@ def _activation_is_memoryless(qconfig):
 __all__ = ["QConfig", "QConfigDynamic", "get_default_qconfig", "get_default_qat_qconfig",
            "default_qconfig", "default_dynamic_qconfig", "float16_dynamic_qconfig",
            "per_channel_dynamic_qconfig", "float_qparams_weight_only_qconfig",
-           "default_qat_qconfig", "default_per_channel_qconfig", "default_debug_qconfig",
-           "MinMaxObserver", "NoopObserver", "_PartialWrapper", "_q"]
+           "default_qat_qconfig", "default_per_channel_qconfig", "default_debug_qconfig"]

@@ -10,7 +10,6 @@ import warnings
 
 from ... import _dtype
 from ... import _qtensor as _q
-from ...nn.modules.module import Module
 from ...nn.modules.container import Sequential
 from ...nn.modules.dropout import Dropout
 from ..nn import quantized as nnq
@@ -226,4 +225,4 @@ def quantize_qat(model, run_fn, run_args, inplace=False):
 
 
 __all__ = ["propagate_qconfig_", "prepare", "convert", "quantize", "quantize_dynamic",
-           "prepare_qat", "quantize_qat", "swap_module", "Module"]
+           "prepare_qat", "quantize_qat", "swap_module"]

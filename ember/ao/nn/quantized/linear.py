@@ -5,8 +5,7 @@ scale and zero point (see ``_fbgemm``)."""
 import numpy
 
 from .... import _qtensor as _q
-from .... import _dtype
-from ...._tensor import Tensor, _make
+from ...._tensor import _make
 from ....nn.modules.module import Module
 from . import _fbgemm
 from ._common import (require_quantized, per_tensor_qparams, quantize_weight,
@@ -185,4 +184,4 @@ def _is_fused(mod):
     return isinstance(mod, _FusedModule)
 
 
-__all__ = ["Linear", "LinearPackedParams", "quantized_linear", "_dtype", "Tensor"]
+__all__ = ["Linear", "LinearPackedParams", "quantized_linear"]

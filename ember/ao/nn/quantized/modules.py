@@ -3,7 +3,7 @@ quantized activations, as ``torch.ao.nn.quantized``."""
 import numpy
 
 from .... import _qtensor as _q
-from ...._tensor import Tensor, _make
+from ...._tensor import _make
 from ....nn.modules.module import Module
 from ....nn.modules.activation import ReLU6 as _FloatReLU6
 from ._common import require_quantized, per_tensor_qparams, new_quint8
@@ -190,7 +190,3 @@ class ReLU6(_FloatReLU6):
     @staticmethod
     def from_float(mod, use_precomputed_fake_quant=False):
         return ReLU6(mod.inplace)
-
-
-def _is_tensor(x):
-    return isinstance(x, Tensor)

@@ -6,7 +6,6 @@ conv for convert."""
 from .....nn import functional as F
 from .....nn.modules.conv import Conv2d as _Conv2d
 from .....nn.modules.batchnorm import BatchNorm2d
-from .....nn.modules.linear import Linear as _Linear
 from ...qat import Linear as _QATLinear, Conv2d as _QATConv2d
 
 
@@ -92,4 +91,4 @@ class ConvBnReLU2d(ConvBn2d):
     _relu = True
 
 
-__all__ = ["LinearReLU", "ConvReLU2d", "ConvBn2d", "ConvBnReLU2d", "_Linear"]
+__all__ = ["LinearReLU", "ConvReLU2d", "ConvBn2d", "ConvBnReLU2d"]
