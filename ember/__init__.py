@@ -1,7 +1,8 @@
 """ember: PyTorch's API on NumPy. ``import ember as torch``."""
 from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, bfloat16,
                      float32, float64, complex64, complex128, get_default_dtype,
-                     set_default_dtype, promote_types, result_type as _result_type, can_cast)
+                     set_default_dtype, promote_types, result_type as _result_type, can_cast,
+                     qint8, quint8, qint32, quint4x2)
 from ._dtype import int32 as int, float32 as float, float64 as double, float16 as half  # noqa
 from ._dtype import int64 as long, int16 as short, complex64 as cfloat, complex128 as cdouble  # noqa
 from ._device import device

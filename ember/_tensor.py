@@ -3,13 +3,18 @@
 Operators and methods are thin calls into ``ember.ops``; they are attached at the bottom
 of this module. Attribute defaults live on the class so that creating a Tensor sets a
 single attribute (``_data``) and stays cheap on the hot path.
+
+Quantized tensors are Tensors too: ``_qparams`` is None for an ordinary tensor and a
+``ember._dtype.QParams`` (quantized dtype, qscheme, scale, zero_point, axis) for a
+quantized one, whose ``_data`` is then the integer storage array (int8 for qint8, uint8
+for quint8 ...). ``dtype`` reports the quantized dtype and ``is_quantized`` is True; the
+quantization package (``ember.ao.quantization``) builds them with ``_make_quantized``
+and gives them their ops (quantize/dequantize, int_repr, q_scale ...).
 """
 from . import backend
-from ._dtype import NP_TO_DTYPE, from_numpy_dtype, to_dtype, get_default_dtype
+from ._dtype import (NP_TO_DTYPE, DIFFERENTIABLE_NP, FLOATING_NP, COMPLEX_NP, EXACT_NP,
+                     to_dtype, get_default_dtype)
 from . import _device
-
-# dtype.kind of arrays that may require grad: floats, complex, and ml_dtypes' bfloat16 ('V').
-_FLOAT_KINDS = frozenset("fcV")
 
 
 class Size(tuple):
@@ -49,6 +54,15 @@ def _make(array):
 _new = object.__new__
 
 
+def _make_quantized(array, qparams):
+    """Wrap an integer storage array as a quantized tensor described by ``qparams``."""
+    if array.dtype != qparams.dtype.np:
+        raise TypeError(f"{qparams.dtype} stores {qparams.dtype.np} values, got {array.dtype}")
+    t = _make(array)
+    t._qparams = qparams
+    return t
+
+
 class Tensor:
     """A multi-dimensional array with autograd, mirroring ``torch.Tensor``.
 
@@ -67,6 +81,7 @@ class Tensor:
     _hooks = None
     _retains_grad = False
     _grad_holder = None
+    _qparams = None     # a QParams for a quantized tensor (see the module docstring)
     __array_priority__ = 1000   # numpy scalars defer to Tensor's reflected operators
 
     def __init__(self, *args, dtype=None, device=None):
@@ -83,7 +98,8 @@ class Tensor:
     # -- basic attributes ---------------------------------------------------------------
     @property
     def dtype(self):
-        return NP_TO_DTYPE[self._data.dtype]
+        q = self._qparams
+        return NP_TO_DTYPE[self._data.dtype] if q is None else q.dtype
 
     @property
     def shape(self):
@@ -133,18 +149,21 @@ class Tensor:
         return backend.device_type_of(self._data) == "cpu"
 
     is_sparse = False
-    is_quantized = False
     is_meta = False
+
+    @property
+    def is_quantized(self):
+        return self._qparams is not None
 
     @property
     def layout(self):
         return "ember.strided"
 
     def is_floating_point(self):
-        return self._data.dtype.kind in "fV"
+        return self._qparams is None and self._data.dtype in FLOATING_NP
 
     def is_complex(self):
-        return self._data.dtype.kind == "c"
+        return self._data.dtype in COMPLEX_NP
 
     def stride(self, dim=None):
         d = self._data
@@ -186,7 +205,7 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
                                "you want to use a computed variable in a subgraph that doesn't "
                                "require differentiation use var_no_grad = var.detach().")
-        if value and self._data.dtype.kind not in _FLOAT_KINDS:
+        if value and self._data.dtype not in DIFFERENTIABLE_NP:
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                "gradients")
         self._rg = value
@@ -309,7 +328,7 @@ class Tensor:
         return complex(self.item())
 
     def __index__(self):
-        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+        if self._data.dtype not in EXACT_NP or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 

@@ -9,6 +9,7 @@ import weakref
 from .grad_mode import _state, _anomaly
 from .function import Function, _RemovableHandle
 from .. import backend
+from .._dtype import DIFFERENTIABLE_NP
 from .._tensor import Tensor, _make
 
 
@@ -55,7 +56,7 @@ def _seed(t, g):
     if g is None:
         if t._data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        if t._data.dtype.kind not in "fcV":
+        if t._data.dtype not in DIFFERENTIABLE_NP:
             raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
                                f"but got {t.dtype}")
         xp = backend.get_array_module(t._data)
@@ -198,7 +199,7 @@ def _check_grad(node, i, g):
         g = g.to(_np_to_dtype(dtype))
     if _anomaly[0]:
         xp = backend.get_array_module(g._data)
-        if g._data.dtype.kind in "fc" and bool(xp.isnan(g._data).any()):
+        if g._data.dtype in DIFFERENTIABLE_NP and bool(xp.isnan(g._data).any()):
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
                                f"output. The forward op was created at:\n"
                                f"{getattr(node, '_anomaly_trace', '  (trace unavailable)')}")

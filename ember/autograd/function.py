@@ -16,7 +16,8 @@ see every call before it runs.
 from .grad_mode import _state, _anomaly
 from .dispatch import _top as _mode_top, dispatch as _dispatch_to_mode
 from .. import backend
-from .._tensor import Tensor, _make, _FLOAT_KINDS
+from .._tensor import Tensor, _make
+from .._dtype import DIFFERENTIABLE_NP, NATIVE_INEXACT_NP, INTEGRAL_NP
 
 _as_array = backend.as_array
 _generic = backend.generic
@@ -282,8 +283,8 @@ def _promote(args):
             # when the number's kind does not lift the tensor's category.
             a = args[0]
             if isinstance(a, Tensor):
-                k = a._data.dtype.kind   # not bfloat16 ('V'): ml_dtypes widens it to float32
-                if k in "fc" or (tb is int and k in "iu"):
+                k = a._data.dtype    # not bfloat16: NumPy widens ml_dtypes' type to float32
+                if k in NATIVE_INEXACT_NP or (tb is int and k in INTEGRAL_NP):
                     return args
     first = None
     same = True
@@ -388,7 +389,7 @@ def _apply_recording(cls, args, kwargs):
                     _bump(t)
         if t is None:
             t = _make(arr)
-        differentiable = (arr.dtype.kind in _FLOAT_KINDS
+        differentiable = (arr.dtype in DIFFERENTIABLE_NP
                           and (diff_pos is None or i in diff_pos)
                           and (not non_diff_ids or (id(arr) not in non_diff_ids
                                and not (user and id(outs_t[i]) in non_diff_ids))))
@@ -431,7 +432,7 @@ def _run_user_forward(cls, ctx, args, kwargs):
 def _record_single(ctx, cls, args, arr, raw):
     """The common case of an internal op with one output: wrap it and finish the node."""
     t = _make(arr)
-    if arr.dtype.kind in _FLOAT_KINDS:
+    if arr.dtype in DIFFERENTIABLE_NP:
         t._rg = True
         t.grad_fn = ctx
     ctx._out_meta = ((arr.shape, arr.dtype),)

@@ -29,6 +29,7 @@ import warnings
 
 from .. import backend
 from .._dtype import get_default_dtype, to_dtype
+from .._dtype import FLOATING_NP, HALF_NP
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.function import ArrayFunction
 from ..autograd.grad_mode import _state
@@ -49,7 +50,7 @@ _BLOCK = 1 << 14   # elements per block: a formula's temporaries stay in L2 cach
 # the math namespaces and blockwise evaluation
 
 def _is_half(dt):
-    return dt.itemsize == 2 and dt.kind in "fV"
+    return dt in HALF_NP
 
 
 def _up(a):
@@ -399,8 +400,7 @@ _LEGACY = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "u
 
 def _require_float(input, kernel):
     """PyTorch's dtype-dispatch error for integer/bool inputs to float-only kernels."""
-    kind = input._data.dtype.kind
-    if kind not in "fV":
+    if input._data.dtype not in FLOATING_NP:
         name = input.dtype.name
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_LEGACY.get(name, name)}\'')
 
@@ -793,7 +793,7 @@ def _softmax_impl(cls, name, input, dim, dtype):
         input = _to_dtype(input, to_dtype(dtype))
     x = input._data
     d = _wrap_dim(dim, x.ndim)
-    if x.dtype.kind not in "fV":
+    if x.dtype not in FLOATING_NP:
         last = "_lastdim" if d == x.ndim - 1 or x.ndim == 0 else ""
         _require_float(input, f"{name}{last}_kernel_impl")
     return cls.apply(input, dim=d)
@@ -837,7 +837,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     xp = _gam(u)
     e = -xp.log1p(-u)                           # Exp(1) samples; 0 only when u == 0
     e = xp.maximum(e, 1e-300)                   # keep the Gumbel noise -log(e) finite
-    dt = logits._data.dtype if logits._data.dtype.kind in "fV" else get_default_dtype().np
+    dt = logits._data.dtype if logits._data.dtype in FLOATING_NP else get_default_dtype().np
     gumbels = _make((-xp.log(e)).astype(dt))
     y_soft = softmax(_pw.div(_pw.add(logits, gumbels), tau), dim)
     if not hard:

@@ -52,6 +52,7 @@ import math
 import operator
 
 from .. import backend
+from .._dtype import BOOL_NP, COMPLEX_NP, HALF_NP
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction
 from ..autograd.grad_mode import _state
@@ -84,7 +85,7 @@ _NM_MIN_L = 256
 
 def _up(a):
     """float16/bfloat16 arrays -> float32 (computed in float32, rounded back at the end)."""
-    if a is not None and a.dtype.itemsize == 2 and a.dtype.kind in "fV":
+    if a is not None and a.dtype in HALF_NP:
         return a.astype(_gam(a).float32)
     return a
 
@@ -542,9 +543,9 @@ def _prepare(n, fname, input, weight, bias, stride, dilation, groups, transposed
         raise RuntimeError(f"Input type ({_TYPE_NAME.get(dt.name, dt.name)}) and bias type "
                            f"({_TYPE_NAME.get(bias._data.dtype.name, bias._data.dtype.name)}) "
                            f"should be the same")
-    if dt.kind == "b":
+    if dt in BOOL_NP:
         raise NotImplementedError(f"\"{fname}\" not implemented for 'Bool'")
-    if dt.kind == "c":
+    if dt in COMPLEX_NP:
         raise NotImplementedError(f"{fname}: complex tensors are not supported by ember")
     ws = list(weight.shape)
     if ws[0] % groups:

@@ -28,12 +28,15 @@ import operator
 import warnings
 
 from .. import backend
+from .._dtype import BOOL_NP, INTEGRAL_NP, int32 as _int32, int64 as _int64, uint8 as _uint8
 from .._tensor import Tensor, _make, _wrap_dim, _legacy_type_name
 from ..autograd.function import ArrayFunction, _bump
 from ..autograd.grad_mode import _state
 
 _gam = backend.get_array_module
 _SL = slice(None)
+_U8 = _uint8.np
+_INDEX_NP = frozenset((_int32.np, _int64.np))   # the integer index dtypes PyTorch accepts
 
 _SHORT = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
           "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
@@ -115,14 +118,14 @@ def _item(xp, k):
     else:
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                          f"Variables are valid indices (got {tk.__name__})")
-    kind = arr.dtype.kind
-    if kind == "b":
+    dt = arr.dtype
+    if dt in BOOL_NP:
         return _on(xp, arr)
-    if kind == "u" and arr.dtype.itemsize == 1:
+    if dt == _U8:
         warnings.warn("indexing with dtype ember.uint8 is now deprecated, please use a dtype "
                       "ember.bool instead.", UserWarning, stacklevel=3)
         return _on(xp, arr.astype(bool))
-    if kind != "i" or arr.dtype.itemsize not in (4, 8):
+    if dt not in _INDEX_NP:
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     if arr.ndim == 0:
         return int(arr)  # a 0-d integer tensor selects, as a Python int does
@@ -159,7 +162,7 @@ def _parse(shape, key, xp):
             continue
         if it is Ellipsis:
             n_ell += 1
-        elif type(it) is int or type(it) is slice or it.dtype.kind != "b":
+        elif type(it) is int or type(it) is slice or it.dtype not in BOOL_NP:
             consumed += 1
         else:
             consumed += it.ndim
@@ -199,7 +202,7 @@ def _parse(shape, key, xp):
                 if it.indices(n) != (0, n, 1):
                     kind = "slice"
             dim += 1
-        elif it.dtype.kind == "b":
+        elif it.dtype in BOOL_NP:
             k = it.ndim
             want = shape[dim:dim + k]
             if it.shape != want:
@@ -251,7 +254,7 @@ def _view_shape(shape, basic):
 
 
 def _check_broadcast(arrays):
-    shapes = [(int(a.sum()),) if a.dtype.kind == "b" else a.shape for a in arrays]
+    shapes = [(int(a.sum()),) if a.dtype in BOOL_NP else a.shape for a in arrays]
     nd = max(len(s) for s in shapes)
     for i in range(nd):
         sizes = {s[i - nd + len(s)] for s in shapes if i - nd + len(s) >= 0} - {1}
@@ -296,7 +299,7 @@ _BASIC = {"alias": _Basic, "select": _Select, "slice": _Slice, "unsqueeze": _Uns
 
 def _only_masks(adv):
     """Whether no position can repeat (bool masks only): plain assignment then suffices."""
-    return all(a is _SL or a.dtype.kind == "b" for a in adv)
+    return all(a is _SL or a.dtype in BOOL_NP for a in adv)
 
 
 class Index(ArrayFunction):
@@ -363,7 +366,7 @@ def getitem(input, key):
 
 def _scalar_array(xp, value, np_dtype):
     """A Python number as a 0-d array of ``np_dtype`` (integers must fit, as in PyTorch)."""
-    if np_dtype.kind in "iu" and type(value) is int:
+    if np_dtype in INTEGRAL_NP and type(value) is int:
         info = xp.iinfo(np_dtype)
         if not info.min <= value <= info.max:
             raise RuntimeError(f"value cannot be converted to type {np_dtype.name} without "
@@ -644,7 +647,7 @@ def _check_int_index(index, fname):
         raise TypeError(f"{fname}(): argument 'index' must be Tensor, not "
                         f"{type(index).__name__}")
     d = index._data.dtype
-    if d.kind != "i" or d.itemsize not in (4, 8):
+    if d not in _INDEX_NP:
         raise RuntimeError(f"{fname}(): Expected dtype int32/int64 for index")
 
 
@@ -817,10 +820,10 @@ def _identity(xp, reduce, np_dtype):
         return 0
     if reduce == "prod":
         return 1
-    if np_dtype.kind in "iu":
+    if np_dtype in INTEGRAL_NP:
         info = xp.iinfo(np_dtype)
         return info.min if reduce == "amax" else info.max
-    if np_dtype.kind == "b":
+    if np_dtype in BOOL_NP:
         return reduce == "amin"
     return float("-inf") if reduce == "amax" else float("inf")
 
@@ -845,7 +848,7 @@ class ScatterReduce(ArrayFunction):
             if not include_self:
                 cnt[pos] = 0
             backend.scatter_add(xp, cnt, pos, xp.ones(sp.shape, x.dtype))
-            if x.dtype.kind in "iu":
+            if x.dtype in INTEGRAL_NP:
                 o1 //= cnt
             else:
                 o1 /= cnt
@@ -1168,7 +1171,7 @@ def _broadcast_shape(a, b):
 def _check_mask(mask, msg):
     if not isinstance(mask, Tensor):
         raise TypeError(f"mask must be a Tensor, not {type(mask).__name__}")
-    if mask._data.dtype.kind != "b":
+    if mask._data.dtype not in BOOL_NP:
         raise RuntimeError(msg(mask))
 
 

@@ -30,6 +30,7 @@ import warnings
 
 from .. import backend
 from .._dtype import result_type, int64, uint8, float32
+from .._dtype import FLOATING_NP, HALF_NP, INTEGRAL_NP, compute_dtype
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction
 from ..autograd.grad_mode import _state
@@ -155,7 +156,7 @@ def _no_grad_arg(fn_name, arg, name):
 
 
 def _is_float(t):
-    return t._data.dtype.kind in "fV"
+    return t._data.dtype in FLOATING_NP
 
 
 def _require_float(t, kernel):
@@ -170,10 +171,6 @@ def _cast(t, dtype):
     return _pw._to_dtype(t, dtype)
 
 
-def _f32_if_half(dt):
-    return _F32 if dt.itemsize == 2 and dt.kind in "fV" else dt
-
-
 def _as(a, dt):
     return a if a is None or a.dtype == dt else a.astype(dt)
 
@@ -181,7 +178,7 @@ def _as(a, dt):
 def _up_t(t):
     """A float16/bfloat16 Tensor as float32 (differentiable); others unchanged."""
     d = t._data.dtype
-    return _pw._to_dtype(t, float32) if d.itemsize == 2 and d.kind in "fV" else t
+    return _pw._to_dtype(t, float32) if d in HALF_NP else t
 
 
 def _named(cls, node_name):
@@ -291,7 +288,7 @@ class _Elementwise(ArrayFunction):
     @classmethod
     def forward(cls, ctx, a, b, *extra, reduction=_MEAN, **opts):
         xp = _gam(a)
-        ct = _f32_if_half(a.dtype)
+        ct = compute_dtype(a.dtype)
         loss = cls.value(_ns_for(xp), *[_as(v, ct) for v in (a, b) + extra], **opts)
         if ctx.needs_input_grad:
             ctx.save_for_backward(a, b, *extra)
@@ -316,7 +313,7 @@ class _Elementwise(ArrayFunction):
                          for gr in grads)
         ga = g._data
         xp = _gam(ga)
-        ct = _f32_if_half(saved[0]._data.dtype)
+        ct = compute_dtype(saved[0]._data.dtype)
         vals = [None if s is None else _as(s._data, ct) for s in saved]
         ga = _as(ga, ct)
         if ctx.reduction == _MEAN:
@@ -756,7 +753,7 @@ class ClassNLL(ArrayFunction):
     def forward(ctx, x, target, weight, reduction=_MEAN, ignore_index=-100, smoothing=0.0,
                 log_softmax=True):
         xp = _gam(x)
-        ct = _f32_if_half(x.dtype)
+        ct = compute_dtype(x.dtype)
         xc = _as(x, ct)
         n_cls = x.shape[1]
         t, valid = _checked_targets(xp, target, n_cls, ignore_index)
@@ -810,7 +807,7 @@ class ClassNLL(ArrayFunction):
         reduction, eps, log_softmax = ctx.opts
         xd = x._data
         xp = _gam(xd)
-        ct = _f32_if_half(xd.dtype)
+        ct = compute_dtype(xd.dtype)
         c = _as(g._data, ct)
         if reduction == _MEAN:
             c = c / ctx.total
@@ -848,7 +845,7 @@ def _class_nll_graph(ctx, x, weight, g):
     reduction, eps, log_softmax = ctx.opts
     xd = x._data
     xp = _gam(xd)
-    ct = _f32_if_half(xd.dtype)
+    ct = compute_dtype(xd.dtype)
     onehot = xp.zeros(xd.shape, ct)
     onehot.reshape(-1)[ctx.idx] = 1
     onehot = _make(onehot)
@@ -885,7 +882,7 @@ class SoftTargetCE(ArrayFunction):
     @staticmethod
     def forward(ctx, x, q, weight, reduction=_MEAN, smoothing=0.0):
         xp = _gam(x)
-        ct = _f32_if_half(x.dtype)
+        ct = compute_dtype(x.dtype)
         xc, qc, w = _as(x, ct), _as(q, ct), _as(weight, ct)
         n_cls = x.shape[1]
         _, _, logs, shift, _ = _exp_shifted(xp, xc)
@@ -939,7 +936,7 @@ class SoftTargetCE(ArrayFunction):
                 gw = -_red.sum(c * qs * logp, axes)
             return gx, gq, gw
         xp = _gam(xd)
-        ct = _f32_if_half(xd.dtype)
+        ct = compute_dtype(xd.dtype)
         logp, wq = ctx.logp, ctx.wq
         c = _as(g._data, ct)
         if reduction == _MEAN:
@@ -1506,7 +1503,7 @@ class CtcLoss(ArrayFunction):
 def _ctc_lengths(xp, v, name, n):
     """input_lengths / target_lengths (Tensor, sequence or int) as an int64 array (n,)."""
     if isinstance(v, Tensor):
-        if v._data.dtype.kind not in "iu":
+        if v._data.dtype not in INTEGRAL_NP:
             raise RuntimeError(f"{name} must be integral")
         v = v._data
     a = xp.asarray(v).astype(_I64).reshape(-1)

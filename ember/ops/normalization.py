@@ -17,6 +17,7 @@ import numbers
 
 from .. import backend
 from .._dtype import NP_TO_DTYPE, float32 as _float32
+from .._dtype import FLOATING_NP, compute_dtype  # half types are normalized in float32
 from .._tensor import _make, _wrap_dim
 from ..autograd.function import ArrayFunction
 from ..autograd.grad_mode import is_grad_enabled
@@ -26,11 +27,6 @@ from . import shape as _sh
 
 _gam = backend.get_array_module
 _F32 = _float32.np
-
-
-def _compute_dtype(dt):
-    """float16/bfloat16 are normalized in float32; other floats in their own precision."""
-    return _F32 if dt.itemsize == 2 and dt.kind in "fV" else dt
 
 
 def _as_compute(a, dt):
@@ -85,7 +81,7 @@ class Normalize(ArrayFunction):
     def forward(ctx, x, weight, bias, view=None, axes=None, affine=None, eps=1e-5,
                 center=True, stats=None):
         xp = _gam(x)
-        ct = _compute_dtype(x.dtype)
+        ct = compute_dtype(x.dtype)
         xv = _as_compute(x.reshape(view), ct)
         mean = var = None
         if stats is None:
@@ -146,7 +142,7 @@ def _backward_arrays(ctx, x, weight, g):
     """
     view, axes, affine, eps, center, stats = ctx.opts
     need_x, need_w, need_b = ctx.needs_input_grad[:3]
-    ct = _compute_dtype(x._data.dtype)
+    ct = compute_dtype(x._data.dtype)
     xv = _as_compute(x._data.reshape(view), ct)
     gv = _as_compute(g._data.reshape(view), ct)
     xp = _gam(gv)
@@ -219,7 +215,7 @@ def _backward_graph(ctx, x, weight, g):
     """The same gradients written with ember ops (create_graph=True: double backward)."""
     view, axes, affine, eps, center, stats = ctx.opts
     need_x, need_w, need_b = ctx.needs_input_grad[:3]
-    ct = _compute_dtype(x._data.dtype)
+    ct = compute_dtype(x._data.dtype)
     xv = _pw._to_dtype(_sh.reshape(x, view), NP_TO_DTYPE[ct])
     gv = _pw._to_dtype(_sh.reshape(g, view), NP_TO_DTYPE[ct])
     if stats is None:
@@ -272,7 +268,7 @@ class RMSNormFn(Normalize):
 
 def _check_float(input, name):
     dt = input._data.dtype
-    if dt.kind not in "fV":
+    if dt not in FLOATING_NP:
         from .pointwise import _INT_NAMES
         raise NotImplementedError(f'"{name}" not implemented for '
                                   f"'{_INT_NAMES.get(dt.name, dt.name.capitalize())}'")
@@ -365,7 +361,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if running_var is None:
         raise RuntimeError("running_var must be defined in evaluation mode")
     stats = _running_stats(running_mean, running_var, eps, (1, c, 1),
-                           _compute_dtype(input._data.dtype))
+                           compute_dtype(input._data.dtype))
     return BatchNormFn.apply(input, weight, bias, stats=stats, **opts)[0]
 
 
@@ -399,7 +395,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         raise RuntimeError("Expected running_mean and running_var to be defined when "
                            "use_input_stats is false")
     stats = _running_stats(running_mean, running_var, eps, (1, c, 1),
-                           _compute_dtype(input._data.dtype))
+                           compute_dtype(input._data.dtype))
     return BatchNormFn.apply(input, weight, bias, stats=stats, **opts)[0]
 
 

@@ -8,6 +8,7 @@ import math
 
 from .. import backend
 from .._dtype import get_default_dtype, NP_TO_DTYPE, result_type, to_dtype
+from .._dtype import BOOL_NP, COMPLEX_NP, DIFFERENTIABLE_NP, EXACT_NP, FLOATING_NP, INTEGRAL_NP
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction, _bump
 from ..autograd.grad_mode import _state
@@ -22,7 +23,7 @@ _LN10 = math.log(10.0)
 
 def _float_input(x):
     """Integer/bool tensors become the default float dtype, as PyTorch's float ops do."""
-    if x._data.dtype.kind in "fcV":
+    if x._data.dtype in DIFFERENTIABLE_NP:
         return x
     return _to_dtype(x, get_default_dtype())
 
@@ -280,7 +281,7 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
-    if input._data.dtype.kind == "b" and isinstance(other, Tensor) and other._data.dtype.kind == "b":
+    if input._data.dtype in BOOL_NP and isinstance(other, Tensor) and other._data.dtype in BOOL_NP:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
     return _out(Sub.apply(input, _alpha(other, alpha)), out)
@@ -303,9 +304,9 @@ multiply = mul
 
 
 def _int_to_float_args(a, b):
-    ka = a._data.dtype.kind if isinstance(a, Tensor) else ("f" if isinstance(a, float) else "i")
-    kb = b._data.dtype.kind if isinstance(b, Tensor) else ("f" if isinstance(b, float) else "i")
-    if ka in "iub" and kb in "iub":
+    exact_a = a._data.dtype in EXACT_NP if isinstance(a, Tensor) else not isinstance(a, float)
+    exact_b = b._data.dtype in EXACT_NP if isinstance(b, Tensor) else not isinstance(b, float)
+    if exact_a and exact_b:
         d = get_default_dtype()
         a = _to_dtype(a, d) if isinstance(a, Tensor) else float(a)
         b = _to_dtype(b, d) if isinstance(b, Tensor) else float(b)
@@ -340,7 +341,7 @@ def true_divide(input, other):
 
 def _is_integral(x):
     if isinstance(x, Tensor):
-        return x._data.dtype.kind in "iub"
+        return x._data.dtype in EXACT_NP
     return isinstance(x, int)
 
 
@@ -360,11 +361,11 @@ def pow(input, exponent):
     """``torch.pow``: a tensor or Python number raised to a tensor or Python number."""
     if not isinstance(input, Tensor):
         input = scalar_like(input, exponent)
-    if (input._data.dtype.kind in "iu" and not isinstance(exponent, Tensor)
+    if (input._data.dtype in INTEGRAL_NP and not isinstance(exponent, Tensor)
             and isinstance(exponent, int) and exponent < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    if (isinstance(exponent, Tensor) and input._data.dtype.kind in "iu"
-            and exponent._data.dtype.kind in "iu" and bool((exponent._data < 0).any())):
+    if (isinstance(exponent, Tensor) and input._data.dtype in INTEGRAL_NP
+            and exponent._data.dtype in INTEGRAL_NP and bool((exponent._data < 0).any())):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return Pow.apply(input, exponent)
 
@@ -497,7 +498,7 @@ class Neg(ArrayFunction):
 
 
 def neg(input, *, out=None):
-    if input._data.dtype.kind == "b":
+    if input._data.dtype in BOOL_NP:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
@@ -558,7 +559,7 @@ class Square(ArrayFunction):
 
 
 def square(input):
-    if input._data.dtype.kind == "b":
+    if input._data.dtype in BOOL_NP:
         input = _to_dtype(input, to_dtype("int64"))
     return Square.apply(input)
 
@@ -575,7 +576,7 @@ def _zero_grad_unary(name, fwd):
                                     "backward": staticmethod(backward), "__module__": __name__})
 
     def fn(input, *, out=None):
-        if input._data.dtype.kind in "iub" and name != "Sign":
+        if input._data.dtype in EXACT_NP and name != "Sign":
             return _out(_make(input._data.copy()), out)
         return _out(cls.apply(input), out)
     fn.__name__ = name.lower()
@@ -585,7 +586,7 @@ def _zero_grad_unary(name, fwd):
 Floor, floor = _zero_grad_unary("Floor", lambda xp, x: xp.floor(x))
 Ceil, ceil = _zero_grad_unary("Ceil", lambda xp, x: xp.ceil(x))
 Trunc, trunc = _zero_grad_unary("Trunc", lambda xp, x: xp.trunc(x))
-Sign, sign = _zero_grad_unary("Sign", lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy())
+Sign, sign = _zero_grad_unary("Sign", lambda xp, x: xp.sign(x) if x.dtype not in BOOL_NP else x.copy())
 fix = trunc
 
 
@@ -605,7 +606,7 @@ class Round(ArrayFunction):
 
 def round(input, *, decimals=0):
     """``torch.round``: half to even, like PyTorch and NumPy."""
-    if input._data.dtype.kind in "iub" and decimals >= 0:
+    if input._data.dtype in EXACT_NP and decimals >= 0:
         return _make(input._data.copy())
     return Round.apply(input, decimals=decimals)
 
@@ -702,7 +703,7 @@ def clamp(input, min=None, max=None, *, out=None):
                                 max if max is None or isinstance(max, Tensor)
                                 else scalar_like(max, input))
         return _out(res, out)
-    if input._data.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
+    if input._data.dtype in EXACT_NP and (isinstance(min, float) or isinstance(max, float)):
         input = _to_dtype(input, get_default_dtype())
     return _out(Clamp.apply(input, lo=min, hi=max), out)
 
@@ -740,7 +741,7 @@ def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
         from .indexing import nonzero
         return nonzero(condition, as_tuple=True)
-    if condition._data.dtype.kind != "b":
+    if condition._data.dtype not in BOOL_NP:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {condition.dtype}")
     d = result_type(input, other)
@@ -804,7 +805,7 @@ class Conj(ArrayFunction):
 
 
 def conj(input):
-    if input._data.dtype.kind != "c":
+    if input._data.dtype not in COMPLEX_NP:
         return input
     return Conj.apply(input)
 
@@ -877,11 +878,11 @@ logical_not = _logical("logical_not", "logical_not", unary=True)
 
 def _bitwise(name, ufunc):
     def fn(input, other=None, *, out=None):
-        if input._data.dtype.kind not in "iub" or (
-                isinstance(other, Tensor) and other._data.dtype.kind not in "iub") or \
+        if input._data.dtype not in EXACT_NP or (
+                isinstance(other, Tensor) and other._data.dtype not in EXACT_NP) or \
                 isinstance(other, float):
             raise RuntimeError(f'"{name}_cpu" not implemented for '
-                               f"'{_legacy_name(input if input._data.dtype.kind not in 'iub' else other)}'")
+                               f"'{_legacy_name(input if input._data.dtype not in EXACT_NP else other)}'")
         xp = _gam(input._data)
         if other is None:
             return _out(_make(getattr(xp, ufunc)(input._data)), out)
@@ -916,11 +917,11 @@ def _predicate(name, fn_of_xp):
     return fn
 
 
-isnan = _predicate("isnan", lambda xp, x: xp.isnan(x) if x.dtype.kind in "fcV" else xp.zeros(x.shape, bool))
-isinf = _predicate("isinf", lambda xp, x: xp.isinf(x) if x.dtype.kind in "fcV" else xp.zeros(x.shape, bool))
-isfinite = _predicate("isfinite", lambda xp, x: xp.isfinite(x) if x.dtype.kind in "fcV" else xp.ones(x.shape, bool))
-isposinf = _predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype.kind in "fV" else xp.zeros(x.shape, bool))
-isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype.kind in "fV" else xp.zeros(x.shape, bool))
+isnan = _predicate("isnan", lambda xp, x: xp.isnan(x) if x.dtype in DIFFERENTIABLE_NP else xp.zeros(x.shape, bool))
+isinf = _predicate("isinf", lambda xp, x: xp.isinf(x) if x.dtype in DIFFERENTIABLE_NP else xp.zeros(x.shape, bool))
+isfinite = _predicate("isfinite", lambda xp, x: xp.isfinite(x) if x.dtype in DIFFERENTIABLE_NP else xp.ones(x.shape, bool))
+isposinf = _predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype in FLOATING_NP else xp.zeros(x.shape, bool))
+isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype in FLOATING_NP else xp.zeros(x.shape, bool))
 signbit = _predicate("signbit", lambda xp, x: xp.signbit(x))
 
 
@@ -976,7 +977,7 @@ def apply_inplace(self, fn, *args, **kwargs):
     rd, sd = res._data.dtype, self._data.dtype
     if rd != sd and NP_TO_DTYPE[rd].category > NP_TO_DTYPE[sd].category:
         raise RuntimeError(f"result type {_legacy_name(res)} can't be cast to the desired output "
-                           f"type {_legacy_name(self) if self._data.dtype.kind in 'fV' else _INT_NAMES.get(self.dtype.name, self.dtype.name)}")
+                           f"type {_legacy_name(self) if self._data.dtype in FLOATING_NP else _INT_NAMES.get(self.dtype.name, self.dtype.name)}")
     if res._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                            f"broadcast shape {list(res._data.shape)}")

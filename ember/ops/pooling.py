@@ -32,6 +32,8 @@ import operator
 import numpy
 
 from .. import backend
+from .._dtype import (BOOL_NP, EXACT_NP, FLOATING_NP, INTEGRAL_NP, NATIVE_FLOATING_NP,
+                     compute_dtype)
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
 from . import pointwise as _pw
@@ -157,7 +159,7 @@ def _idx_dtype(k):
 
 
 def _pad_value(dt):
-    if dt.kind == "f" or dt.kind == "V":
+    if dt in FLOATING_NP:
         return -numpy.inf
     return numpy.iinfo(dt).min
 
@@ -216,7 +218,7 @@ def _max_stage(xp, a, axis, plan, want_idx, nan_aware, padval):
 
 def _max_forward(xp, x, geo, want_idx):
     """Max pool ``x``; with ``want_idx`` also the per-stage winning offsets."""
-    kind = x.dtype.kind
+    floating = x.dtype in FLOATING_NP
     padval = _pad_value(x.dtype)
     a0 = _pad(xp, x, geo, padval)
     for nan_aware in (False, True):
@@ -227,7 +229,7 @@ def _max_forward(xp, x, geo, want_idx):
             stages.append(idx)
         stages.reverse()
         # NaN changes which offset wins (PyTorch: the last NaN); values are right anyway
-        if not want_idx or nan_aware or kind not in "fV" or not xp.isnan(a).any():
+        if not want_idx or nan_aware or not floating or not xp.isnan(a).any():
             break
     if a.base is not None:       # a view (all kernels 1 along the last stages): copy it
         a = a.copy()
@@ -348,7 +350,7 @@ def _spread_adaptive(xp, g, idx, axis, plan, shape):
 
 def _sum_stage(xp, a, axis, plan):
     """Sum over the windows of ``plan`` along ``axis`` (a fresh array unless k == 1)."""
-    if plan.whole and axis == a.ndim - 1 and a.dtype.kind == "f":
+    if plan.whole and axis == a.ndim - 1 and a.dtype in NATIVE_FLOATING_NP:
         ones = xp.ones(a.shape[-1], a.dtype)
         return xp.matmul(a, ones)[..., None]        # a GEMV: far faster than a row sum
     if plan.whole:
@@ -402,7 +404,7 @@ class _MaxScatter(ArrayFunction):
     def forward(ctx, g, geo=None, stages=None):
         xp = _gam(g)
         ctx.geo, ctx.stages = geo, stages
-        exact = g.dtype.kind in "fV" and not bool(xp.isfinite(g).all())
+        exact = g.dtype in FLOATING_NP and not bool(xp.isfinite(g).all())
         for d, p in enumerate(geo.plans):
             g = _spread(xp, g, stages[d], geo.lead + d, p, geo.stage_shapes[d], exact)
         return _unpad(xp, g, geo)
@@ -429,10 +431,6 @@ class _MaxGather(ArrayFunction):
         return _MaxScatter.apply(g, geo=ctx.geo, stages=ctx.stages)
 
 
-def _compute_dtype(dt):
-    return _F32 if dt.itemsize == 2 and dt.kind in "fV" else dt
-
-
 class AvgPool(ArrayFunction):
     """Average pooling over ``geo``: window sums divided by ``divisor`` (an array
     broadcasting to the output's spatial shape, or a number)."""
@@ -441,9 +439,9 @@ class AvgPool(ArrayFunction):
     def forward(ctx, x, geo=None, divisor=None):
         xp = _gam(x)
         ctx.geo, ctx.divisor = geo, divisor
-        ct = _compute_dtype(x.dtype)
+        ct = compute_dtype(x.dtype)
         a = _pad(xp, x if x.dtype == ct else x.astype(ct), geo, 0)
-        if geo.whole and ct.kind == "f":
+        if geo.whole and ct in NATIVE_FLOATING_NP:
             # global pooling: one GEMV of the flattened planes with a ones vector
             a = a.reshape(geo.shape[:geo.lead] + (-1,))
             a = xp.matmul(a, xp.ones(a.shape[-1], ct)).reshape(geo.out_shape)
@@ -451,7 +449,7 @@ class AvgPool(ArrayFunction):
             for d in reversed(range(len(geo.plans))):
                 a = _sum_stage(xp, a, geo.lead + d, geo.plans[d])
         div = _on(xp, numpy.asarray(divisor, ct))
-        if ct.kind in "iu":
+        if ct in INTEGRAL_NP:
             # integer average pooling truncates toward zero (C++ integer division)
             q = xp.abs(a) // div
             a = xp.where(a < 0, -q, q)
@@ -474,7 +472,7 @@ class _AvgPoolT(ArrayFunction):
         xp = _gam(g)
         ctx.geo, ctx.divisor = geo, divisor
         dt = g.dtype
-        ct = _compute_dtype(dt)
+        ct = compute_dtype(dt)
         g = (g if dt == ct else g.astype(ct)) / _on(xp, numpy.asarray(divisor, ct))
         if geo.whole:
             return xp.broadcast_to(g, geo.shape).astype(dt)
@@ -668,7 +666,7 @@ def _check_pool(name3, n, shape, k, s, p, d, outs, avg3d=False):
 
 def _check_dtype(x, name, ints=True):
     dt = x._data.dtype
-    if dt.kind == "b" or (dt.kind in "iu" and (not ints or ints == "long" and dt != numpy.int64)):
+    if dt in BOOL_NP or (dt in INTEGRAL_NP and (not ints or ints == "long" and dt != numpy.int64)):
         from .pointwise import _INT_NAMES
         raise NotImplementedError(f'"{name}" not implemented for '
                                   f"'{_INT_NAMES.get(dt.name, 'Bool')}'")
@@ -742,7 +740,7 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
 def _max_pool1d_plain(input, kernel_size, stride, padding, dilation, ceil_mode):
     """max_pool1d without indices: PyTorch's max_pool1d_impl checks and messages."""
     dt = input._data.dtype
-    if dt.kind in "biu":
+    if dt in EXACT_NP:
         from .pointwise import _INT_NAMES
         raise NotImplementedError(f'"max_pool1d_impl" not implemented for '
                                   f"'{_INT_NAMES.get(dt.name, 'Bool')}'")

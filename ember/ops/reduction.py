@@ -19,6 +19,7 @@ import warnings
 
 from .. import backend
 from .._dtype import int64 as _int64, float32 as _float32, to_dtype
+from .._dtype import BOOL_NP, DIFFERENTIABLE_NP, EXACT_NP, FLOATING_NP, HALF_NP, compute_dtype
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.function import ArrayFunction
 from . import pointwise as _pw
@@ -39,13 +40,9 @@ from .. import return_types  # noqa: E402  (named tuples of max/min/sort/topk ..
 # ---------------------------------------------------------------------------------------
 # helpers
 
-def _is_half(dt):
-    return dt.itemsize == 2 and dt.kind in "fV"
-
-
 def _acc(x):
     """float16/bfloat16 arrays as float32: PyTorch accumulates reductions in float32."""
-    return x.astype(_F32) if _is_half(x.dtype) else x
+    return x.astype(_F32) if x.dtype in HALF_NP else x
 
 
 def _index(d, what="dim"):
@@ -133,7 +130,7 @@ def _type_name(t):
 
 
 def _require_float(input, msg):
-    if input._data.dtype.kind not in "fcV":
+    if input._data.dtype not in DIFFERENTIABLE_NP:
         raise RuntimeError(msg)
 
 
@@ -156,7 +153,7 @@ class Sum(ArrayFunction):
     def forward(ctx, x, axes=None, keepdim=False, np_dtype=None):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         target = x.dtype if np_dtype is None else np_dtype
-        if _is_half(target):
+        if target in HALF_NP:
             return x.astype(_F32).sum(axis=axes, keepdims=keepdim).astype(target)
         return x.sum(axis=axes, dtype=np_dtype, keepdims=keepdim)
 
@@ -175,7 +172,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     d = input._data
     if dtype is not None:
         np_dtype = to_dtype(dtype).np
-    elif d.dtype.kind in "biu":
+    elif d.dtype in EXACT_NP:
         np_dtype = _I64
     else:
         np_dtype = None
@@ -191,7 +188,7 @@ class Mean(ArrayFunction):
     def forward(ctx, x, axes=None, keepdim=False):
         n = _count(x.shape, axes)
         ctx.shape, ctx.axes, ctx.keepdim, ctx.n = x.shape, axes, keepdim, n
-        if _is_half(x.dtype):
+        if x.dtype in HALF_NP:
             return (x.astype(_F32).sum(axis=axes, keepdims=keepdim) / n).astype(x.dtype)
         return x.sum(axis=axes, keepdims=keepdim) / n      # n == 0 gives nan, as PyTorch
 
@@ -214,7 +211,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
                                f"either a floating point or complex dtype. Got: "
                                f"{_pw._INT_NAMES.get(dt.name, dt.name)}")
         input = _pw._to_dtype(input, dt)
-    elif input._data.dtype.kind not in "fcV":
+    elif input._data.dtype not in DIFFERENTIABLE_NP:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
                            f"a floating point or complex dtype. Got: {_type_name(input)}")
     if dim is None:
@@ -245,7 +242,7 @@ class Nansum(ArrayFunction):
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """``torch.nansum``: NaNs count as zero (and get zero gradient)."""
     d = input._data
-    np_dtype = to_dtype(dtype).np if dtype is not None else (_I64 if d.dtype.kind in "biu"
+    np_dtype = to_dtype(dtype).np if dtype is not None else (_I64 if d.dtype in EXACT_NP
                                                             else None)
     return Nansum.apply(input, axes=_dims(dim, d.ndim), keepdim=keepdim, np_dtype=np_dtype)
 
@@ -254,7 +251,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """``torch.nanmean``: the mean of the non-NaN elements."""
     if dtype is not None:
         input = _pw._to_dtype(input, to_dtype(dtype))
-    if input._data.dtype.kind not in "fcV":
+    if input._data.dtype not in DIFFERENTIABLE_NP:
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {_type_name(input)}")
     valid = sum(_pw.logical_not(_pw.isnan(input)), dim, keepdim)
@@ -267,7 +264,7 @@ class Prod(ArrayFunction):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         xp = _gam(x)
         target = x.dtype if np_dtype is None else np_dtype
-        a = x.astype(_F32 if _is_half(target) else target, copy=False)
+        a = x.astype(compute_dtype(target), copy=False)
         out = _as_arr(xp, a.prod(axis=axes, keepdims=keepdim), target)
         ctx.save_for_backward(x, out)
         return out
@@ -296,7 +293,7 @@ class ProdDim(Prod):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """``torch.prod``: over all elements, or over one int ``dim``; integers give int64."""
     d = input._data
-    np_dtype = to_dtype(dtype).np if dtype is not None else (_I64 if d.dtype.kind in "biu"
+    np_dtype = to_dtype(dtype).np if dtype is not None else (_I64 if d.dtype in EXACT_NP
                                                             else None)
     if dim is None:
         return Prod.apply(input, axes=None, keepdim=False, np_dtype=np_dtype)
@@ -313,7 +310,7 @@ def _even_grad(g, x, out, axes, keepdim):
     g = _unsqueeze(g, x.shape, axes, keepdim)
     out = _unsqueeze(out, x.shape, axes, keepdim)
     mask = _pw.eq(x, out)
-    if out._data.dtype.kind in "fV" and bool(_gam(out._data).isnan(out._data).any()):
+    if out._data.dtype in FLOATING_NP and bool(_gam(out._data).isnan(out._data).any()):
         mask = _pw.logical_or(mask, _pw.logical_and(_pw.isnan(x), _pw.isnan(out)))
     count = sum(mask, axes, keepdim=True)
     return _pw.where(mask, _pw.div(g, count), 0.0)
@@ -510,7 +507,7 @@ class Median(_Select):
         order = xp.argsort(x, axis=dim, kind="stable")
         n = x.shape[dim]
         pos = xp.full(order.shape[:dim] + (1,) + order.shape[dim + 1:], (n - 1) // 2, _I64)
-        if x.dtype.kind in "fV":
+        if x.dtype in FLOATING_NP:
             n_nan = xp.isnan(x).sum(axis=dim, keepdims=True)
             pos = xp.where(n_nan > 0, n - n_nan, pos)
         return xp.take_along_axis(order, pos, axis=dim)
@@ -566,7 +563,7 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 def _arg_reduce(name, input, dim, keepdim):
     d = input._data
-    if d.dtype.kind == "b":
+    if d.dtype in BOOL_NP:
         raise RuntimeError(f"{name}(): does not support bool input")
     xp = _gam(d)
     fn = xp.argmax if name == "argmax" else xp.argmin
@@ -607,9 +604,9 @@ class MedianAll(ArrayFunction):
         flat = x.reshape(-1)
         n = flat.size
         if n == 0:
-            out = xp.full((), xp.nan if x.dtype.kind in "fV" else xp.iinfo(x.dtype).min,
+            out = xp.full((), xp.nan if x.dtype in FLOATING_NP else xp.iinfo(x.dtype).min,
                           x.dtype)
-        elif x.dtype.kind in "fV" and bool(xp.isnan(flat).any()):
+        elif x.dtype in FLOATING_NP and bool(xp.isnan(flat).any()):
             out = xp.full((), xp.nan, x.dtype)
         else:
             k = (n - 1) // 2
@@ -626,7 +623,7 @@ class MedianAll(ArrayFunction):
 def median(input, dim=None, keepdim=False):
     """``torch.median``: the lower median (0-d; ties share the gradient), or
     ``(values, indices)`` along ``dim``. NaN propagates."""
-    if input._data.dtype.kind == "b":
+    if input._data.dtype in BOOL_NP:
         raise NotImplementedError("\"median\" not implemented for 'Bool'")
     if dim is None:
         return MedianAll.apply(input)
@@ -719,7 +716,7 @@ class Std(Var):
 
 
 def _var_args(name, input, dim, unbiased, correction):
-    if input._data.dtype.kind not in "fcV":
+    if input._data.dtype not in DIFFERENTIABLE_NP:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     if isinstance(dim, bool):            # var(input, unbiased)
         if unbiased is not None:
@@ -819,7 +816,7 @@ class VectorNorm(ArrayFunction):
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """``torch.linalg.vector_norm``: ord in {2, 1, inf, -inf, 0, any p}, over ``dim``."""
-    if x._data.dtype.kind not in "fcV":
+    if x._data.dtype not in DIFFERENTIABLE_NP:
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_type_name(x)}")
     if dtype is not None:
@@ -895,7 +892,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 def _cum_target(input, dtype):
     if dtype is not None:
         return to_dtype(dtype).np
-    return _I64 if input._data.dtype.kind in "biu" else None
+    return _I64 if input._data.dtype in EXACT_NP else None
 
 
 class Cumsum(ArrayFunction):
@@ -906,7 +903,7 @@ class Cumsum(ArrayFunction):
         ctx.dim, ctx.reverse = dim, reverse
         xp = _gam(x)
         target = x.dtype if np_dtype is None else np_dtype
-        a = x.astype(_F32 if _is_half(target) else target, copy=False)
+        a = x.astype(compute_dtype(target), copy=False)
         if a.ndim == 0:
             return a.astype(target)
         if reverse:
@@ -938,7 +935,7 @@ class Cumprod(ArrayFunction):
     def forward(ctx, x, dim=0, np_dtype=None):
         xp = _gam(x)
         target = x.dtype if np_dtype is None else np_dtype
-        a = x.astype(_F32 if _is_half(target) else target, copy=False)
+        a = x.astype(compute_dtype(target), copy=False)
         out = a.copy() if a.ndim == 0 else xp.cumprod(a, axis=dim, dtype=a.dtype)
         out = out.astype(target, copy=False)
         ctx.dim = dim

@@ -29,6 +29,7 @@ import warnings
 import numpy
 
 from .. import backend
+from .._dtype import FLOATING_NP, NATIVE_FLOATING_NP
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
 
@@ -111,7 +112,7 @@ _DENSE_MAX = 256   # axes this short resize by one GEMM with the dense (n_in, n_
 def _use_dense(xp, ax, a):
     """A GEMM beats per-tap gathers (NumPy's take along the last axis is slow) while the
     axis is short; not for integer data, nor with inf/NaN (0 * inf would spread NaN)."""
-    if ax.n_in > _DENSE_MAX or ax.n_out > _DENSE_MAX or a.dtype.kind != "f":
+    if ax.n_in > _DENSE_MAX or ax.n_out > _DENSE_MAX or a.dtype not in NATIVE_FLOATING_NP:
         return False
     if ax.w is None and ax.fwd[0].kind != "take":
         return False          # nearest by slice or repeat is already cheap
@@ -424,7 +425,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if output_size is None:
         output_size = [int(shape[i + 2] * scale_factors[i]) for i in range(dim)]
     dt = input._data.dtype
-    if dt.kind not in "fV" and not (dt == numpy.uint8):
+    if dt not in FLOATING_NP and not (dt == numpy.uint8):
         from .pointwise import _INT_NAMES
         kernel = {"nearest": "upsample_nearest", "nearest-exact": "_upsample_nearest_exact",
                   "linear": "upsample_linear", "bilinear": "upsample_bilinear",
