@@ -164,7 +164,14 @@ def _run_node(node, grads, create_graph):
     if node.once_differentiable and create_graph:
         raise RuntimeError(f"{node.name()} is not differentiable twice: it was declared "
                            "once_differentiable, so create_graph=True cannot pass through it")
-    out = node.backward(node, *grads)
+    arrays_fn = node.backward_arrays
+    if arrays_fn is not None and not create_graph:
+        # the op's fast path on arrays: no graph of the backward is wanted
+        out = arrays_fn(node, *[None if g is None else g._data for g in grads])
+        out = tuple(None if a is None else _make(a) for a in
+                    (out if isinstance(out, tuple) else (out,)))
+    else:
+        out = node.backward(node, *grads)
     if not isinstance(out, tuple):
         out = (out,)
     n_in = len(node._edges)

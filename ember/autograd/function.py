@@ -17,7 +17,7 @@ from .grad_mode import _state, _anomaly
 from .dispatch import _top as _mode_top, dispatch as _dispatch_to_mode
 from .. import backend
 from .._tensor import Tensor, _make
-from .._dtype import DIFFERENTIABLE_NP, NATIVE_INEXACT_NP, INTEGRAL_NP
+from .._dtype import DIFFERENTIABLE_NP, NATIVE_INEXACT_NP, INTEGRAL_NP, result_type as _result_type
 
 _as_array = backend.as_array
 _generic = backend.generic
@@ -64,6 +64,13 @@ class Function(metaclass=_FunctionMeta):
       view_of       -- index of the input whose memory the (first) output views;
       differentiable_outputs -- None (all float outputs) or a tuple of output positions;
       once_differentiable -- backward is not itself differentiable.
+
+    ``backward(ctx, *grads)`` (Tensors in, Tensors out) is the differentiable definition of
+    the gradient. A heavy op may also define ``backward_arrays(ctx, *grad_arrays)``:
+    backend arrays in (None for a missing gradient), arrays or None out, one per input.
+    The engine calls it instead of ``backward`` when no graph of the backward is being
+    built (``create_graph=False``); it must give the same values. No op reads the
+    grad-mode global to choose its path.
     """
 
     broadcasting = False
@@ -72,6 +79,7 @@ class Function(metaclass=_FunctionMeta):
     differentiable_outputs = None
     once_differentiable = False
     array_forward = False
+    backward_arrays = None
 
     # -- ctx API used inside forward/backward ------------------------------------------
     def save_for_backward(self, *items):
@@ -111,6 +119,11 @@ class Function(metaclass=_FunctionMeta):
         if saved is None:
             return ()
         return tuple(self._unpack(s) for s in saved)
+
+    @property
+    def saved_arrays(self):
+        """``saved_tensors`` as backend arrays (for ``backward_arrays``); same checks."""
+        return tuple(t._data if isinstance(t, Tensor) else t for t in self.saved_tensors)
 
     def _unpack(self, slot):
         """A saved slot is (tensor, array, output_nr, version_counter, version_at_save):
@@ -298,9 +311,8 @@ def _promote(args):
             same = False
     if same:
         return args
-    from .. import _dtype
-    from ..ops.pointwise import _to_dtype
-    target = _dtype.result_type(*[a for a in args if a is not None])
+    target = _result_type(*[a for a in args if a is not None])
+    _to_dtype = _convert.to_dtype
     np_target = target.np
     out = []
     for a in args:
@@ -509,3 +521,8 @@ class once_differentiable:
             with no_grad():
                 return fn(ctx, *grads)
         return wrapper
+
+
+# The dtype cast promotion uses; imported last because ToCopy is an ArrayFunction (the
+# module attribute is read at call time, so either import order works).
+from .. import _convert  # noqa: E402

@@ -17,6 +17,8 @@ from .. import backend
 from .._dtype import BOOL_NP, COMPLEX_NP, HALF_NP, INTEGRAL_NP, NATIVE_INEXACT_NP
 from .._tensor import Tensor, _make, _LEGACY_NAMES
 from ..autograd.function import ArrayFunction
+from ._common import check_tensor as _check_tensor, write_out as _out
+from .pointwise import _make_inplace as _inplace
 
 _gam = backend.get_array_module
 
@@ -42,12 +44,6 @@ def _gemm(a, b):
 
 def _name(t, table=_TITLE):
     return table[t.dtype.name]
-
-
-def _check_tensor(x, fn, arg, pos):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, "
-                        f"not {type(x).__name__}")
 
 
 def _check_dtypes(a, b, style, impl):
@@ -460,25 +456,9 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     return _out(Addmv.apply(input, mat, vec, beta=beta, alpha=alpha), out)
 
 
-def _inplace(fn):
-    def method(self, *args, **kwargs):
-        from .pointwise import apply_inplace
-        return apply_inplace(self, fn, *args, **kwargs)
-    method.__name__ = fn.__name__ + "_"
-    method.__doc__ = f"In-place form of ``{fn.__name__}``."
-    return method
-
-
 addmm_ = _inplace(addmm)
 baddbmm_ = _inplace(baddbmm)
 addmv_ = _inplace(addmv)
-
-
-def _out(res, out):
-    if out is None:
-        return res
-    from .pointwise import _out as pw_out
-    return pw_out(res, out)
 
 
 # ---------------------------------------------------------------------------------------

@@ -4,9 +4,9 @@ local_response_norm and normalize (``torch.nn.functional``).
 Batch, instance, layer, group and RMS norm are one fused Function, ``Normalize``: the input
 is viewed as ``view`` (e.g. ``(N, C, H*W)`` for batch norm, ``(N, G, C/G, H*W)`` for group
 norm), statistics are taken over ``axes`` of that view and the affine weight/bias broadcast
-as ``affine``. Its backward is written on arrays (the fast path); under
-``create_graph=True`` it is written with ember ops instead, recomputing the statistics from
-the saved input, so double backward works. float16/bfloat16 inputs are computed in float32
+as ``affine``. Its ``backward`` is written with ember ops, recomputing the statistics from
+the saved input, so double backward works; ``backward_arrays`` is the same gradient on
+arrays, the fast path the engine takes when no graph of the backward is built. float16/bfloat16 inputs are computed in float32
 and the result rounded back, as PyTorch does.
 
 Running statistics follow PyTorch: ``running = (1 - momentum) * running + momentum * stat``
@@ -20,10 +20,10 @@ from .._dtype import NP_TO_DTYPE, float32 as _float32
 from .._dtype import FLOATING_NP, compute_dtype  # half types are normalized in float32
 from .._tensor import _make, _wrap_dim
 from ..autograd.function import ArrayFunction
-from ..autograd.grad_mode import is_grad_enabled
 from . import pointwise as _pw
 from . import reduction as _red
 from . import shape as _sh
+from ._common import count as _count
 
 _gam = backend.get_array_module
 _F32 = _float32.np
@@ -55,13 +55,6 @@ def _rdot(xp, a, b, axes):
     """Sum of ``a * b`` over ``axes``, keeping them as size 1, without forming ``a * b``."""
     ins, out = _spec(a.ndim, axes)
     return xp.einsum(f"{ins},{ins}->{out}", a, b).reshape(_kept(a.shape, axes))
-
-
-def _count(shape, axes):
-    n = 1
-    for a in axes:
-        n *= shape[a]
-    return n
 
 
 class Normalize(ArrayFunction):
@@ -116,9 +109,12 @@ class Normalize(ArrayFunction):
     @staticmethod
     def backward(ctx, g, _gmean=None, _gvar=None):
         x, weight = ctx.saved_tensors
-        if is_grad_enabled():
-            return _backward_graph(ctx, x, weight, g)
-        return _backward_arrays(ctx, x, weight, g)
+        return _backward_graph(ctx, x, weight, g)
+
+    @staticmethod
+    def backward_arrays(ctx, g, _gmean=None, _gvar=None):
+        x, weight = ctx.saved_tensors
+        return _backward_arrays(ctx, x, weight, _make(g))
 
 
 def _axes_off_affine(affine):
@@ -133,7 +129,8 @@ def _inner_axes(axes, affine):
 
 
 def _backward_arrays(ctx, x, weight, g):
-    """The gradients on raw arrays (grad mode off: the common, fast path).
+    """The gradients on raw arrays (``backward_arrays``: no graph of the backward wanted,
+    the common, fast path); returns arrays.
 
     With xhat = (x - mean) * invstd and gxhat = g * weight, PyTorch's formulas:
     gx = invstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat)) (statistics' means over
@@ -208,7 +205,7 @@ def _backward_arrays(ctx, x, weight, g):
                 if m1 is not None:
                     gx -= m1
             gx *= invstd
-    return tuple(None if a is None else _make(a) for a in (gx_full, gw, gb))
+    return gx_full, gw, gb
 
 
 def _backward_graph(ctx, x, weight, g):

@@ -12,6 +12,8 @@ from .._dtype import BOOL_NP, COMPLEX_NP, DIFFERENTIABLE_NP, EXACT_NP, FLOATING_
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction, _bump
 from ..autograd.grad_mode import _state
+from .._convert import ToCopy, to_dtype as _to_dtype  # noqa: F401  (re-exported here)
+from ._common import no_grad_op, write_out as _out
 
 _gam = backend.get_array_module
 _LN2 = math.log(2.0)
@@ -46,28 +48,6 @@ def scalar_like(value, like):
 
 def _zeros_like(g):
     return _make(_gam(g._data).zeros_like(g._data))
-
-
-class ToCopy(ArrayFunction):
-    """Dtype conversion; the gradient is converted back to the input's dtype."""
-
-    node_name = "ToCopyBackward0"
-
-    @staticmethod
-    def forward(ctx, x, np_dtype=None):
-        ctx.in_dtype = x.dtype
-        return x.astype(np_dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _to_dtype(g, NP_TO_DTYPE[ctx.in_dtype])
-
-
-def _to_dtype(x, dtype):
-    """Differentiable cast of tensor ``x`` to ember dtype ``dtype`` (returns x if equal)."""
-    if x._data.dtype == dtype.np:
-        return x
-    return ToCopy.apply(x, np_dtype=dtype.np)
 
 
 # ---------------------------------------------------------------------------------------
@@ -212,10 +192,10 @@ class Minimum(ArrayFunction):
 
 def _split_ties(g, a_wins, tie):
     """Gradient of max/min of two tensors: to the winner, halved on ties (as PyTorch)."""
-    half = mul(g, 0.5)
+    halved = mul(g, 0.5)
     zero = _zeros_like(g)
-    ga = where(a_wins, g, where(tie, half, zero))
-    gb = where(a_wins, zero, where(tie, half, g))
+    ga = where(a_wins, g, where(tie, halved, zero))
+    gb = where(a_wins, zero, where(tie, halved, g))
     return ga, gb
 
 
@@ -566,7 +546,11 @@ def square(input):
 
 def _zero_grad_unary(name, fwd):
     """Piecewise-constant ops (floor, sign, ...): gradient zero everywhere."""
+    keep_exact = name != "Sign"
+
     def forward(ctx, x):
+        if keep_exact and x.dtype in EXACT_NP:
+            return x.copy()      # integer floor/ceil/trunc are the identity (NumPy's give floats)
         return fwd(_gam(x), x)
 
     def backward(ctx, g):
@@ -576,8 +560,6 @@ def _zero_grad_unary(name, fwd):
                                     "backward": staticmethod(backward), "__module__": __name__})
 
     def fn(input, *, out=None):
-        if input._data.dtype in EXACT_NP and name != "Sign":
-            return _out(_make(input._data.copy()), out)
         return _out(cls.apply(input), out)
     fn.__name__ = name.lower()
     return cls, fn
@@ -597,6 +579,8 @@ def sgn(input):
 class Round(ArrayFunction):
     @staticmethod
     def forward(ctx, x, decimals=0):
+        if x.dtype in EXACT_NP and decimals >= 0:
+            return x.copy()
         return _gam(x).round(x, decimals)
 
     @staticmethod
@@ -606,8 +590,6 @@ class Round(ArrayFunction):
 
 def round(input, *, decimals=0):
     """``torch.round``: half to even, like PyTorch and NumPy."""
-    if input._data.dtype in EXACT_NP and decimals >= 0:
-        return _make(input._data.copy())
     return Round.apply(input, decimals=decimals)
 
 
@@ -857,15 +839,19 @@ def equal(input, other):
     return input.shape == other.shape and bool((input._data == other._data).all())
 
 
+def _ufunc_op(name, ufunc):
+    """The no-gradient ArrayFunction applying backend ufunc ``ufunc`` to its arrays."""
+    return no_grad_op(name, lambda *arrays: getattr(_gam(arrays[0]), ufunc)(*arrays),
+                      broadcasting=True)
+
+
 def _logical(name, ufunc, unary=False):
+    op = _ufunc_op("".join(p.capitalize() for p in name.split("_")), ufunc)
+
     def fn(input, other=None, *, out=None):
-        xp = _gam(input._data)
         if unary:
-            res = getattr(xp, ufunc)(input._data)
-        else:
-            o = other._data if isinstance(other, Tensor) else other
-            res = getattr(xp, ufunc)(input._data, o)
-        return _out(_make(res), out)
+            return _out(op.apply(input), out)
+        return _out(op.apply(input, other), out)
     fn.__name__ = name
     return fn
 
@@ -877,20 +863,20 @@ logical_not = _logical("logical_not", "logical_not", unary=True)
 
 
 def _bitwise(name, ufunc):
+    op = _ufunc_op("".join(p.capitalize() for p in name.split("_")), ufunc)
+
     def fn(input, other=None, *, out=None):
         if input._data.dtype not in EXACT_NP or (
                 isinstance(other, Tensor) and other._data.dtype not in EXACT_NP) or \
                 isinstance(other, float):
             raise RuntimeError(f'"{name}_cpu" not implemented for '
                                f"'{_legacy_name(input if input._data.dtype not in EXACT_NP else other)}'")
-        xp = _gam(input._data)
         if other is None:
-            return _out(_make(getattr(xp, ufunc)(input._data)), out)
+            return _out(op.apply(input), out)
         if isinstance(other, Tensor) and other._data.dtype != input._data.dtype:
             d = result_type(input, other)
             input, other = _to_dtype(input, d), _to_dtype(other, d)
-        o = other._data if isinstance(other, Tensor) else other
-        return _out(_make(getattr(xp, ufunc)(input._data, o)), out)
+        return _out(op.apply(input, other), out)
     fn.__name__ = name
     return fn
 
@@ -911,8 +897,11 @@ bitwise_right_shift = _bitwise("bitwise_right_shift", "right_shift")
 
 
 def _predicate(name, fn_of_xp):
+    op = no_grad_op("".join(p.capitalize() for p in name.split("_")),
+                    lambda x: fn_of_xp(_gam(x), x))
+
     def fn(input):
-        return _make(fn_of_xp(_gam(input._data), input._data))
+        return op.apply(input)
     fn.__name__ = name
     return fn
 
@@ -925,8 +914,12 @@ isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype in FLO
 signbit = _predicate("signbit", lambda xp, x: xp.signbit(x))
 
 
+IsClose = no_grad_op("IsClose", lambda a, b, rtol, atol, equal_nan: _gam(a).isclose(
+    a, b, rtol, atol, equal_nan), broadcasting=True)
+
+
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _make(_gam(input._data).isclose(input._data, _data_of(other), rtol, atol, equal_nan))
+    return IsClose.apply(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -939,20 +932,6 @@ def _data_of(x):
 
 # ---------------------------------------------------------------------------------------
 # out= and in-place forms
-
-def _out(res, out):
-    if out is None:
-        return res
-    if _state[0] and (res._rg or out._rg):
-        raise RuntimeError("functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
-    if out._data.shape != res._data.shape:
-        out._data = res._data.astype(out._data.dtype, copy=True)
-    else:
-        out._data[...] = res._data
-    _bump(out)
-    return out
-
 
 def _check_inplace(self):
     if _state[0]:
@@ -1100,108 +1079,11 @@ addcdiv_ = _make_inplace(addcdiv)
 
 
 # ---------------------------------------------------------------------------------------
-# dtype conversion methods
+# dtype/device conversion methods: ops/conversion.py, re-exported here
 
-def to(self, *args, **kwargs):
-    """``Tensor.to(dtype)``, ``.to(device)``, ``.to(device, dtype)``, ``.to(other)``."""
-    from .. import _device
-    dtype = kwargs.pop("dtype", None)
-    device = kwargs.pop("device", None)
-    copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype, device = a.dtype, a.device
-        elif isinstance(a, (str, _device.device, int)) and not _is_dtype_like(a):
-            device = a
-        elif a is not None:
-            dtype = to_dtype(a)
-    out = self
-    if dtype is not None:
-        dtype = to_dtype(dtype)
-        if dtype.np != self._data.dtype:
-            out = _to_dtype(self, dtype)
-    if device is not None:
-        device = _device.as_device(device)
-        if device.type != self.device.type:
-            _device.check_available(device)
-            out = ToDevice.apply(out, device_type=device.type)
-    if copy and out is self:
-        out = clone_tensor(self)
-    return out
-
-
-def _is_dtype_like(a):
-    if isinstance(a, str):
-        try:
-            to_dtype(a)
-            return True
-        except TypeError:
-            return False
-    return False
-
-
-class ToDevice(ArrayFunction):
-    node_name = "ToCopyBackward0"
-
-    @staticmethod
-    def forward(ctx, x, device_type="cpu"):
-        ctx.src = backend.device_type_of(x)
-        return backend.to_device(x, device_type)
-
-    @staticmethod
-    def backward(ctx, g):
-        return ToDevice.apply(g, device_type=ctx.src)
-
-
-class Clone(ArrayFunction):
-    @staticmethod
-    def forward(ctx, x):
-        return x.copy()
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
-
-
-def clone_tensor(input, *, memory_format=None):
-    return Clone.apply(input)
-
-
-def _caster(name):
-    def method(self, memory_format=None):
-        return to(self, to_dtype(name))
-    method.__name__ = name
-    return method
-
-
-float_ = _caster("float32")
-double = _caster("float64")
-half = _caster("float16")
-bfloat16 = _caster("bfloat16")
-long = _caster("int64")
-int_ = _caster("int32")
-short = _caster("int16")
-char = _caster("int8")
-byte = _caster("uint8")
-bool_ = _caster("bool")
-cfloat = _caster("complex64")
-cdouble = _caster("complex128")
-
-
-def cpu(self, memory_format=None):
-    return to(self, "cpu")
-
-
-def cuda(self, device=None, non_blocking=False, memory_format=None):
-    return to(self, "cuda" if device is None else device)
-
-
-def type_as(self, other):
-    return to(self, other.dtype)
+from .conversion import (Clone, ToDevice, bfloat16, bool_, byte, cdouble, cfloat,  # noqa: E402,F401
+                         char, clone_tensor, cpu, cuda, double, float_, half, int_, long,
+                         short, to, type_as)
 
 
 METHODS = (

@@ -24,6 +24,11 @@ difference: a window with no element inside the input (possible only with dilati
 padding) gives -inf and drops its gradient, where PyTorch's index (and gradient) points
 at an element outside the window.
 Average pooling of float16/bfloat16 sums in float32, as PyTorch's CPU kernels do.
+
+The ``geo=`` plan (``_Geo``) passed to apply is a contract for dispatch modes (ONNX
+export, the profiler): ``kernel_size``, ``stride``, ``padding``, ``dilation``,
+``ceil_mode``, ``output_size``, ``adaptive``, ``count_include_pad``, ``divisor_override``
+in PyTorch's names and meaning (see the class docstring); other attributes are internal.
 """
 import functools
 import math
@@ -37,8 +42,10 @@ from .._dtype import (BOOL_NP, EXACT_NP, FLOATING_NP, INTEGRAL_NP, NATIVE_FLOATI
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
 from . import pointwise as _pw
+from ._common import fmt_shape as _fmt_shape
 
 _gam = backend.get_array_module
+_on = backend.on
 _F32 = numpy.dtype(numpy.float32)
 
 # ---------------------------------------------------------------------------------------
@@ -96,10 +103,6 @@ class _Adapt:
         return xp.take(a, _on(xp, self.pos[t]), axis=axis)
 
 
-def _on(xp, arr):
-    return arr if xp is numpy else xp.asarray(arr)
-
-
 @functools.lru_cache(maxsize=256)
 def _adapt(L, o):
     return _Adapt(L, o)
@@ -111,12 +114,23 @@ def _win(L, k, s, d, lo, o):
 
 
 class _Geo:
-    """Pooling geometry of an input of ``shape``: the plans of its last ``len(plans)`` dims."""
+    """Pooling geometry of an input of ``shape``: the plans of its last ``len(plans)`` dims.
+
+    The contract converters (ONNX) and the profiler read -- PyTorch's argument names, one
+    entry per pooled (spatial) dim, normalized (ints made tuples, ``stride=None`` made the
+    kernel size): ``kernel_size``, ``stride``, ``padding``, ``dilation``, ``ceil_mode``,
+    ``output_size``, ``adaptive``; average pooling adds ``count_include_pad`` and
+    ``divisor_override`` (None for max pooling). For adaptive pooling the window fields
+    are None where the windows vary in size (only ``output_size`` is meaningful).
+    """
 
     __slots__ = ("shape", "plans", "lead", "padded", "out_shape", "pad", "stage_shapes",
-                 "whole")
+                 "whole", "ceil_mode", "count_include_pad", "divisor_override", "adaptive")
 
-    def __init__(self, shape, plans):
+    def __init__(self, shape, plans, ceil_mode=False, count_include_pad=None,
+                 divisor_override=None, adaptive=False):
+        self.ceil_mode, self.adaptive = ceil_mode, adaptive
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
         self.shape = tuple(shape)
         self.plans = plans
         n = len(plans)
@@ -132,6 +146,32 @@ class _Geo:
 
     def interior(self):
         return (Ellipsis,) + tuple(slice(p.lo, p.lo + p.L) for p in self.plans)
+
+    # -- the torch-named contract (see the class docstring) ---------------------------------
+    def _field(self, attr):
+        if any(p.adaptive for p in self.plans):
+            return None
+        return tuple(getattr(p, attr) for p in self.plans)
+
+    @property
+    def kernel_size(self):
+        return self._field("k")
+
+    @property
+    def stride(self):
+        return self._field("s")
+
+    @property
+    def padding(self):
+        return self._field("lo")
+
+    @property
+    def dilation(self):
+        return self._field("d")
+
+    @property
+    def output_size(self):
+        return tuple(p.o for p in self.plans)
 
 
 def _pad(xp, a, geo, value):
@@ -605,10 +645,6 @@ def _out_size(L, k, p, s, d, ceil_mode):
 _LETTERS = {1: ("W",), 2: ("H", "W"), 3: ("T", "H", "W")}
 
 
-def _fmt_shape(shape):
-    return "[" + ", ".join(str(s) for s in shape) + "]"
-
-
 def _check_pool(name3, n, shape, k, s, p, d, outs, avg3d=False):
     """PyTorch's pool2d/pool3d_shape_check (messages of the 2-d/3-d kernels; 1-d pooling
     runs as 2-d with a unit height there, so its messages show that height)."""
@@ -672,13 +708,16 @@ def _check_dtype(x, name, ints=True):
                                   f"'{_INT_NAMES.get(dt.name, 'Bool')}'")
 
 
-def _regular_geo(fname, n, x, kernel_size, stride, padding, dilation, ceil_mode, avg3d=False):
+def _regular_geo(fname, n, x, kernel_size, stride, padding, dilation, ceil_mode, avg3d=False,
+                 count_include_pad=None, divisor_override=None):
     k, s, p, d = _pool_args(fname, n, kernel_size, stride, padding, dilation)
-    return _regular_geo_cached(n, tuple(x.shape), k, s, p, d, bool(ceil_mode), avg3d)
+    return _regular_geo_cached(n, tuple(x.shape), k, s, p, d, bool(ceil_mode), avg3d,
+                               count_include_pad, divisor_override)
 
 
 @functools.lru_cache(maxsize=512)
-def _regular_geo_cached(n, shape, k, s, p, d, ceil_mode, avg3d):
+def _regular_geo_cached(n, shape, k, s, p, d, ceil_mode, avg3d, count_include_pad=None,
+                        divisor_override=None):
     """The geometry (and the checks) of a pooling call; cached: layers call it with the
     same shapes every step."""
     sp = shape[-n:] if len(shape) >= n else (0,) * n
@@ -686,7 +725,7 @@ def _regular_geo_cached(n, shape, k, s, p, d, ceil_mode, avg3d):
     name3 = "avg_pool3d" if avg3d else "max_pool3d_with_indices_out_cpu_template"
     _check_pool(name3, n, shape, k, s, p, d, outs, avg3d)
     plans = tuple(_win(sp[i], k[i], s[i], d[i], p[i], outs[i]) for i in range(n))
-    return _Geo(shape, plans)
+    return _Geo(shape, plans, ceil_mode, count_include_pad, divisor_override)
 
 
 def _check_max_dims(fname, n, x):
@@ -777,7 +816,7 @@ def _max_pool1d_plain(input, kernel_size, stride, padding, dilation, ceil_mode):
     o = _out_size(shape[-1], k, p, s, d, ceil_mode)
     if o < 1:
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {o}")
-    geo = _Geo(shape, (_win(shape[-1], k, s, d, p, o),))
+    geo = _Geo(shape, (_win(shape[-1], k, s, d, p, o),), bool(ceil_mode))
     return _MAX_FN[1].apply(input, geo=geo, indices=False)
 
 
@@ -856,7 +895,8 @@ def _avg_pool(n, fname, input, kernel_size, stride, padding, ceil_mode, count_in
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     geo = _regular_geo(fname, n, input, kernel_size, stride, padding, 1, ceil_mode,
-                       avg3d=(n == 3))
+                       avg3d=(n == 3), count_include_pad=bool(count_include_pad),
+                       divisor_override=divisor_override)
     div = _avg_divisor(geo, bool(count_include_pad), divisor_override)
     return _AVG_FN[n].apply(input, geo=geo, divisor=div)
 
@@ -957,7 +997,8 @@ def _adaptive_geo_cached(n, shape, sizes, is_max):
             plans.append(_win(L, L // o, L // o, 1, 0, o))
         else:
             plans.append(_adapt(L, o))
-    geo = _Geo(shape, tuple(plans))
+    geo = _Geo(shape, tuple(plans), ceil_mode=None, count_include_pad=None if is_max else True,
+               adaptive=True)
     div = None
     if not is_max:
         div = numpy.ones((1,) * n)

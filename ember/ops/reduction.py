@@ -20,8 +20,9 @@ import warnings
 from .. import backend
 from .._dtype import int64 as _int64, float32 as _float32, to_dtype
 from .._dtype import BOOL_NP, DIFFERENTIABLE_NP, EXACT_NP, FLOATING_NP, HALF_NP, compute_dtype
-from .._tensor import Tensor, _make, _wrap_dim
+from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import ArrayFunction
+from ._common import along as _along, count as _count, no_grad_op, write_out as _out
 from . import pointwise as _pw
 from . import shape as _sh
 
@@ -85,14 +86,6 @@ def _one_dim(dim, ndim, name):
     return _wrap_dim(_index(dim, f"{name}(): argument 'dim'"), ndim)
 
 
-def _count(shape, axes):
-    n = 1
-    for i, s in enumerate(shape):
-        if axes is None or i in axes:
-            n *= s
-    return n
-
-
 def _kept_shape(shape, axes):
     return tuple(1 if axes is None or i in axes else s for i, s in enumerate(shape))
 
@@ -132,10 +125,6 @@ def _type_name(t):
 def _require_float(input, msg):
     if input._data.dtype not in DIFFERENTIABLE_NP:
         raise RuntimeError(msg)
-
-
-def _out(res, out):
-    return res if out is None else _pw._out(res, out)
 
 
 def _as_arr(xp, r, dtype=None):
@@ -374,20 +363,6 @@ def aminmax(input, *, dim=None, keepdim=False):
 # ---------------------------------------------------------------------------------------
 # ops that pick elements along one dim: max/min/median/mode/kthvalue/sort/topk
 
-def _along(xp, idx, dim):
-    """Index tuple addressing ``idx`` positions along ``dim`` (numpy's put_along_axis)."""
-    nd = idx.ndim
-    out = []
-    for ax in range(nd):
-        if ax == dim:
-            out.append(idx)
-        else:
-            shp = [1] * nd
-            shp[ax] = idx.shape[ax]
-            out.append(xp.arange(idx.shape[ax]).reshape(shp))
-    return tuple(out)
-
-
 class TakeAlong(ArrayFunction):
     """``take_along_axis`` with constant indices; its gradient is PutAlong (and back)."""
 
@@ -561,28 +536,36 @@ def min(input, dim=None, keepdim=False, *, other=None):
     return _select(Min, "min", input, dim, keepdim)
 
 
+def _arg_reduce_arrays(d, name, dim, keepdim):
+    xp = _gam(d)
+    fn = xp.argmax if name == "argmax" else xp.argmin
+    if dim is None:
+        r = xp.asarray(fn(d.reshape(-1)))
+        if keepdim:
+            r = r.reshape((1,) * d.ndim)
+    elif d.ndim == 0:
+        r = xp.zeros((), _I64)
+    else:
+        r = fn(d, axis=dim, keepdims=keepdim)
+    return r.astype(_I64, copy=False)
+
+
+ArgReduce = no_grad_op("ArgReduce", _arg_reduce_arrays)
+
+
 def _arg_reduce(name, input, dim, keepdim):
     d = input._data
     if d.dtype in BOOL_NP:
         raise RuntimeError(f"{name}(): does not support bool input")
-    xp = _gam(d)
-    fn = xp.argmax if name == "argmax" else xp.argmin
     if dim is None:
         if d.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for "
                              "input.numel() == 0.")
-        r = xp.asarray(fn(d.reshape(-1)))
-        if keepdim:
-            r = r.reshape((1,) * d.ndim)
     else:
-        ax = _one_dim(dim, d.ndim, name)
-        if d.ndim == 0:
-            r = xp.zeros((), _I64)
-        else:
-            if d.shape[ax] == 0:
-                raise IndexError(f"{name}(): Expected reduction dim {ax} to have non-zero size.")
-            r = fn(d, axis=ax, keepdims=keepdim)
-    return _make(r.astype(_I64, copy=False))
+        dim = _one_dim(dim, d.ndim, name)
+        if d.ndim and d.shape[dim] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+    return ArgReduce.apply(input, name=name, dim=dim, keepdim=keepdim)
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -653,11 +636,17 @@ def sort(input, dim=-1, descending=False, *, stable=False):
 
 def argsort(input, dim=-1, descending=False, *, stable=False):
     """``torch.argsort``: int64 indices of a stable sort along ``dim``."""
-    d = input._data
-    ax = _one_dim(dim, d.ndim, "argsort")
+    ax = _one_dim(dim, input._data.ndim, "argsort")
+    return ArgSort.apply(input, dim=ax, descending=descending)
+
+
+def _argsort_arrays(d, dim, descending):
     if d.ndim == 0:
-        return _make(_gam(d).zeros((), _I64))
-    return _make(_argsort(_gam(d), d, ax, descending).astype(_I64, copy=False))
+        return _gam(d).zeros((), _I64)
+    return _argsort(_gam(d), d, dim, descending).astype(_I64, copy=False)
+
+
+ArgSort = no_grad_op("ArgSort", _argsort_arrays)
 
 
 def msort(input):
@@ -975,12 +964,18 @@ cumprod_ = _pw._make_inplace(cumprod)
 # ---------------------------------------------------------------------------------------
 # all, any, count_nonzero (no gradient)
 
-def _logical_reduce(name, input, dim, keepdim):
-    d = input._data
+def _logical_reduce_arrays(d, name, axes, keepdim):
     xp = _gam(d)
-    axes = _dims(dim, d.ndim, empty_is_all=False)   # PyTorch: dim=() reduces nothing
     r = xp.asarray(getattr(xp, name)(d, axis=axes, keepdims=keepdim))
-    return _make(r.astype(d.dtype) if d.dtype == xp.uint8 else r)
+    return r.astype(d.dtype) if d.dtype == xp.uint8 else r
+
+
+LogicalReduce = no_grad_op("LogicalReduce", _logical_reduce_arrays)
+
+
+def _logical_reduce(name, input, dim, keepdim):
+    axes = _dims(dim, input._data.ndim, empty_is_all=False)   # PyTorch: dim=() reduces nothing
+    return LogicalReduce.apply(input, name=name, axes=axes, keepdim=keepdim)
 
 
 def all(input, dim=None, keepdim=False, *, out=None):
@@ -995,11 +990,11 @@ def any(input, dim=None, keepdim=False, *, out=None):
 
 def count_nonzero(input, dim=None):
     """``torch.count_nonzero``: int64 counts over ``dim`` (all dims by default)."""
-    d = input._data
-    xp = _gam(d)
-    axes = _dims(dim, d.ndim)
-    r = (d != 0).sum(axis=axes, dtype=_I64)
-    return _make(xp.asarray(r))
+    return CountNonzero.apply(input, axes=_dims(dim, input._data.ndim))
+
+
+CountNonzero = no_grad_op("CountNonzero", lambda d, axes: _gam(d).asarray(
+    (d != 0).sum(axis=axes, dtype=_I64)))
 
 
 METHODS = (
