@@ -78,3 +78,13 @@ def test_categories_match_torch():
         assert _dtype.is_complex(d) == t.is_complex, d
     for name in ("qint8", "quint8", "qint32", "quint4x2"):
         assert str(getattr(ember, name)) == str(getattr(torch, name)).replace("torch", "ember")
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ember.zeros(2, dtype=ember.qint8), lambda: ember.tensor([1], dtype=ember.quint8),
+    lambda: ember.ones(2).to(ember.qint32), lambda: ember.as_tensor(numpy.zeros(2, numpy.int8),
+                                                                    dtype=ember.qint8)])
+def test_quantized_dtypes_are_not_made_by_creation_or_casts(make):
+    # torch raises too (empty_strided / zero_ not supported on quantized tensors)
+    with pytest.raises(RuntimeError, match="created by quantization"):
+        make()

@@ -168,8 +168,9 @@ def _run_node(node, grads, create_graph):
     if arrays_fn is not None and not create_graph:
         # the op's fast path on arrays: no graph of the backward is wanted
         out = arrays_fn(node, *[None if g is None else g._data for g in grads])
-        out = tuple(None if a is None else _make(a) for a in
-                    (out if isinstance(out, tuple) else (out,)))
+        if type(out) is not tuple:
+            out = (out,)
+        out = tuple([None if a is None else _make(a) for a in out])
     else:
         out = node.backward(node, *grads)
     if not isinstance(out, tuple):

@@ -122,8 +122,23 @@ class Function(metaclass=_FunctionMeta):
 
     @property
     def saved_arrays(self):
-        """``saved_tensors`` as backend arrays (for ``backward_arrays``); same checks."""
-        return tuple(t._data if isinstance(t, Tensor) else t for t in self.saved_tensors)
+        """``saved_tensors`` as backend arrays (for ``backward_arrays``), with the same
+        checks, and without wrapping saved outputs in Tensors."""
+        if self._freed:
+            return self.saved_tensors     # raises the "second time" error
+        saved = self._saved
+        if saved is None:
+            return ()
+        out = []
+        for slot in saved:
+            if slot is None:
+                out.append(None)
+                continue
+            tensor, array, _, vc, version = slot
+            if vc is not None and vc[0] != version:
+                return self.saved_tensors     # raises the in-place modification error
+            out.append(tensor._data if tensor is not None else array)
+        return tuple(out)
 
     def _unpack(self, slot):
         """A saved slot is (tensor, array, output_nr, version_counter, version_at_save):

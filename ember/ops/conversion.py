@@ -5,7 +5,7 @@ and ``clone``, as PyTorch's. The differentiable dtype cast itself (``ToCopy``) i
 """
 from .. import backend
 from .._convert import to_dtype as _to_dtype
-from .._dtype import to_dtype
+from .._dtype import QUANTIZED, to_dtype
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
 
@@ -30,6 +30,9 @@ def to(self, *args, **kwargs):
     out = self
     if dtype is not None:
         dtype = to_dtype(dtype)
+        if dtype in QUANTIZED:
+            from .creation import _refuse_quantized
+            _refuse_quantized(dtype)
         if dtype.np != self._data.dtype:
             out = _to_dtype(self, dtype)
     if device is not None:

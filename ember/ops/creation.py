@@ -12,7 +12,8 @@ import numpy
 from .. import backend, _random
 from .._dtype import (get_default_dtype, to_dtype, from_numpy_dtype, int64, bool as bool_,
                       NP_TO_DTYPE, dtype as _dtype_cls)
-from .._dtype import BOOL_NP, COMPLEX_NP, EXACT_NP, FLOATING_NP, HALF_NP, NATIVE_FLOATING_NP
+from .._dtype import (BOOL_NP, COMPLEX_NP, EXACT_NP, FLOATING_NP, HALF_NP, NATIVE_FLOATING_NP,
+                     QUANTIZED)
 from .._device import as_device, check_available, CPU
 from .._tensor import Tensor, _make, Size
 from ..autograd.grad_mode import no_grad
@@ -62,7 +63,17 @@ def _finish(arr, requires_grad, out=None):
 def _np_dtype(dtype, default=None):
     if dtype is None:
         return (default or get_default_dtype()).np
-    return to_dtype(dtype).np
+    d = to_dtype(dtype)
+    if d in QUANTIZED:
+        _refuse_quantized(d)
+    return d.np
+
+
+def _refuse_quantized(d):
+    """A quantized dtype cannot be made by creation/cast functions (PyTorch's rule as well):
+    quantized tensors come from quantize_per_tensor / quantize_per_channel."""
+    raise RuntimeError(f"{d} tensors are created by quantization (quantize_per_tensor, "
+                       "quantize_per_channel), not by creation functions or casts")
 
 
 # ---------------------------------------------------------------------------------------
@@ -198,6 +209,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         if dtype is None and arr.size and isinstance(_first_leaf(data), numpy.generic):
             inferred = _leaf_dtype(data)
     d = inferred if dtype is None else to_dtype(dtype)
+    if d in QUANTIZED:
+        _refuse_quantized(d)
     xp = _xp(device) if device is not None else backend.get_array_module(arr)
     out = xp.array(arr, dtype=d.np, copy=True)
     return _finish(out, requires_grad)
@@ -212,6 +225,8 @@ def as_tensor(data, dtype=None, device=None):
         return out
     if backend.is_array(data):
         d = from_numpy_dtype(data.dtype) if dtype is None else to_dtype(dtype)
+        if d in QUANTIZED:
+            _refuse_quantized(d)
         if d.np == data.dtype and (device is None or as_device(device).type == backend.device_type_of(data)):
             return _make(data)
     return tensor(data, dtype=dtype, device=device)
