@@ -31,6 +31,14 @@ WORKLOADS = [
     "lstm_lm",
     "transformer",
     "dataloader",
+    "profiler_overhead",
+    "jit_replay",
+    "amp_autocast",
+    "amp_float32",
+    "vision_resnet50_eval",
+    "vision_resnet18_train",
+    "vision_pipeline",
+    "quant_inference",
 ]
 
 

@@ -1,8 +1,7 @@
 """ember: PyTorch's API on NumPy. ``import ember as torch``."""
 from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, bfloat16,
                      float32, float64, complex64, complex128, get_default_dtype,
-                     set_default_dtype, promote_types, result_type as _result_type, can_cast,
-                     qint8, quint8, qint32, quint4x2)
+                     set_default_dtype, promote_types, result_type as _result_type, can_cast)
 from ._dtype import int32 as int, float32 as float, float64 as double, float16 as half  # noqa
 from ._dtype import int64 as long, int16 as short, complex64 as cfloat, complex128 as cdouble  # noqa
 from ._device import device
@@ -29,8 +28,45 @@ from .ops.activation import (selu, selu_, celu, celu_, rrelu, rrelu_, threshold,
 from . import nn, optim, return_types, serialization
 from .serialization import save, load
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
+# -- numerics (issue 17): machine limits and the top-level linalg aliases
+from ._typeinfo import finfo, iinfo
+from .ops.complex import real, imag, view_as_real, view_as_complex, complex, polar, angle
+from .ops.special import (erfc, erfinv, digamma, polygamma, i0, sinc, logit, xlogy,
+                          gammaln as lgamma, multigammaln as mvlgamma, gammainc as igamma,
+                          gammaincc as igammac)
+from .linalg._aliases import (det, logdet, slogdet, inverse, cholesky, cholesky_solve,
+                              cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp,
+                              lu_solve, triangular_solve, cross, chain_matmul)
+
+# ember.amp (issue 14): autocast and its state queries at top level, as torch.*
+from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled,  # noqa: F401
+                                get_autocast_dtype, set_autocast_dtype,
+                                is_autocast_cache_enabled, set_autocast_cache_enabled,
+                                clear_autocast_cache, autocast_increment_nesting,
+                                autocast_decrement_nesting, is_autocast_cpu_enabled,
+                                set_autocast_cpu_enabled, get_autocast_cpu_dtype,
+                                set_autocast_cpu_dtype, get_autocast_gpu_dtype,
+                                set_autocast_gpu_dtype)
+# quantized tensors (issue 14): dtypes, schemes and quantize functions, as torch.*
+from ._qtensor import (qint8, quint8, qint32, quint4x2, qscheme, per_tensor_affine,  # noqa: F401
+                       per_channel_affine, per_tensor_symmetric, per_channel_symmetric,
+                       per_channel_affine_float_qparams, quantize_per_tensor,
+                       quantize_per_channel, dequantize, _make_per_tensor_quantized_tensor,
+                       _make_per_channel_quantized_tensor)
 
 __version__ = "0.1.0"
+# ember.compat (issue 12): torch.version (ember's own version: ember.version.ember)
+from . import version  # noqa: E402
+from ._runtime import (set_num_threads, get_num_threads, get_num_interop_threads,  # noqa: E402
+                       set_num_interop_threads, set_float32_matmul_precision,
+                       get_float32_matmul_precision, use_deterministic_algorithms,
+                       are_deterministic_algorithms_enabled,
+                       is_deterministic_algorithms_warn_only_enabled,
+                       set_deterministic_debug_mode, get_deterministic_debug_mode, compile,
+                       typename, is_storage)
+from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor,  # noqa: E402
+                            ByteTensor, CharTensor, ShortTensor, IntTensor, LongTensor,
+                            BoolTensor)
 
 # Optional and heavier parts load on first attribute access (``ember.vision``,
 # ``ember.onnx`` ...), never at ``import ember``: one line each, package -> module path.
@@ -58,14 +94,23 @@ _LAZY_SUBMODULES = {
     "fft": "ember.fft",
     "special": "ember.special",
     "sparse": "ember.sparse",
+    "_dynamo": "ember._dynamo",             # torch.compile's switches (issue 12)
+    "compiler": "ember.compiler",
 }
 
 
 def __getattr__(name):
     path = _LAZY_SUBMODULES.get(name)
     if path is None:
-        raise AttributeError(f"module 'ember' has no attribute '{name}'")
+        raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name}: "
+                             "ember does not provide it yet)")
     import importlib
-    module = importlib.import_module(path)
+    try:
+        module = importlib.import_module(path)
+    except ModuleNotFoundError as e:
+        if e.name != path:
+            raise
+        raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name}: "
+                             f"ember does not provide it yet; {path} is missing)") from None
     globals()[name] = module
     return module

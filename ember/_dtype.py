@@ -19,11 +19,11 @@ and float8 all have kind ``'V'``, so ``kind in "fV"`` would call int4 floating p
 
 Quantized dtypes (``qint8``, ``quint8``, ``qint32``, ``quint4x2``) are table entries of
 category quantized whose ``np`` is their storage type (int8, uint8, int32, uint8). They
-are not in ``NP_TO_DTYPE``: an int8 array is an int8 tensor. A quantized tensor is an
-ordinary Tensor whose ``_qparams`` slot holds a ``QParams`` (dtype, qscheme, scale,
-zero_point, axis) over its integer storage array; ``Tensor.dtype`` then reports the
-quantized dtype (see ``ember/_tensor.py``). Quantized dtypes do not promote (PyTorch
-raises the same RuntimeError).
+are not in ``NP_TO_DTYPE``: an int8 array is an int8 tensor; ``qmin``/``qmax`` give their
+integer range. A quantized tensor is an ``ember._qtensor.QTensor`` (a Tensor subclass
+holding the integer storage and its scale/zero_point/axis, whose ``dtype`` is the
+quantized dtype). Quantized dtypes do not promote (PyTorch raises the same RuntimeError),
+and creation functions and casts refuse them (quantize_per_tensor makes them).
 """
 import builtins
 
@@ -44,9 +44,10 @@ class dtype:
     """A tensor element type, printed as ``ember.float32`` (PyTorch prints ``torch.float32``)."""
 
     __slots__ = ("name", "np", "itemsize", "category", "is_floating_point", "is_complex",
-                 "is_signed", "_aliases")
+                 "is_signed", "_aliases", "qmin", "qmax")
 
-    def __init__(self, name, np_dtype, category, aliases=()):
+    def __init__(self, name, np_dtype, category, aliases=(), qrange=(None, None)):
+        self.qmin, self.qmax = qrange      # a quantized dtype's integer range (else None)
         self.name = name
         self.np = numpy.dtype(np_dtype)
         self.itemsize = self.np.itemsize
@@ -85,10 +86,10 @@ complex64 = dtype("complex64", numpy.complex64, _COMPLEX, ("cfloat",))
 complex128 = dtype("complex128", numpy.complex128, _COMPLEX, ("cdouble",))
 
 # Quantized dtypes: ``np`` is the storage (integer) type; see the module docstring.
-qint8 = dtype("qint8", numpy.int8, _QUANT)
-quint8 = dtype("quint8", numpy.uint8, _QUANT)
-qint32 = dtype("qint32", numpy.int32, _QUANT)
-quint4x2 = dtype("quint4x2", numpy.uint8, _QUANT)   # two 4-bit values packed per byte
+qint8 = dtype("qint8", numpy.int8, _QUANT, qrange=(-128, 127))
+quint8 = dtype("quint8", numpy.uint8, _QUANT, qrange=(0, 255))
+qint32 = dtype("qint32", numpy.int32, _QUANT, qrange=(-(2 ** 31), 2 ** 31 - 1))
+quint4x2 = dtype("quint4x2", numpy.uint8, _QUANT, qrange=(0, 15))   # 4-bit values
 
 _ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
         complex64, complex128)
@@ -167,26 +168,6 @@ def compute_dtype(d):
     return _F32_NP if d in HALF_NP else d
 
 
-class QParams:
-    """The quantization of a quantized tensor (``Tensor._qparams``).
-
-    ``dtype`` is the quantized dtype (``ember.qint8`` ...); ``qscheme`` PyTorch's name
-    (``"per_tensor_affine"``, ``"per_channel_affine"``, ...); ``scale`` and ``zero_point``
-    a float and an int per tensor, or 1-d backend arrays per channel, along ``axis``
-    (None per tensor). The tensor's array holds the integer storage values.
-    """
-
-    __slots__ = ("dtype", "qscheme", "scale", "zero_point", "axis")
-
-    def __init__(self, dtype, qscheme, scale, zero_point, axis=None):
-        if not is_quantized(dtype):
-            raise TypeError(f"QParams needs a quantized dtype, got {dtype}")
-        self.dtype, self.qscheme = dtype, qscheme
-        self.scale, self.zero_point, self.axis = scale, zero_point, axis
-
-    def __repr__(self):
-        return (f"QParams(dtype={self.dtype}, qscheme={self.qscheme}, scale={self.scale}, "
-                f"zero_point={self.zero_point}, axis={self.axis})")
 # Types NumPy produces that PyTorch does not have are mapped to the nearest PyTorch dtype
 # when a tensor is created from them.
 _NP_FALLBACK = {numpy.dtype(numpy.uint16): int32, numpy.dtype(numpy.uint32): int64,

@@ -4,12 +4,8 @@ Operators and methods are thin calls into ``ember.ops``; they are attached at th
 of this module. Attribute defaults live on the class so that creating a Tensor sets a
 single attribute (``_data``) and stays cheap on the hot path.
 
-Quantized tensors are Tensors too: ``_qparams`` is None for an ordinary tensor and a
-``ember._dtype.QParams`` (quantized dtype, qscheme, scale, zero_point, axis) for a
-quantized one, whose ``_data`` is then the integer storage array (int8 for qint8, uint8
-for quint8 ...). ``dtype`` reports the quantized dtype and ``is_quantized`` is True; the
-quantization package (``ember.ao.quantization``) builds them with ``_make_quantized``
-and gives them their ops (quantize/dequantize, int_repr, q_scale ...).
+Quantized tensors are the subclass ``ember._qtensor.QTensor`` (its ``dtype`` is a
+quantized entry of the dtype table, ``ember.qint8`` ...; ``is_quantized`` is True).
 """
 from . import backend
 from ._dtype import (NP_TO_DTYPE, DIFFERENTIABLE_NP, FLOATING_NP, COMPLEX_NP, EXACT_NP,
@@ -54,15 +50,6 @@ def _make(array):
 _new = object.__new__
 
 
-def _make_quantized(array, qparams):
-    """Wrap an integer storage array as a quantized tensor described by ``qparams``."""
-    if array.dtype != qparams.dtype.np:
-        raise TypeError(f"{qparams.dtype} stores {qparams.dtype.np} values, got {array.dtype}")
-    t = _make(array)
-    t._qparams = qparams
-    return t
-
-
 class Tensor:
     """A multi-dimensional array with autograd, mirroring ``torch.Tensor``.
 
@@ -79,9 +66,9 @@ class Tensor:
     _vc = None          # version counter, a one-item list shared by a tensor and its views
     _base = None        # the tensor whose memory this one views
     _hooks = None
+    _post_accumulate_grad_hooks = None
     _retains_grad = False
     _grad_holder = None
-    _qparams = None     # a QParams for a quantized tensor (see the module docstring)
     __array_priority__ = 1000   # numpy scalars defer to Tensor's reflected operators
 
     def __init__(self, *args, dtype=None, device=None):
@@ -98,14 +85,20 @@ class Tensor:
     # -- basic attributes ---------------------------------------------------------------
     @property
     def dtype(self):
-        q = self._qparams
-        return NP_TO_DTYPE[self._data.dtype] if q is None else q.dtype
+        return NP_TO_DTYPE[self._data.dtype]
 
     @property
     def shape(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:    # graph capture: sizes as graph values
+            return m.__ember_size__(self)
         return Size(self._data.shape)
 
     def size(self, dim=None):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            s = m.__ember_size__(self)
+            return s if dim is None else s[_wrap_dim(dim, self._data.ndim)]
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
@@ -120,6 +113,9 @@ class Tensor:
     ndimension = dim
 
     def numel(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            return m.__ember_numel__(self)
         return self._data.size
 
     nelement = numel
@@ -149,18 +145,15 @@ class Tensor:
         return backend.device_type_of(self._data) == "cpu"
 
     is_sparse = False
+    is_quantized = False
     is_meta = False
-
-    @property
-    def is_quantized(self):
-        return self._qparams is not None
 
     @property
     def layout(self):
         return "ember.strided"
 
     def is_floating_point(self):
-        return self._qparams is None and self._data.dtype in FLOATING_NP
+        return self._data.dtype in FLOATING_NP
 
     def is_complex(self):
         return self._data.dtype in COMPLEX_NP
@@ -190,6 +183,24 @@ class Tensor:
 
     def untyped_storage(self):
         raise NotImplementedError("ember tensors expose no separate storage object")
+
+    # -- shared memory (ember.multiprocessing) ----------------------------------------------
+    def share_memory_(self):
+        """Move the data to shared memory (no-op for CUDA tensors and tensors already
+        shared); see ember/multiprocessing/_shared_memory.py for how it differs."""
+        from . import multiprocessing as mp
+        from .multiprocessing import _shared_memory
+        if backend.device_type_of(self._data) == "cpu" and \
+                _shared_memory.segment_of(self._data) is None:
+            self._data = _shared_memory.share_array(self._data, mp.get_sharing_strategy())
+        return self
+
+    def is_shared(self):
+        """Whether the data lives in shared memory (CUDA tensors count as shared)."""
+        if backend.device_type_of(self._data) != "cpu":
+            return True
+        from .multiprocessing import _shared_memory
+        return _shared_memory.segment_of(self._data) is not None
 
     # -- autograd attributes ----------------------------------------------------------------
     @property
@@ -257,6 +268,14 @@ class Tensor:
         from .autograd import engine
         return engine.register_tensor_hook(self, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` after the gradient is accumulated into ``self.grad`` (leaves only).
+
+        Returns a handle whose ``remove()`` unregisters the hook, as in PyTorch.
+        """
+        from .autograd import engine
+        return engine.register_post_accumulate_grad_hook(self, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         from .autograd import engine
         engine.backward((self,), None if gradient is None else (gradient,), retain_graph,
@@ -280,12 +299,18 @@ class Tensor:
 
     # -- conversion -------------------------------------------------------------------------
     def item(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            m.__ember_baked__(self, "item")
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
                                "to Scalar")
         return backend.to_host(self._data).reshape(()).item()
 
     def tolist(self):
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            m.__ember_baked__(self, "tolist")
         return backend.to_host(self._data).tolist()
 
     def numpy(self, force=False):
@@ -306,6 +331,9 @@ class Tensor:
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            return m.__ember_size__(self)[0]
         return self._data.shape[0]
 
     def __iter__(self):
@@ -315,16 +343,25 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            what = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
+        m = _mode_top[0]
+        if m is not None and m.symbolic_shapes:
+            m.__ember_baked__(self, "bool")
         return bool(self._data.reshape(()))
 
+    # float()/int()/complex() of a tensor that is not one element: ValueError, as torch's
+    # (.item() raises RuntimeError)
     def __float__(self):
+        _check_one_element(self)
         return float(self.item())
 
     def __int__(self):
+        _check_one_element(self)
         return int(self.item())
 
     def __complex__(self):
+        _check_one_element(self)
         return complex(self.item())
 
     def __index__(self):
@@ -356,7 +393,8 @@ class Tensor:
             return memo[id(self)]
         new = _new(type(self))
         new.__dict__.update({k: v for k, v in self.__dict__.items()
-                             if k not in ("_data", "grad", "_vc", "_base", "_hooks")})
+                             if k not in ("_data", "grad", "_vc", "_base", "_hooks",
+                                          "_post_accumulate_grad_hooks")})
         new._data = self._data.copy()
         if self.grad is not None:
             new.grad = self.grad.__deepcopy__(memo)
@@ -409,6 +447,11 @@ def _cuda_index(arr):
         return 0
 
 
+def _check_one_element(t):
+    if t._data.size != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
+
+
 def _wrap_dim(dim, ndim):
     """Turn a possibly negative dim into an index, with PyTorch's IndexError when out of range."""
     n = ndim if ndim > 0 else 1
@@ -446,3 +489,7 @@ _LEGACY_TYPES = _LegacyTypes()
 
 from ._tensor_methods import attach as _attach  # noqa: E402  (ops need Tensor defined first)
 _attach(Tensor)
+
+# The dispatch-mode stack (imported last: ember.autograd imports this module). Shape reads
+# check it once, so graph capture can hand out symbolic sizes (ember/jit/_capture.py).
+from .autograd.dispatch import _top as _mode_top  # noqa: E402

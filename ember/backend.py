@@ -166,10 +166,31 @@ def _use_threads_for(macs):
         lib = _openblas()
     if lib is None:
         return
-    want = 1 if macs < SMALL_GEMM_MACS else lib[1]
+    want = 1 if macs < SMALL_GEMM_MACS else _blas.get("max") or lib[1]
     if want != _blas["current"]:
         lib[0](want)
         _blas["current"] = want
+
+
+def set_num_threads(n):
+    """The most threads BLAS may use (``torch.set_num_threads``); small GEMMs keep one."""
+    _blas["max"] = int(n)
+    lib = _openblas()
+    if lib is not None and _blas["current"] > n:
+        lib[0](int(n))
+        _blas["current"] = int(n)
+
+
+def get_num_threads():
+    """Threads BLAS uses for large GEMMs: what ``set_num_threads`` set, else the
+    library's default (OpenBLAS's thread count; the CPU count where it is not found)."""
+    if _blas.get("max"):
+        return _blas["max"]
+    lib = _openblas()
+    if lib is not None:
+        return lib[1]
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 def matmul(xp, a, b, out=None):
@@ -262,3 +283,83 @@ def erf(xp, x):
             fn = cupyx.scipy.special.erf
         _erf_impl[xp] = fn
     return fn(x)
+
+
+# -- special functions for ember.distributions (issue 12) ---------------------------------
+# SciPy's (CuPy's cupyx.scipy) when installed; NumPy fallbacks for lgamma and digamma.
+
+def _scipy_special(xp, name):
+    try:
+        if xp is numpy:
+            import scipy.special as sp
+        else:
+            import cupyx.scipy.special as sp
+    except ImportError:
+        return None
+    return getattr(sp, name, None)
+
+
+def special(xp, name):
+    """SciPy's (CuPy's cupyx.scipy) special function ``name``; an ImportError naming the
+    extra to install where SciPy is absent."""
+    fn = _scipy_special(xp, name)
+    if fn is None:
+        raise ImportError(f"ember.special.{name} needs SciPy's special functions: "
+                          "pip install 'ember[scipy]'")
+    return fn
+
+
+def lgamma(xp, x):
+    """log|Gamma(x)| elementwise."""
+    fn = _scipy_special(xp, "gammaln")
+    if fn is not None:
+        return fn(x).astype(x.dtype, copy=False)
+    import math
+    vec = numpy.vectorize(lambda v: math.lgamma(v) if v > 0 or v != int(v) else math.inf,
+                          otypes=[numpy.float64])
+    return vec(x).astype(x.dtype, copy=False)
+
+
+def digamma(xp, x):
+    """The digamma function (recurrence to x >= 6, then the asymptotic series)."""
+    fn = _scipy_special(xp, "digamma")
+    if fn is not None:
+        return fn(x).astype(x.dtype, copy=False)
+    v = x.astype(numpy.float64)
+    reflect = v < 0.5
+    w = numpy.where(reflect, 1.0 - v, v)
+    acc = numpy.zeros_like(w)
+    for _ in range(6):
+        small = w < 6.0
+        acc = acc - numpy.where(small, 1.0 / w, 0.0)
+        w = numpy.where(small, w + 1.0, w)
+    inv2 = 1.0 / (w * w)
+    res = acc + numpy.log(w) - 0.5 / w - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))))
+    res = numpy.where(reflect, res - numpy.pi / numpy.tan(numpy.pi * v), res)
+    return res.astype(x.dtype, copy=False)
+
+
+def polygamma1(xp, x):
+    """The trigamma function psi'(x)."""
+    fn = _scipy_special(xp, "polygamma")
+    if fn is not None:
+        return fn(1, x).astype(x.dtype, copy=False)
+    w = x.astype(numpy.float64)
+    acc = numpy.zeros_like(w)
+    for _ in range(6):
+        small = w < 6.0
+        acc = acc + numpy.where(small, 1.0 / (w * w), 0.0)
+        w = numpy.where(small, w + 1.0, w)
+    inv = 1.0 / w
+    inv2 = inv * inv
+    res = acc + inv + inv2 / 2 + inv * inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 / 42))
+    return res.astype(x.dtype, copy=False)
+
+
+def gammainc(xp, a, x):
+    """The regularized lower incomplete gamma P(a, x) (needs SciPy: ember[scipy])."""
+    fn = _scipy_special(xp, "gammainc")
+    if fn is None:
+        raise ImportError("this needs SciPy's incomplete gamma function: "
+                          "pip install 'ember[scipy]'")
+    return fn(a, x)

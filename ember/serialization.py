@@ -23,7 +23,7 @@ from . import backend
 from ._serialization import CheckpointError, container, legacy, names, reader, writer
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
-           "safe_globals", "get_unsafe_globals_in_checkpoint", "CheckpointError",
+           "safe_globals", "get_unsafe_globals_in_checkpoint", "CheckpointError", "verify",
            "DEFAULT_PROTOCOL"]
 
 DEFAULT_PROTOCOL = 2
@@ -127,14 +127,15 @@ def _atomic_write(path, write, by_path=False):
 
 # -- load ---------------------------------------------------------------------------------
 
-def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None,
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
          **pickle_load_args):
     """Load an object saved with ``ember.save`` or ``torch.save`` (``torch.load``).
 
     Tensors come back as ember tensors (Parameters as ``ember.nn.Parameter``), views of
     their storages: tensors that shared memory when saved share it again.
 
-    ``weights_only=True`` (the default; None means True) reads the file with an
+    ``weights_only=True`` (the default: None means True, or False when a
+    ``pickle_module`` is given, as in PyTorch) reads the file with an
     allow-list: tensors, Parameters, dicts/OrderedDicts (with ``_metadata``), lists,
     tuples, sets, numbers, strings, bytes, dtypes, devices, ``Size``, and the classes and
     functions allowed with :func:`add_safe_globals`. Nothing named in the file is imported
@@ -151,14 +152,22 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     is a 1-D uint8 ember tensor on the CPU (``lambda s, loc: s`` keeps it there; return
     ``s.to(device)`` to move it). ``mmap=True`` maps a zip checkpoint given by path
     copy-on-write instead of reading it: writes to the tensors never reach the file.
+    With mmap the tensor data is not read, so its CRC-32 is not checked (as in PyTorch):
+    a flipped byte inside a tensor loads silently; only the records' sizes, offsets and
+    the pickle are checked. Run :func:`verify` first on a file you do not trust.
     ``encoding`` decodes Python 2 strings (default 'utf-8'); other keyword arguments go to
     ``pickle.Unpickler`` and need ``weights_only=False``.
+
+    The environment variables work as in PyTorch: ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1``
+    forces ``weights_only=True`` even where ``False`` is passed;
+    ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` makes it False where ``weights_only`` is not
+    passed (with a warning), never where True is passed. Both set is a RuntimeError.
+    ("1", "y", "yes", "true" in any case are true.)
 
     A truncated, corrupt or foreign file raises :class:`CheckpointError` (a RuntimeError)
     that names the file and what is wrong with it.
     """
-    if weights_only is None:
-        weights_only = True
+    weights_only = _weights_only_choice(weights_only, pickle_module)
     if weights_only and pickle_module is not None:
         raise RuntimeError("Can not safely load weights when explicit pickle_module is "
                            "specified; pass weights_only=False to use a pickle_module")
@@ -184,6 +193,30 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     return _load(f, label, None, **options)
 
 
+_TRUE = ("1", "y", "yes", "true")
+
+
+def _weights_only_choice(weights_only, pickle_module):
+    """``torch.load``'s rule for the default and the two environment variables."""
+    not_set = weights_only is None
+    if not_set:
+        weights_only = pickle_module is None
+    force = os.getenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    force_no = os.getenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    if force and force_no:
+        raise RuntimeError("Only one of `TORCH_FORCE_WEIGHTS_ONLY_LOAD` or "
+                           "`TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` should be set, but both were set.")
+    if force:
+        return True
+    if force_no and not_set:
+        import warnings
+        warnings.warn("Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD detected, since "
+                      "the `weights_only` argument was not explicitly passed to `ember.load`, "
+                      "forcing weights_only=False.", UserWarning, stacklevel=3)
+        return False
+    return bool(weights_only)
+
+
 def _load(fh, label, use_mmap, map_location, weights_only, encoding, pickle_module, kwargs):
     start = fh.tell()
     if not fh.read(1):
@@ -199,10 +232,42 @@ def _load(fh, label, use_mmap, map_location, weights_only, encoding, pickle_modu
             mapped = mmap_module.mmap(fh.fileno(), 0, access=mmap_module.ACCESS_COPY)
         return reader.load_zip(zipped, (map_location,), weights_only, encoding, mapped, **extra)
     if use_mmap:
-        raise RuntimeError("mmap can only be used with files saved with "
-                           "`torch._use_new_zipfile_serialization=True`, please torch.save "
-                           "your checkpoint with this option in order to use mmap.")
+        raise CheckpointError(f"{label} is not a zip checkpoint: mmap can only be used with "
+                              "files saved with `torch._use_new_zipfile_serialization=True`, "
+                              "please torch.save your checkpoint with this option in order to "
+                              "use mmap.")
     return legacy.load_legacy(fh, label, (map_location,), weights_only, encoding, **extra)
+
+
+def verify(f):
+    """Check every record of a zip checkpoint against its CRC-32; raise if one is damaged.
+
+    ``f`` is a path or a seekable binary file object. Returns None for an intact file and
+    raises :class:`CheckpointError` naming the file and the first damaged record
+    otherwise. ``ember.load`` checks the CRC of every record it reads, but with
+    ``mmap=True`` tensor data is mapped, not read, and so never checked: this is the
+    check to run first. PyTorch's legacy (pre-1.6) format has no checksums, so such a
+    file raises CheckpointError saying it cannot be verified.
+    """
+    if isinstance(f, (str, bytes, os.PathLike)):
+        path = os.fsdecode(f)
+        with open(path, "rb") as fh:
+            return _verify(fh, repr(path))
+    if not callable(getattr(f, "read", None)):
+        raise TypeError(f"verify expects a path or a binary file object, got "
+                        f"{type(f).__name__}")
+    name = getattr(f, "name", None)
+    label = repr(name) if isinstance(name, str) else f"the {type(f).__name__} object"
+    if not (callable(getattr(f, "seekable", None)) and f.seekable()):
+        f = io.BytesIO(f.read())
+    return _verify(f, label)
+
+
+def _verify(fh, label):
+    if not container.is_zip(fh):
+        raise CheckpointError(f"{label} is not a zip checkpoint: only zip checkpoints carry "
+                              "checksums to verify (PyTorch's legacy format has none)")
+    container.ZipReader(fh, label).verify()
 
 
 # -- the allow-list -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ weights saved with ember.save, and a PNG plot of the loss and accuracy curves.
     pip install -e '.[examples]'
     python examples/train_digits.py            # about 15 s on 2 cores, >= 95% accuracy
     python examples/train_digits.py --epochs 3 --out /tmp/digits
+    python examples/train_digits.py --tensorboard runs/digits   # then: tensorboard --logdir runs
 """
 import argparse
 import os
@@ -103,6 +104,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"))
     parser.add_argument("--no-progress", action="store_true", help="disable the tqdm bars")
+    parser.add_argument("--tensorboard", metavar="DIR", default=None,
+                        help="log losses, accuracy, lr, weight histograms and sample images "
+                             "for TensorBoard to DIR (needs the tensorboard package)")
     args = parser.parse_args(argv)
 
     from tqdm import tqdm
@@ -123,6 +127,14 @@ def main(argv=None):
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
         optimizer, T_max=args.epochs * len(train_loader))
 
+    writer = None
+    if args.tensorboard:
+        from ember.utils.tensorboard import SummaryWriter
+        writer = SummaryWriter(args.tensorboard)
+        x0, _ = next(iter(val_loader))
+        writer.add_images("validation/samples", x0[:16], 0)
+        writer.add_text("config", " ".join(f"{k}={v}" for k, v in vars(args).items()), 0)
+
     best_path = os.path.join(args.out, "digits_cnn_best.pt")
     history = {"train_loss": [], "val_loss": [], "val_acc": []}
     best_acc = 0.0
@@ -132,7 +144,7 @@ def main(argv=None):
         running, seen = 0.0, 0
         bar = tqdm(train_loader, desc=f"epoch {epoch:2d}/{args.epochs}", leave=False,
                    disable=args.no_progress)
-        for x, y in bar:
+        for batch_index, (x, y) in enumerate(bar):
             optimizer.zero_grad()
             loss = F.cross_entropy(model(x), y)
             loss.backward()
@@ -141,11 +153,20 @@ def main(argv=None):
             scheduler.step()
             running += loss.item() * y.numel()
             seen += y.numel()
+            if writer is not None:
+                step = (epoch - 1) * len(train_loader) + batch_index
+                writer.add_scalar("train/loss", loss.item(), step)
+                writer.add_scalar("train/lr", scheduler.get_last_lr()[0], step)
             bar.set_postfix(loss=f"{running / seen:.4f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
         val_loss, val_acc = evaluate(model, val_loader)
         history["train_loss"].append(running / seen)
         history["val_loss"].append(val_loss)
         history["val_acc"].append(val_acc)
+        if writer is not None:
+            writer.add_scalar("validation/loss", val_loss, epoch)
+            writer.add_scalar("validation/accuracy", val_acc, epoch)
+            for name, p in model.named_parameters():
+                writer.add_histogram(f"weights/{name}", p, epoch)
         marker = ""
         if val_acc > best_acc:
             best_acc = val_acc
@@ -154,6 +175,11 @@ def main(argv=None):
         print(f"epoch {epoch:2d}  train loss {running / seen:.4f}  val loss {val_loss:.4f}  "
               f"val acc {100 * val_acc:.2f}%{marker}")
     elapsed = time.perf_counter() - start
+    if writer is not None:
+        writer.add_hparams({"lr": args.lr, "batch_size": args.batch_size,
+                            "weight_decay": args.weight_decay},
+                           {"hparam/best_val_accuracy": best_acc}, run_name="hparams")
+        writer.close()
 
     model.load_state_dict(torch.load(best_path))
     _, acc = evaluate(model, val_loader)

@@ -5,7 +5,6 @@ import pytest
 
 import ember
 from ember import _dtype
-from ember._tensor import _make_quantized
 
 
 def test_category_sets_partition_the_table():
@@ -60,14 +59,11 @@ def test_quantized_dtypes_print_and_do_not_promote():
 
 
 def test_quantized_tensor_reports_its_dtype():
-    q = _make_quantized(numpy.array([1, -2], numpy.int8),
-                        _dtype.QParams(ember.qint8, "per_tensor_affine", 0.5, 0))
-    assert q.dtype is ember.qint8 and q.is_quantized
-    assert not q.is_floating_point()
+    q = ember.quantize_per_tensor(ember.tensor([0.5, -1.0]), 0.5, 0, ember.qint8)
+    assert q.dtype is ember.qint8 and q.dtype is _dtype.qint8 and q.is_quantized
+    assert _dtype.is_quantized(q.dtype) and not q.is_floating_point()
+    assert (ember.qint8.qmin, ember.qint8.qmax) == (-128, 127)
     assert not ember.zeros(2).is_quantized
-    with pytest.raises(TypeError):
-        _make_quantized(numpy.array([1], numpy.uint8),
-                        _dtype.QParams(ember.qint8, "per_tensor_affine", 0.5, 0))
 
 
 def test_categories_match_torch():

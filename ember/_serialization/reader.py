@@ -30,6 +30,7 @@ from . import CheckpointError
 from .names import (ForeignDtype, StorageType, _REBUILDS, _UNSUPPORTED_REBUILDS, _TypeOnly,
                     is_blocked, static_table, user_table)
 from .restricted import CorruptPickle, RestrictedUnpickler
+from .torch_names import is_torch_name, resolve as resolve_torch_name
 
 UnpicklingError = pickle.UnpicklingError
 
@@ -66,8 +67,8 @@ def _move(arr, location, label):
                 "machine, please use ember.load with map_location=ember.device('cpu') to "
                 f"map your storages to the CPU. (file: {label})")
         return _make(arr).to(location)._data
-    raise RuntimeError(f"don't know how to restore data location of a storage in {label} "
-                       f"(tagged with {location})")
+    raise CheckpointError(f"don't know how to restore data location of a storage in {label} "
+                          f"(tagged with {location})")
 
 
 def restore_function(map_location, label):
@@ -154,8 +155,8 @@ class Loader:
         if type(stype) is not StorageType:
             raise self.corrupt(f"bad storage type {stype!r:.80}")
         if stype.np is None and stype.name != "UntypedStorage":
-            raise NotImplementedError(f"{self.label} holds quantized tensors (torch.{stype.name}); "
-                                      "ember has no quantized tensors")
+            raise NotImplementedError(f"{self.label} holds quantized tensors of storage "
+                                      f"torch.{stype.name}, which ember does not have")
         if type(numel) is not int or numel < 0 or type(key) not in (str, int):
             raise self.corrupt(f"bad storage record {pid!r:.100}")
         key = str(key)
@@ -233,6 +234,36 @@ class Loader:
         if requires_grad:
             t.requires_grad = True
         return t
+
+    def _rebuild_qtensor(self, storage, storage_offset, size, stride, quantizer_params,
+                         requires_grad, backward_hooks):
+        """torch's quantized tensor record: integer storage + (qscheme, qparams...)."""
+        from .. import _qtensor as q
+        ints = self.tensor_from_storage(storage, storage_offset, size, stride)._data
+        if type(quantizer_params) is not tuple or not quantizer_params or \
+                not isinstance(quantizer_params[0], q.qscheme):
+            raise self.corrupt("bad quantizer parameters of a quantized tensor")
+        scheme = quantizer_params[0]
+        qdtype = {"QInt8Storage": q.qint8, "QUInt8Storage": q.quint8,
+                  "QInt32Storage": q.qint32, "QUInt4x2Storage": q.quint4x2}.get(
+                      getattr(storage[0], "stype_name", ""), None)
+        if qdtype is None:
+            qdtype = {numpy.dtype(numpy.int8): q.qint8, numpy.dtype(numpy.uint8): q.quint8,
+                      numpy.dtype(numpy.int32): q.qint32}[ints.dtype]
+        ints = numpy.ascontiguousarray(ints)
+        if scheme is q.per_tensor_affine:
+            _, scale, zero_point = quantizer_params
+            return q._new_qtensor(ints, qdtype, scheme, float(scale), int(zero_point), None,
+                                  None, None)
+        if scheme in (q.per_channel_affine, q.per_channel_affine_float_qparams):
+            _, scales, zero_points, axis = quantizer_params
+            zp = numpy.asarray(zero_points._data)
+            if zp.dtype.kind == "f":
+                scheme = q.per_channel_affine_float_qparams
+            return q._new_qtensor(ints, qdtype, scheme, None, None,
+                                  numpy.asarray(scales._data, numpy.float64).copy(),
+                                  zp.copy(), int(axis))
+        raise NotImplementedError(f"{self.label}: quantization scheme {scheme!r}")
 
     def _rebuild_tensor(self, storage, storage_offset, size, stride):
         return self.tensor_from_storage(storage, storage_offset, size, stride)
@@ -315,13 +346,22 @@ class Loader:
 # -- the two unpicklers -------------------------------------------------------------------
 
 def _refused(label, full):
+    # Worded as torch.load's refusal (its "GLOBAL x was not an allowed global by default"
+    # sentence included, which tools match), with ember's names for the remedies.
     return UnpicklingError(
-        f"Weights only load failed for {label}: it refers to the global {full}, which is "
-        "not allowed by default (ember.load(weights_only=True) only loads tensors, "
-        "containers and primitive types). If you trust the source of this file, allow it "
-        f"with `ember.serialization.add_safe_globals([{full}])` (or the "
-        f"`ember.serialization.safe_globals([{full}])` context manager), or load it with "
-        "`ember.load(..., weights_only=False)`, which runs code from the file.")
+        f"Weights only load failed for {label}. This file can still be loaded, to do so you "
+        "have two options, do those steps only if you trust the source of the checkpoint. "
+        "(1) Re-running `ember.load` with `weights_only` set to `False` "
+        "(`ember.load(f, weights_only=False)`) will likely "
+        "succeed, but it can result in arbitrary code execution. Do it only if you got the "
+        "file from a trusted source. (2) Alternatively, to load with `weights_only=True` "
+        "please check the recommended steps in the following error message. "
+        f"WeightsUnpickler error: Unsupported global: GLOBAL {full} was not an allowed "
+        "global by default (ember.load(weights_only=True) only loads tensors, containers "
+        "and primitive types). Please use "
+        f"`ember.serialization.add_safe_globals([{full}])` or the "
+        f"`ember.serialization.safe_globals([{full}])` context manager to allowlist this "
+        "global if you trust this class/function.")
 
 
 class SafePolicy:
@@ -417,10 +457,11 @@ class FullUnpickler(pickle.Unpickler):
         if (module, name) in _compat_pickle.NAME_MAPPING:
             module, name = _compat_pickle.NAME_MAPPING[(module, name)]
         module = _compat_pickle.IMPORT_MAPPING.get(module, module)
-        if module.startswith("torch"):
+        if is_torch_name(module):
             obj = self.names.get(f"{module}.{name}", _MISSING)
             if obj is not _MISSING:
                 return obj.cls if isinstance(obj, _TypeOnly) else obj
+            return resolve_torch_name(module, name)   # never imports a real torch
         return super().find_class(module, name)
 
     def persistent_load(self, pid):

@@ -6,7 +6,16 @@ from .engine import backward, grad
 from .gradcheck import gradcheck, gradgradcheck
 from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
 from . import function, graph
+from . import functional  # noqa: F401  (torch.autograd.functional, issue 12)
 
 __all__ = ["Function", "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "backward", "grad", "gradcheck", "gradgradcheck", "detect_anomaly",
            "set_detect_anomaly"]
+
+
+def __getattr__(name):
+    # The legacy profiler loads on first use (``ember.autograd.profiler``), not at import.
+    if name == "profiler":
+        import importlib
+        return importlib.import_module(__name__ + ".profiler")
+    raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")

@@ -36,7 +36,15 @@ _top = [None]
 
 
 class DispatchMode:
-    """Base of modes on the dispatch hook; usable as a context manager."""
+    """Base of modes on the dispatch hook; usable as a context manager.
+
+    ``symbolic_shapes``: Tensor.shape/size/numel/len (and .item()/.tolist()/bool) ask
+    the mode (graph capture: shape reads become graph values). ``captures_composites``:
+    the mode receives calls of the ``composite`` functions whole (see ``composite``).
+    """
+
+    symbolic_shapes = False
+    captures_composites = False
 
     def __ember_dispatch__(self, func, args, kwargs):
         return func.apply(*args, **kwargs)
@@ -63,6 +71,16 @@ def pop_mode(mode):
     _top[0] = _stack[-1] if _stack else None
 
 
+def remove_mode(mode):
+    """Take ``mode`` off the stack wherever it is (a profiler stopped by ``step()`` inside
+    a region that entered another mode after it)."""
+    for i in range(len(_stack) - 1, -1, -1):
+        if _stack[i] is mode:
+            del _stack[i]
+            break
+    _top[0] = _stack[-1] if _stack else None
+
+
 def active_modes():
     """The active modes, outermost first."""
     return tuple(_stack)
@@ -78,3 +96,59 @@ def dispatch(cls, args, kwargs):
     finally:
         _stack.append(mode)
         _top[0] = mode
+
+
+class composite:
+    """Decorator for a public function whose Functions take plan objects built from the
+    input's shape (a convolution's geometry, a pooling window plan, running statistics
+    folded into one array): ``@composite("conv2d")``.
+
+    With no mode active the wrapper checks ``_top[0]`` and calls the function. A mode
+    with ``captures_composites`` set (graph capture) receives the whole call instead,
+    as ``mode.__ember_composite__(name, fn, args, kwargs)``, and may record it as one
+    node with PyTorch-level arguments (stride, padding ...) and run ``fn`` with itself
+    taken off the stack, so the Functions inside are not seen twice. Other modes
+    (autocast, profiler) never see composites: they see the Functions inside.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, fn):
+        import functools
+        name = self.name
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            mode = _top[0]
+            if mode is not None and mode.captures_composites:
+                mode = _stack.pop()
+                _top[0] = _stack[-1] if _stack else None
+                try:
+                    return mode.__ember_composite__(name, fn, args, kwargs)
+                finally:
+                    _stack.append(mode)
+                    _top[0] = mode
+            return fn(*args, **kwargs)
+        wrapper.__ember_composite_name__ = name
+        return wrapper
+
+def casting_active():
+    """True while a mode that casts op inputs (autocast: ``casts_inputs = True``) is on the
+    stack. Public wrappers that reject mixed input dtypes (``mm``, ``linear``, ``conv``)
+    let the call through then, because the mode casts before the op runs, as PyTorch's
+    autocast does before its kernels' dtype checks."""
+    for mode in _stack:
+        if getattr(mode, "casts_inputs", False):
+            return True
+    return False
+
+
+def push_base_mode(mode):
+    """Put ``mode`` at the bottom of the stack (below every active mode), where it stays:
+    the quantized-tensor mode, installed when the first quantized tensor is made, so that
+    modes entered earlier still leave the stack in the order they entered it."""
+    _stack.insert(0, mode)
+    _top[0] = _stack[-1]

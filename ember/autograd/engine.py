@@ -7,6 +7,7 @@ node are summed in a buffer until every edge into it has reported, then its back
 import weakref
 
 from .grad_mode import _state, _anomaly
+from .profiler_hooks import active as _profiler_active
 from .function import Function, _RemovableHandle
 from .. import backend
 from .._dtype import DIFFERENTIABLE_NP
@@ -277,8 +278,10 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
 
     deps = _collect(root_edges)
     ready = []
+    seen_roots = set()   # by id: Tensor's == is element-wise, so `n in ready` is ambiguous
     for n, _ in root_edges:
-        if deps[id(n)] == 0 and n not in ready:
+        if deps[id(n)] == 0 and id(n) not in seen_roots:
+            seen_roots.add(id(n))
             ready.append(n)
     prev = _state[0]
     _state[0] = bool(create_graph)
@@ -304,6 +307,8 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
                     if not accumulate or key not in captured:
                         continue
                 _accumulate_leaf(node, g, create_graph, assigned)
+                if node._post_accumulate_grad_hooks:
+                    _run_post_accumulate_grad_hooks(node)
                 continue
 
             edges = node._edges
@@ -314,7 +319,11 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
                     for nr in range(len(grads_here)):
                         for i in captured.get((node, nr), ()):
                             results[i] = grads_here[nr]
-                in_grads = _run_node(node, grads_here, create_graph)
+                if _profiler_active[0] is None:
+                    in_grads = _run_node(node, grads_here, create_graph)
+                else:
+                    in_grads = _profiler_active[0].run_backward_node(
+                        _run_node, node, grads_here, create_graph)
                 meta = node._in_meta
             else:
                 in_grads = None
@@ -350,6 +359,31 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
     if captured is not None:
         return results
     return None
+
+
+def register_post_accumulate_grad_hook(t, hook):
+    """``Tensor.register_post_accumulate_grad_hook``: ``hook(t)`` after ``t.grad`` is updated.
+
+    As in PyTorch: leaves only, run by ``backward`` (not by ``autograd.grad``, which
+    accumulates nothing), in registration order, in no-grad mode unless ``create_graph``.
+    """
+    if not t._rg:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if t.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    if t._post_accumulate_grad_hooks is None:
+        t._post_accumulate_grad_hooks = []
+    t._post_accumulate_grad_hooks.append(hook)
+    return _RemovableHandle(t._post_accumulate_grad_hooks, hook)
+
+
+def _run_post_accumulate_grad_hooks(leaf):
+    for hook in tuple(leaf._post_accumulate_grad_hooks):
+        res = hook(leaf)
+        if res is not None and not isinstance(res, Tensor):
+            # torch ignores a returned Tensor (its docs' example returns ``p.add_(...)``)
+            raise TypeError(f"post accumulate grad hooks should return None or a Tensor "
+                            f"(ignored), but the hook returned '{type(res).__name__}'")
 
 
 def _accumulate_leaf(leaf, g, create_graph, assigned):

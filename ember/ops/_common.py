@@ -31,11 +31,13 @@ def _no_backward(ctx, *grads):
     return (None,) * len(ctx.needs_input_grad)
 
 
-def no_grad_op(name, compute, broadcasting=False):
-    """An ArrayFunction class ``name`` whose ``forward(ctx, *arrays, **kwargs)`` returns
-    ``compute(*arrays, **kwargs)`` and whose outputs never require grad."""
+def no_grad_op(module, name, compute, broadcasting=False):
+    """An ArrayFunction class ``name`` of op-family module ``module`` (its ``__name__``:
+    graph capture and converters name an op ``module:qualname``) whose
+    ``forward(ctx, *arrays, **kwargs)`` returns ``compute(*arrays, **kwargs)`` and whose
+    outputs never require grad."""
     return type(name, (ArrayFunction,), {
-        "__module__": __name__, "__qualname__": name, "differentiable_outputs": (),
+        "__module__": module, "__qualname__": name, "differentiable_outputs": (),
         "broadcasting": broadcasting,
         "forward": staticmethod(lambda ctx, *arrays, **kwargs: compute(*arrays, **kwargs)),
         "backward": staticmethod(_no_backward),

@@ -59,6 +59,8 @@ from .. import backend
 from .._dtype import BOOL_NP, COMPLEX_NP
 from ..autograd.function import ArrayFunction
 from ._common import check_tensor as _check_tensor, up as _up
+from ..autograd.dispatch import composite
+from ..autograd.dispatch import casting_active as _casting_active
 
 _gam = backend.get_array_module
 _as_strided = backend.as_strided
@@ -569,10 +571,13 @@ def _prepare(n, fname, input, weight, bias, stride, dilation, groups, transposed
     if any(d <= 0 for d in dilation):
         raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
     dt, wdt = input._data.dtype, weight._data.dtype
+    bias_dt = bias._data.dtype if bias is not None else dt
+    if (wdt != dt or bias_dt != dt) and _casting_active():
+        wdt = bias_dt = dt      # autocast casts the operands before the op runs
     if dt != wdt:
         raise RuntimeError(f"expected scalar type {_SCALAR_NAME.get(dt.name, dt.name)} but "
                            f"found {_SCALAR_NAME.get(wdt.name, wdt.name)}")
-    if bias is not None and bias._data.dtype != dt:
+    if bias is not None and bias_dt != dt:
         raise RuntimeError(f"Input type ({_TYPE_NAME.get(dt.name, dt.name)}) and bias type "
                            f"({_TYPE_NAME.get(bias._data.dtype.name, bias._data.dtype.name)}) "
                            f"should be the same")
@@ -673,21 +678,25 @@ def _conv_transposend(n, fname, input, weight, bias, stride, padding, output_pad
 # ---------------------------------------------------------------------------------------
 # public convolutions
 
+@composite("conv1d")
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv1d``: input (N, C, L) or (C, L), weight (OC, C/groups, k)."""
     return _convnd(1, "conv1d", input, weight, bias, stride, padding, dilation, groups)
 
 
+@composite("conv2d")
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv2d``: input (N, C, H, W) or (C, H, W)."""
     return _convnd(2, "conv2d", input, weight, bias, stride, padding, dilation, groups)
 
 
+@composite("conv3d")
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``torch.nn.functional.conv3d``: input (N, C, D, H, W) or (C, D, H, W)."""
     return _convnd(3, "conv3d", input, weight, bias, stride, padding, dilation, groups)
 
 
+@composite("conv_transpose1d")
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """``torch.nn.functional.conv_transpose1d``: weight (C_in, C_out/groups, k)."""
@@ -695,6 +704,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                              output_padding, groups, dilation)
 
 
+@composite("conv_transpose2d")
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """``torch.nn.functional.conv_transpose2d``: weight (C_in, C_out/groups, kh, kw)."""
@@ -702,6 +712,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                              output_padding, groups, dilation)
 
 
+@composite("conv_transpose3d")
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """``torch.nn.functional.conv_transpose3d``: weight (C_in, C_out/groups, kd, kh, kw)."""

@@ -17,6 +17,7 @@ from .._dtype import (BOOL_NP, COMPLEX_NP, EXACT_NP, FLOATING_NP, HALF_NP, NATIV
 from .._device import as_device, check_available, CPU
 from .._tensor import Tensor, _make, Size
 from ..autograd.grad_mode import no_grad
+from ..autograd.dispatch import _top as _mode_top
 
 
 # ---------------------------------------------------------------------------------------
@@ -37,7 +38,22 @@ def _size(size):
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"{list(size)}")
         out.append(int(s))
+    _check_numel(out)
     return tuple(out)
+
+
+_MAX_BYTES = 2 ** 63 - 1
+
+
+def _check_numel(shape):
+    """torch's RuntimeError for sizes whose storage size overflows int64 (NumPy's own error
+    is a ValueError about ``arr.size * arr.dtype.itemsize``); checked with the widest
+    itemsize (16), a bound no allocation could reach anyway."""
+    n = 1
+    for s in shape:
+        n *= s
+    if n * 16 > _MAX_BYTES:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
 
 
 def _xp(device):
@@ -250,6 +266,14 @@ def from_numpy(ndarray):
 # filled tensors
 
 def _filled(fill, size, out, dtype, device, requires_grad, default=None):
+    mode = _mode_top[0]
+    if mode is not None and mode.symbolic_shapes:   # graph capture: sizes may be graph values
+        t = _filled_now(fill, size, out, dtype, device, requires_grad, default)
+        return mode.__ember_creation__(t, size, fill)
+    return _filled_now(fill, size, out, dtype, device, requires_grad, default)
+
+
+def _filled_now(fill, size, out, dtype, device, requires_grad, default):
     shape = _size(size)
     xp = _xp(device)
     npd = _np_dtype(dtype, default)
@@ -293,10 +317,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     if isinstance(size, int):
         size = (size,)
     default = _scalar_default_dtype(fill_value)
-    shape = _size((size,))
-    xp = _xp(device)
-    arr = xp.full(shape, fill_value, _np_dtype(dtype, default))
-    return _finish(arr, requires_grad, out)
+    return _filled(fill_value, (size,), out, dtype, device, requires_grad, default)
 
 
 def _like(fn, input, dtype, device, requires_grad, *args):
@@ -354,15 +375,16 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     default = int64 if all_int else get_default_dtype()
     npd = _np_dtype(dtype, default)
     n = max(0, math.ceil((end - start) / step))
+    _check_numel((n,))
     xp = _xp(device)
     if numpy.dtype(npd) in EXACT_NP:
-        # PyTorch converts the bounds to integers first; int64 also counts in integers
-        start, end, step = int(start), int(end), int(step)
-        if step == 0:
-            raise RuntimeError("step must be nonzero")
-        if numpy.dtype(npd) == numpy.int64 or all_int:
+        # torch 2.14: the length comes from the bounds as given (ceil((end - start) / step),
+        # in double; exact integer counting when all three are integers), the values from
+        # start and step truncated toward zero (a step of 0.7 gives zeros, as torch)
+        if all_int:
             span = end - start + step - (1 if step > 0 else -1)
             n = max(0, abs(span) // abs(step) * (1 if (span >= 0) == (step > 0) else -1))
+        start, step = int(start), int(step)
         arr = (start + step * xp.arange(n, dtype=numpy.int64)).astype(npd)
     else:
         arr = (start + xp.arange(n, dtype=numpy.float64) * step).astype(npd)

@@ -9,6 +9,7 @@ export, the profiler): ``kernel_size``, ``dilation``, ``padding``, ``stride``,
 import math
 
 from .. import backend
+from ..autograd.dispatch import composite
 from ..autograd.function import ArrayFunction
 from ._common import check_tensor as _check_tensor
 from .conv import _finish, _ntuple, _offsets
@@ -125,6 +126,7 @@ def _block_args(fname, kernel_size, dilation, padding, stride):
     return args
 
 
+@composite("unfold")
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """``torch.nn.functional.unfold``: (N, C, H, W) or (C, H, W) -> (N, C*kh*kw, L)."""
     _check_tensor(input, "unfold", "input", 1)
@@ -146,6 +148,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     return _finish(_Unfold.apply(input, blocks=blocks), unbatched)
 
 
+@composite("fold")
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """``torch.nn.functional.fold``: (N, C*kh*kw, L) or (C*kh*kw, L) -> (N, C, *output_size),
     summing overlapping blocks."""

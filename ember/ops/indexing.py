@@ -76,9 +76,9 @@ def _check_slice(s):
         if step <= 0:
             raise ValueError("slice step cannot be zero" if step == 0
                              else "step must be greater than zero")
-    if start is not None and type(start) is not int:
+    if start is not None and not isinstance(start, int):
         start = operator.index(start)
-    if stop is not None and type(stop) is not int:
+    if stop is not None and not isinstance(stop, int):
         stop = operator.index(stop)
     return slice(start, stop, step)
 
@@ -92,6 +92,8 @@ def _item(xp, k):
         return _check_slice(k)
     if tk is bool:
         return xp.asarray(k)
+    if isinstance(k, int):
+        return k        # an int subclass as is (graph capture's symbolic sizes stay symbolic)
     if isinstance(k, Tensor):
         arr = k._data
     elif backend.is_array(k):
@@ -156,14 +158,14 @@ def _parse(shape, key, xp):
             continue
         if it is Ellipsis:
             n_ell += 1
-        elif type(it) is int or type(it) is slice or it.dtype not in BOOL_NP:
+        elif isinstance(it, int) or type(it) is slice or it.dtype not in BOOL_NP:
             consumed += 1
         else:
             consumed += it.ndim
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if consumed > ndim:
-        if ndim == 0 and any(type(it) is int for it in items):
+        if ndim == 0 and any(isinstance(it, int) for it in items):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
@@ -181,7 +183,7 @@ def _parse(shape, key, xp):
             basic.extend([_SL] * k)
             adv.extend([_SL] * k)
             dim += k
-        elif type(it) is int:
+        elif isinstance(it, int):
             n = shape[dim]
             if not -n <= it < n:
                 raise IndexError(f"index {it} is out of bounds for dimension {pos} with size {n}")
@@ -742,8 +744,8 @@ def nonzero(input, *, out=None, as_tuple=False):
     return _out(Nonzero.apply(input), out)
 
 
-Nonzero = no_grad_op("Nonzero", lambda d: _gam(d).argwhere(d).astype(_I64NP, copy=False))
-NonzeroTuple = no_grad_op("NonzeroTuple", lambda d: tuple(
+Nonzero = no_grad_op(__name__, "Nonzero", lambda d: _gam(d).argwhere(d).astype(_I64NP, copy=False))
+NonzeroTuple = no_grad_op(__name__, "NonzeroTuple", lambda d: tuple(
     a.astype(_I64NP, copy=False) for a in _gam(d).nonzero(_atleast1(d))))
 
 
@@ -892,4 +894,8 @@ METHODS = (
     "put", "put_", "index_put", "index_put_",
 )
 
-__all__ = [n for n in METHODS if not n.endswith("_")] + ["index_put_"]
+__all__ = [
+    "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
+    "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "nonzero",
+    "argwhere", "take", "take_along_dim", "put", "index_put", "index_put_",
+]

@@ -19,6 +19,7 @@ from .._tensor import Tensor, _make, _LEGACY_NAMES
 from ..autograd.function import ArrayFunction
 from ._common import check_tensor as _check_tensor, write_out as _out
 from .pointwise import _make_inplace as _inplace
+from ..autograd.dispatch import casting_active as _casting_active
 
 _gam = backend.get_array_module
 
@@ -49,7 +50,7 @@ def _name(t, table=_TITLE):
 def _check_dtypes(a, b, style, impl):
     """Same dtype required (PyTorch does not promote in products); bool is unimplemented."""
     da, db = a._data.dtype, b._data.dtype
-    if da != db:
+    if da != db and not _casting_active():   # autocast casts them before the op runs
         if style == "mm":
             msg = (f"expected m1 and m2 to have the same dtype, but got: {_name(a, _CTYPE)} != "
                    f"{_name(b, _CTYPE)}")
@@ -401,7 +402,7 @@ ger = outer
 
 
 def _check_add_input(inp, shape, m1, m2):
-    if inp._data.dtype != m1._data.dtype:
+    if inp._data.dtype != m1._data.dtype and not _casting_active():
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {_name(inp)} and "
                            f"{_name(m1)}")
     _check_dtypes(m1, m2, "mm", "addmm_impl_cpu_")
@@ -685,7 +686,7 @@ def einsum(*args):
             raise TypeError(f"einsum(): argument 'tensors' must be tuple of Tensors, but found "
                             f"element of type {type(t).__name__} at pos {i}")
     for t in ops[1:]:
-        if t._data.dtype != ops[0]._data.dtype:
+        if t._data.dtype != ops[0]._data.dtype and not _casting_active():
             raise RuntimeError(f"expected scalar type {_name(ops[0])} but found {_name(t)}")
     eq = _normalise_equation(eq, [t._data.shape for t in ops])
     return Einsum.apply(*ops, eq=eq)
@@ -713,7 +714,7 @@ def tensordot(a, b, dims=2, out=None):
             raise RuntimeError("both dimension lists should have same length")
         da = [_wrap_dim(d, a.ndim) for d in da]
         db = [_wrap_dim(d, b.ndim) for d in db]
-    if a._data.dtype != b._data.dtype:
+    if a._data.dtype != b._data.dtype and not _casting_active():
         raise RuntimeError("both inputs should have same dtype")
     for x, y in zip(da, db):
         if a.shape[x] != b.shape[y]:
@@ -787,4 +788,7 @@ def trace(input):
 METHODS = ("mm", "matmul", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "addmm_",
            "baddbmm", "baddbmm_", "addmv", "addmv_", "inner", "kron", "trace")
 
-__all__ = [n for n in METHODS if not n.endswith("_")] + ["einsum", "tensordot"]
+__all__ = [
+    "mm", "matmul", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "baddbmm", "addmv",
+    "inner", "kron", "trace", "einsum", "tensordot",
+]

@@ -6,6 +6,7 @@ add; the backward is written with ember ops, so it is differentiable again.
 from .. import backend
 from .._dtype import HALF_NP
 from ..autograd.function import ArrayFunction
+from ..autograd.dispatch import casting_active as _casting_active
 
 _gam = backend.get_array_module
 
@@ -22,8 +23,9 @@ def _check(input, weight, bias):
             rows *= s
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{in_f} and "
                            f"{'x'.join(str(s) for s in weight._data.shape[::-1])})")
-    if input._data.dtype != weight._data.dtype or (bias is not None and
-                                                  bias._data.dtype != weight._data.dtype):
+    if (input._data.dtype != weight._data.dtype or (bias is not None and
+                                                   bias._data.dtype != weight._data.dtype)) \
+            and not _casting_active():   # autocast casts them before the op runs
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
                            f"{input.dtype} and {weight.dtype}".replace("ember.", ""))
 

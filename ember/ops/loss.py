@@ -32,6 +32,7 @@ import numbers
 import warnings
 
 from .. import backend
+from ..autograd.dispatch import casting_active as _casting_active
 from .._dtype import result_type, float32
 from .._dtype import compute_dtype
 from .._tensor import _make
@@ -358,7 +359,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
             raise RuntimeError(f"output with shape {_fmt(input.shape)} doesn't match the "
                                f"broadcast shape {_fmt(full)}")
         _no_grad_arg("binary_cross_entropy", weight, "weight")
-    if target._data.dtype != input._data.dtype:
+    if target._data.dtype != input._data.dtype and not _casting_active():
         raise RuntimeError(f"Found dtype {_short(target._data)} but expected "
                            f"{_short(input._data)}")
     _require_float(input, "binary_cross_entropy")

@@ -20,6 +20,7 @@ from .._dtype import NP_TO_DTYPE, float32 as _float32
 from .._dtype import FLOATING_NP, compute_dtype  # half types are normalized in float32
 from .._tensor import _make, _wrap_dim
 from ..autograd.function import ArrayFunction
+from ..autograd.dispatch import composite
 from . import pointwise as _pw
 from . import reduction as _red
 from . import shape as _sh
@@ -321,6 +322,7 @@ def _running_stats(running_mean, running_var, eps, shape, ct):
 # ---------------------------------------------------------------------------------------
 # functional forms
 
+@composite("batch_norm")
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-05):
     """``F.batch_norm``: statistics per channel (dim 1) over the batch and spatial dims.
@@ -362,6 +364,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return BatchNormFn.apply(input, weight, bias, stats=stats, **opts)[0]
 
 
+@composite("instance_norm")
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
                   use_input_stats=True, momentum=0.1, eps=1e-05):
     """``F.instance_norm``: statistics per sample and channel over the spatial dims.
@@ -419,6 +422,7 @@ def _check_normalized(input, ns, weight, bias):
     return dict(view=(_prod(shape[:len(shape) - k]), inner), axes=(1,), affine=(1, inner))
 
 
+@composite("layer_norm")
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     """``F.layer_norm``: statistics over the trailing ``normalized_shape`` dims."""
     ns = _normalized_shape(normalized_shape, "layer_norm")
@@ -431,6 +435,7 @@ _MACHINE_EPS = {"float16": 2.0 ** -10, "bfloat16": 2.0 ** -7, "float32": 2.0 ** 
                 "float64": 2.0 ** -52}   # torch.finfo(dtype).eps
 
 
+@composite("rms_norm")
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """``F.rms_norm``: ``x / sqrt(mean(x^2) + eps) * weight`` over the trailing dims;
     ``eps=None`` is ``finfo(input.dtype).eps``."""
@@ -442,6 +447,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     return RMSNormFn.apply(input, weight, None, eps=eps, center=False, **opts)[0]
 
 
+@composite("group_norm")
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     """``F.group_norm``: statistics per sample over groups of ``C / num_groups`` channels."""
     shape = tuple(input.shape)

@@ -3,6 +3,7 @@ crop), 'reflect', 'replicate' and 'circular' (the last 1-3 dims, PyTorch's rules
 messages for negative pads), each with a differentiable backward.
 """
 from .. import backend
+from ..autograd.dispatch import composite
 from ..autograd.function import ArrayFunction
 from ._common import check_tensor as _check_tensor
 
@@ -223,6 +224,7 @@ _PAD_COMBOS = ("Supported combinations for non-constant padding:\n"
                "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
 
 
+@composite("pad")
 def pad(input, pad, mode="constant", value=None):
     """``torch.nn.functional.pad``: ``pad`` lists (left, right) pairs from the last dimension
     backwards; negative values crop. Modes 'constant' (any dims), 'reflect', 'replicate',

@@ -6,16 +6,20 @@ Unary float functions (exp, sin, ...) turn integer inputs into the default float
 """
 import math
 
+import numpy
+
 from .. import backend
 from .._dtype import get_default_dtype, NP_TO_DTYPE, result_type, to_dtype
 from .._dtype import BOOL_NP, COMPLEX_NP, DIFFERENTIABLE_NP, EXACT_NP, FLOATING_NP, INTEGRAL_NP
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction, _bump
+from ..autograd.dispatch import _top as _mode_top
 from ..autograd.grad_mode import _state
 from .._convert import ToCopy, to_dtype as _to_dtype  # noqa: F401  (re-exported here)
 from ._common import no_grad_op, write_out as _out
 
 _gam = backend.get_array_module
+_F32_F64 = frozenset((numpy.dtype("float32"), numpy.dtype("float64")))
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
@@ -92,6 +96,9 @@ class Mul(ArrayFunction):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if g._data.dtype in COMPLEX_NP:
+            # PyTorch's convention for complex: grad_a = g * conj(b)
+            a, b = _conj_any(a), _conj_any(b)
         return (mul(g, b) if need[0] else None), (mul(g, a) if need[1] else None)
 
 
@@ -108,9 +115,28 @@ class Div(ArrayFunction):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if g._data.dtype in COMPLEX_NP:
+            a, b = _conj_any(a), _conj_any(b)     # grad_a = g / conj(b), as PyTorch's
         ga = div(g, b) if need[0] else None
         gb = neg(div(mul(g, a), mul(b, b))) if need[1] else None
         return ga, gb
+
+
+def _pow_scalar_exponent(a, b):
+    """``a ** b`` for a Python-number exponent, rounding as PyTorch's CPU kernel does.
+
+    torch computes a real float32/float64 tensor to the power 3 as ``x*x*x``, -2 as
+    ``1/(x*x)`` and -0.5 as ``1/sqrt(x)`` (NumPy's ``power`` rounds differently, by up
+    to 1 ulp, which double backward of ``x**4`` and L-BFGS runs amplify).
+    """
+    if a.dtype in _F32_F64:
+        if b == 3:
+            return a * a * a
+        if b == -2:
+            return 1 / (a * a)
+        if b == -0.5:
+            return 1 / _gam(a).sqrt(a)
+    return a ** b
 
 
 class Pow(ArrayFunction):
@@ -119,7 +145,7 @@ class Pow(ArrayFunction):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a ** b
+        out = _pow_scalar_exponent(a, b) if b.__class__ in (int, float) else a ** b
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -199,12 +225,23 @@ def _split_ties(g, a_wins, tie):
     return ga, gb
 
 
+def _check_integer_divisor(a, b):
+    """Integer ``//``, ``%`` and fmod by zero raise as PyTorch's do (NumPy silently gives 0);
+    floating division keeps its inf/nan."""
+    arr = a if hasattr(a, "dtype") else b
+    if arr.dtype not in INTEGRAL_NP or getattr(a, "size", 1) == 0:
+        return                       # (an empty result divides nothing, as in torch)
+    if not b.all() if hasattr(b, "all") else b == 0:
+        raise RuntimeError("ZeroDivisionError")
+
+
 class FloorDivide(ArrayFunction):
     broadcasting = True
     promotes = True
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_integer_divisor(a, b)
         return _gam(a).floor_divide(a, b)
 
     @staticmethod
@@ -220,6 +257,7 @@ class Remainder(ArrayFunction):
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_integer_divisor(a, b)
         ctx.save_for_backward(a, b)
         return _gam(a).mod(a, b)
 
@@ -238,6 +276,7 @@ class Fmod(ArrayFunction):
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_integer_divisor(a, b)
         ctx.save_for_backward(a, b)
         return _gam(a).fmod(a, b)
 
@@ -786,6 +825,11 @@ class Conj(ArrayFunction):
         return conj(g)
 
 
+def _conj_any(x):
+    """conj of a Tensor or of a Python number saved for backward."""
+    return conj(x) if isinstance(x, Tensor) else x.conjugate()
+
+
 def conj(input):
     if input._data.dtype not in COMPLEX_NP:
         return input
@@ -841,7 +885,7 @@ def equal(input, other):
 
 def _ufunc_op(name, ufunc):
     """The no-gradient ArrayFunction applying backend ufunc ``ufunc`` to its arrays."""
-    return no_grad_op(name, lambda *arrays: getattr(_gam(arrays[0]), ufunc)(*arrays),
+    return no_grad_op(__name__, name, lambda *arrays: getattr(_gam(arrays[0]), ufunc)(*arrays),
                       broadcasting=True)
 
 
@@ -853,13 +897,13 @@ def _logical(name, ufunc, unary=False):
             return _out(op.apply(input), out)
         return _out(op.apply(input, other), out)
     fn.__name__ = name
-    return fn
+    return op, fn
 
 
-logical_and = _logical("logical_and", "logical_and")
-logical_or = _logical("logical_or", "logical_or")
-logical_xor = _logical("logical_xor", "logical_xor")
-logical_not = _logical("logical_not", "logical_not", unary=True)
+LogicalAnd, logical_and = _logical("logical_and", "logical_and")
+LogicalOr, logical_or = _logical("logical_or", "logical_or")
+LogicalXor, logical_xor = _logical("logical_xor", "logical_xor")
+LogicalNot, logical_not = _logical("logical_not", "logical_not", unary=True)
 
 
 def _bitwise(name, ufunc):
@@ -878,7 +922,7 @@ def _bitwise(name, ufunc):
             input, other = _to_dtype(input, d), _to_dtype(other, d)
         return _out(op.apply(input, other), out)
     fn.__name__ = name
-    return fn
+    return op, fn
 
 
 def _legacy_name(t):
@@ -888,33 +932,33 @@ def _legacy_name(t):
             "bfloat16": "BFloat16"}.get(t.dtype.name, t.dtype.name)
 
 
-bitwise_and = _bitwise("bitwise_and", "bitwise_and")
-bitwise_or = _bitwise("bitwise_or", "bitwise_or")
-bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
-bitwise_not = _bitwise("bitwise_not", "invert")
-bitwise_left_shift = _bitwise("bitwise_left_shift", "left_shift")
-bitwise_right_shift = _bitwise("bitwise_right_shift", "right_shift")
+BitwiseAnd, bitwise_and = _bitwise("bitwise_and", "bitwise_and")
+BitwiseOr, bitwise_or = _bitwise("bitwise_or", "bitwise_or")
+BitwiseXor, bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
+BitwiseNot, bitwise_not = _bitwise("bitwise_not", "invert")
+BitwiseLeftShift, bitwise_left_shift = _bitwise("bitwise_left_shift", "left_shift")
+BitwiseRightShift, bitwise_right_shift = _bitwise("bitwise_right_shift", "right_shift")
 
 
 def _predicate(name, fn_of_xp):
-    op = no_grad_op("".join(p.capitalize() for p in name.split("_")),
+    op = no_grad_op(__name__, "".join(p.capitalize() for p in name.split("_")),
                     lambda x: fn_of_xp(_gam(x), x))
 
     def fn(input):
         return op.apply(input)
     fn.__name__ = name
-    return fn
+    return op, fn
 
 
-isnan = _predicate("isnan", lambda xp, x: xp.isnan(x) if x.dtype in DIFFERENTIABLE_NP else xp.zeros(x.shape, bool))
-isinf = _predicate("isinf", lambda xp, x: xp.isinf(x) if x.dtype in DIFFERENTIABLE_NP else xp.zeros(x.shape, bool))
-isfinite = _predicate("isfinite", lambda xp, x: xp.isfinite(x) if x.dtype in DIFFERENTIABLE_NP else xp.ones(x.shape, bool))
-isposinf = _predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype in FLOATING_NP else xp.zeros(x.shape, bool))
-isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype in FLOATING_NP else xp.zeros(x.shape, bool))
-signbit = _predicate("signbit", lambda xp, x: xp.signbit(x))
+Isnan, isnan = _predicate("isnan", lambda xp, x: xp.isnan(x) if x.dtype in DIFFERENTIABLE_NP else xp.zeros(x.shape, bool))
+Isinf, isinf = _predicate("isinf", lambda xp, x: xp.isinf(x) if x.dtype in DIFFERENTIABLE_NP else xp.zeros(x.shape, bool))
+Isfinite, isfinite = _predicate("isfinite", lambda xp, x: xp.isfinite(x) if x.dtype in DIFFERENTIABLE_NP else xp.ones(x.shape, bool))
+Isposinf, isposinf = _predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype in FLOATING_NP else xp.zeros(x.shape, bool))
+Isneginf, isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype in FLOATING_NP else xp.zeros(x.shape, bool))
+Signbit, signbit = _predicate("signbit", lambda xp, x: xp.signbit(x))
 
 
-IsClose = no_grad_op("IsClose", lambda a, b, rtol, atol, equal_nan: _gam(a).isclose(
+IsClose = no_grad_op(__name__, "IsClose", lambda a, b, rtol, atol, equal_nan: _gam(a).isclose(
     a, b, rtol, atol, equal_nan), broadcasting=True)
 
 
@@ -960,6 +1004,9 @@ def apply_inplace(self, fn, *args, **kwargs):
     if res._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                            f"broadcast shape {list(res._data.shape)}")
+    mode = _mode_top[0]
+    if mode is not None and mode.symbolic_shapes:
+        mode.__ember_inplace__(self, res)     # graph capture: self now holds res's value
     if recording and res.grad_fn is None and self._rg:
         # The new value does not depend on the old one (fill_, zero_, copy_ of a constant):
         # self keeps requiring grad, and the old graph receives a zero gradient.
@@ -1113,6 +1160,18 @@ METHODS = (
 METHOD_ALIASES = {"float": float_, "int": int_, "bool": bool_, "clone": clone_tensor}
 
 # Top-level functions (``ember.add`` ...): the methods minus Tensor-only conversions.
-__all__ = [n for n in METHODS if not n.endswith("_") and n not in (
-    "to", "double", "half", "bfloat16", "long", "short", "char", "byte", "cfloat", "cdouble",
-    "cpu", "cuda", "type_as")] + ["rsub", "clamp_min", "clamp_max", "relu_", "sigmoid_"]
+__all__ = [
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+    "floor_divide", "remainder", "fmod", "pow", "float_power", "atan2", "arctan2",
+    "maximum", "minimum", "fmax", "fmin", "neg", "negative", "abs", "absolute", "sign",
+    "sgn", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
+    "square", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
+    "acosh", "atanh", "sigmoid", "relu", "erf", "reciprocal", "clamp", "clip", "clamp_min",
+    "clamp_max", "lerp", "floor", "ceil", "round", "trunc", "fix", "frac", "nan_to_num",
+    "conj", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
+    "less_equal", "not_equal", "equal", "logical_and", "logical_or", "logical_xor",
+    "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "bitwise_left_shift", "bitwise_right_shift", "isnan", "isinf", "isfinite", "isposinf",
+    "isneginf", "signbit", "isclose", "allclose", "addcmul", "addcdiv", "where", "rsub",
+    "clamp_min", "clamp_max", "relu_", "sigmoid_",
+]

@@ -41,6 +41,7 @@ from .._dtype import (BOOL_NP, EXACT_NP, FLOATING_NP, INTEGRAL_NP, NATIVE_FLOATI
                      compute_dtype)
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
+from ..autograd.dispatch import composite
 from . import pointwise as _pw
 from ._common import fmt_shape as _fmt_shape
 
@@ -820,6 +821,7 @@ def _max_pool1d_plain(input, kernel_size, stride, padding, dilation, ceil_mode):
     return _MAX_FN[1].apply(input, geo=geo, indices=False)
 
 
+@composite("max_pool1d")
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """``F.max_pool1d`` on ``(N, C, L)`` or ``(C, L)``; see max_pool2d."""
@@ -828,6 +830,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _max_pool1d_plain(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
+@composite("max_pool2d")
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """``F.max_pool2d`` on ``(N, C, H, W)`` or ``(C, H, W)``: the maximum over each
@@ -839,6 +842,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                      False)
 
 
+@composite("max_pool3d")
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """``F.max_pool3d`` on ``(N, C, D, H, W)`` or ``(C, D, H, W)``; see max_pool2d."""
@@ -901,6 +905,7 @@ def _avg_pool(n, fname, input, kernel_size, stride, padding, ceil_mode, count_in
     return _AVG_FN[n].apply(input, geo=geo, divisor=div)
 
 
+@composite("avg_pool1d")
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
     """``F.avg_pool1d`` on ``(N, C, L)`` or ``(C, L)``; see avg_pool2d."""
@@ -908,6 +913,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                      count_include_pad, None)
 
 
+@composite("avg_pool2d")
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """``F.avg_pool2d``: window means over the zero-padded input. The divisor is the
@@ -917,6 +923,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                      count_include_pad, divisor_override)
 
 
+@composite("avg_pool3d")
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """``F.avg_pool3d`` on ``(N, C, D, H, W)`` or ``(C, D, H, W)``; see avg_pool2d."""
@@ -1020,30 +1027,36 @@ def _adaptive_max(n, input, output_size, return_indices):
     return _AMAX_FN[n].apply(input, geo=geo, indices=bool(return_indices))
 
 
+@composite("adaptive_avg_pool1d")
 def adaptive_avg_pool1d(input, output_size):
     """``F.adaptive_avg_pool1d``: output ``j`` averages ``[floor(j*L/o), ceil((j+1)*L/o))``."""
     return _adaptive_avg(1, input, output_size)
 
 
+@composite("adaptive_avg_pool2d")
 def adaptive_avg_pool2d(input, output_size):
     """``F.adaptive_avg_pool2d``; ``output_size`` entries may be None (keep that size)."""
     return _adaptive_avg(2, input, output_size)
 
 
+@composite("adaptive_avg_pool3d")
 def adaptive_avg_pool3d(input, output_size):
     return _adaptive_avg(3, input, output_size)
 
 
+@composite("adaptive_max_pool1d")
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     """``F.adaptive_max_pool1d`` (indices: positions along L)."""
     return _adaptive_max(1, input, output_size, return_indices)
 
 
+@composite("adaptive_max_pool2d")
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """``F.adaptive_max_pool2d`` (indices: flat ``h * W + w`` per plane)."""
     return _adaptive_max(2, input, output_size, return_indices)
 
 
+@composite("adaptive_max_pool3d")
 def adaptive_max_pool3d(input, output_size, return_indices=False):
     return _adaptive_max(3, input, output_size, return_indices)
 

@@ -550,7 +550,7 @@ def _arg_reduce_arrays(d, name, dim, keepdim):
     return r.astype(_I64, copy=False)
 
 
-ArgReduce = no_grad_op("ArgReduce", _arg_reduce_arrays)
+ArgReduce = no_grad_op(__name__, "ArgReduce", _arg_reduce_arrays)
 
 
 def _arg_reduce(name, input, dim, keepdim):
@@ -646,7 +646,7 @@ def _argsort_arrays(d, dim, descending):
     return _argsort(_gam(d), d, dim, descending).astype(_I64, copy=False)
 
 
-ArgSort = no_grad_op("ArgSort", _argsort_arrays)
+ArgSort = no_grad_op(__name__, "ArgSort", _argsort_arrays)
 
 
 def msort(input):
@@ -970,7 +970,7 @@ def _logical_reduce_arrays(d, name, axes, keepdim):
     return r.astype(d.dtype) if d.dtype == xp.uint8 else r
 
 
-LogicalReduce = no_grad_op("LogicalReduce", _logical_reduce_arrays)
+LogicalReduce = no_grad_op(__name__, "LogicalReduce", _logical_reduce_arrays)
 
 
 def _logical_reduce(name, input, dim, keepdim):
@@ -993,7 +993,7 @@ def count_nonzero(input, dim=None):
     return CountNonzero.apply(input, axes=_dims(dim, input._data.ndim))
 
 
-CountNonzero = no_grad_op("CountNonzero", lambda d, axes: _gam(d).asarray(
+CountNonzero = no_grad_op(__name__, "CountNonzero", lambda d, axes: _gam(d).asarray(
     (d != 0).sum(axis=axes, dtype=_I64)))
 
 
@@ -1004,4 +1004,9 @@ METHODS = (
     "argsort", "msort",
 )
 
-__all__ = [n for n in METHODS if not n.endswith("_")] + ["var_mean", "std_mean", "return_types"]
+__all__ = [
+    "sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
+    "argmax", "argmin", "var", "std", "norm", "logsumexp", "cumsum", "cumprod", "all",
+    "any", "count_nonzero", "median", "mode", "kthvalue", "topk", "sort", "argsort",
+    "msort", "var_mean", "std_mean", "return_types",
+]

@@ -12,6 +12,7 @@ import warnings
 from .. import backend
 from .._dtype import BOOL_NP, INTEGRAL_NP
 from .._tensor import Tensor, _make, _wrap_dim
+from ..autograd.dispatch import casting_active as _casting_active
 from ..autograd.function import ArrayFunction
 from ._common import along as _along, fmt_shape as _fmt
 from .indexing import (_INDEX_NP, _SL, _atleast1, _bounds_error, _pad_to, _prefix,
@@ -438,7 +439,9 @@ def index_add(input, dim, index, source, *, alpha=1):
                                        f"{_fmt(input._data.shape)} source.shape = "
                                        f"{_fmt(source._data.shape)}"))
     n = input._data.shape[d] if input._data.ndim else 1
-    _bounds_error(index._data, n, lambda v: RuntimeError(
+    # torch's kernel raises IndexError on 0-d/1-d inputs, RuntimeError on the others
+    err = IndexError if input._data.ndim <= 1 else RuntimeError
+    _bounds_error(index._data, n, lambda v: err(
         f"index {v} is out of bounds for dimension {d} with size {n}"))
     return IndexAdd.apply(input, index, source, dim=d, alpha=alpha)
 
@@ -514,7 +517,7 @@ def index_copy(input, dim, index, source):
                              f"{_short(index)}"),
         lambda: IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got "
                            f"{index._data.ndim})"))
-    if source._data.dtype != input._data.dtype:
+    if source._data.dtype != input._data.dtype and not _casting_active():
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
                            f"but got (self) {_short(input)} and (source) {_short(source)}")
     _check_source("index_copy_", input, d, index, source,

@@ -22,6 +22,7 @@ from .._dtype import dtype as _dtype_cls, promote_types
 from .._tensor import Tensor, _make, _wrap_dim, _legacy_type_name
 from ..autograd.function import ArrayFunction
 from ._common import fmt_shape as _fmt
+from ..autograd.dispatch import composite
 
 _gam = backend.get_array_module
 
@@ -167,11 +168,13 @@ def _reshape(input, shape, copy_ok):
                        ".reshape(...) instead.")
 
 
+@composite("reshape")
 def reshape(input, *args, shape=None):
     """``torch.reshape`` / ``Tensor.reshape(*shape)``: a view when possible, else a copy."""
     return _reshape(input, _size_args(args, shape, "reshape", "shape"), True)
 
 
+@composite("view")
 def view(input, *shape, size=None):
     """``Tensor.view(*shape)`` (never copies) and ``Tensor.view(dtype)``."""
     if len(shape) == 1 and isinstance(shape[0], _dtype_cls):
@@ -220,6 +223,7 @@ def _legacy_name(d):
     return _legacy_type_name(d)[len("ember."):-len("Tensor")]
 
 
+@composite("flatten")
 def flatten(input, start_dim=0, end_dim=-1):
     """``torch.flatten``: a 0-d input becomes 1-D; start_dim == end_dim returns the input."""
     shape = input._data.shape
@@ -237,6 +241,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return _reshape(input, shape[:s] + (n,) + shape[e + 1:], True)
 
 
+@composite("unflatten")
 def unflatten(input, dim, sizes):
     """``torch.unflatten``: split dim ``dim`` into ``sizes`` (one may be -1); always a view."""
     shape = input._data.shape
@@ -601,6 +606,7 @@ def _expand_shape(input, sizes):
     return tuple(out)
 
 
+@composite("expand")
 def expand(input, *sizes, size=None, implicit=False):
     """``Tensor.expand(*sizes)``: a broadcast view; -1 keeps a dim's size."""
     if not sizes and size is None:
@@ -1260,8 +1266,12 @@ METHODS = (
 )
 
 # Functions exported as ``ember.<name>``: those torch has at top level.
-__all__ = [n for n in METHODS if n not in (
-    "view", "view_as", "reshape_as", "contiguous", "expand", "expand_as", "repeat")] + [
-    "cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
+__all__ = [
+    "reshape", "flatten", "unflatten", "ravel", "squeeze", "unsqueeze", "permute",
+    "transpose", "swapaxes", "swapdims", "t", "adjoint", "movedim", "moveaxis",
+    "broadcast_to", "tile", "split", "tensor_split", "chunk", "narrow", "unbind", "flip",
+    "fliplr", "flipud", "roll", "tril", "triu", "diagonal", "diag", "diag_embed", "cat",
+    "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
     "column_stack", "broadcast_tensors", "broadcast_shapes", "atleast_1d", "atleast_2d",
-    "atleast_3d"]
+    "atleast_3d",
+]

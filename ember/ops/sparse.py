@@ -15,6 +15,7 @@ from .._dtype import int64 as _int64
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction
 from ._common import no_grad_op
+from ..autograd.dispatch import composite
 from ..autograd.grad_mode import no_grad
 
 _gam = backend.get_array_module
@@ -137,6 +138,7 @@ def _renorm_(weight, idx, max_norm, norm_type):
             vc[0] += 1
 
 
+@composite("embedding")
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     """``F.embedding``: rows of ``weight`` picked by the int64/int32 ``input``.
@@ -363,7 +365,7 @@ def _one_hot_arrays(idx, num_classes):
     return out.reshape(idx.shape + (num_classes,))
 
 
-OneHot = no_grad_op("OneHot", _one_hot_arrays)
+OneHot = no_grad_op(__name__, "OneHot", _one_hot_arrays)
 
 
 __all__ = ["embedding", "embedding_bag", "one_hot"]

@@ -37,6 +37,7 @@ from .. import backend
 from .._dtype import FLOATING_NP, NATIVE_FLOATING_NP
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
+from ..autograd.dispatch import composite
 
 _gam = backend.get_array_module
 
@@ -358,6 +359,7 @@ def _is_integer(x):
         return False
 
 
+@composite("interpolate")
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """``F.interpolate``: resize the spatial dims of ``(N, C, *spatial)`` to ``size`` or by

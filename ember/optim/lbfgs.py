@@ -137,10 +137,14 @@ def _raw(x):
 
 
 class LBFGS(Optimizer):
-    """L-BFGS (one parameter group only); ``step(closure)`` runs up to ``max_iter`` iterations."""
+    """L-BFGS (one parameter group only); ``step(closure)`` runs up to ``max_iter`` iterations.
+
+    ``maximize=True`` (keyword-only, as in torch 2.14) maximizes the closure's value.
+    """
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
-                 tolerance_change=1e-9, history_size=100, line_search_fn=None):
+                 tolerance_change=1e-9, history_size=100, line_search_fn=None, *,
+                 maximize=False):
         check_lr(lr)
         if max_eval is None:
             max_eval = max_iter * 5 // 4
@@ -148,7 +152,7 @@ class LBFGS(Optimizer):
                                       tolerance_grad=tolerance_grad,
                                       tolerance_change=tolerance_change,
                                       history_size=history_size,
-                                      line_search_fn=line_search_fn))
+                                      line_search_fn=line_search_fn, maximize=maximize))
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
@@ -160,11 +164,15 @@ class LBFGS(Optimizer):
         return self._numel_cache
 
     def _gather_flat_grad(self):
-        """All gradients as one new 1-d array (zeros for parameters without a grad)."""
+        """All gradients as one new 1-d array (zeros for parameters without a grad),
+        negated under ``maximize``."""
         xp = backend.get_array_module(self._params[0]._data)
-        return xp.concatenate([
+        flat = xp.concatenate([
             xp.zeros(p._data.size, p._data.dtype) if p.grad is None
             else p.grad._data.reshape(-1) for p in self._params])
+        if self.param_groups[0].get("maximize", False):
+            xp.negative(flat, out=flat)
+        return flat
 
     def _add_grad(self, step_size, update):
         """``p += step_size * update`` over the flattened parameters."""
@@ -189,6 +197,8 @@ class LBFGS(Optimizer):
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
         loss = float(closure())
+        if self.param_groups[0].get("maximize", False):
+            loss = -loss
         flat_grad = self._gather_flat_grad()
         self._set_param(x)
         return loss, flat_grad
@@ -200,8 +210,12 @@ class LBFGS(Optimizer):
         def closure_with_grad():
             return run_closure(closure)
 
+        if not self._params:
+            # nothing to optimize: still evaluate the closure for its loss (torch 2.14)
+            return closure_with_grad()
         group = self.param_groups[0]
         lr = to_scalar(group["lr"])
+        maximize = group.get("maximize", False)
         max_iter, max_eval = group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         line_search_fn, history_size = group["line_search_fn"], group["history_size"]
@@ -211,7 +225,7 @@ class LBFGS(Optimizer):
         state.setdefault("n_iter", 0)
 
         orig_loss = closure_with_grad()
-        loss = float(orig_loss)
+        loss = -float(orig_loss) if maximize else float(orig_loss)
         current_evals = 1
         state["func_evals"] += 1
         flat_grad = self._gather_flat_grad()
@@ -294,6 +308,7 @@ class LBFGS(Optimizer):
                 self._add_grad(t, d)
                 if n_iter != max_iter:
                     loss = float(closure_with_grad())
+                    loss = -loss if maximize else loss
                     flat_grad = self._gather_flat_grad()
                     opt_cond = xp.abs(flat_grad).max() <= tolerance_grad
                     ls_func_evals = 1

@@ -467,3 +467,13 @@ def test_broadcast_error_matches_torch(shapes):
             a * lib.ones(*shapes[1])
         msgs.append(str(err.value))
     assert msgs[0] == msgs[1]
+
+
+def test_backward_with_two_leaf_roots():
+    # the engine's ready list once compared roots with Tensor's element-wise ==
+    a = ember.ones(2, requires_grad=True)
+    b = ember.ones(3, requires_grad=True)
+    ember.autograd.backward([a, b], [ember.full((2,), 2.0), ember.full((3,), 3.0)])
+    assert a.grad.tolist() == [2.0, 2.0] and b.grad.tolist() == [3.0, 3.0, 3.0]
+    ember.autograd.backward([a, a], [ember.ones(2), ember.ones(2)])
+    assert a.grad.tolist() == [4.0, 4.0]

@@ -379,7 +379,9 @@ def test_add_safe_globals_and_context_manager():
 def test_weights_only_options():
     t = ember.ones(2)
     with pytest.raises(RuntimeError, match="pickle_module"):
-        _roundtrip(t, pickle_module=pickle)
+        _roundtrip(t, pickle_module=pickle, weights_only=True)
+    # as torch.load: a pickle_module without weights_only means weights_only=False
+    np.testing.assert_array_equal(_roundtrip(t, pickle_module=pickle).numpy(), t.numpy())
     np.testing.assert_array_equal(_roundtrip(t, pickle_module=pickle, weights_only=False).numpy(),
                                   t.numpy())
     np.testing.assert_array_equal(_roundtrip(t, weights_only=None).numpy(), t.numpy())

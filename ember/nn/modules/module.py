@@ -433,7 +433,8 @@ class Module:
         return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     def share_memory(self):
-        return self
+        """Move parameters and buffers to shared memory (``Tensor.share_memory_``)."""
+        return self._apply(lambda t: t.share_memory_())
 
     # -- hooks ------------------------------------------------------------------------------
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
@@ -609,10 +610,23 @@ class Module:
         return main + ")"
 
     def __setstate__(self, state):
+        # Pickles of older PyTorch (or ember) Modules may lack the newer hook tables:
+        # fill those in empty, as torch.nn.Module.__setstate__ does.
         self.__dict__.update(state)
+        for name, make in _STATE_DEFAULTS:
+            if name not in self.__dict__:
+                object.__setattr__(self, name, make())
 
     def __getstate__(self):
         return self.__dict__.copy()
+
+
+_STATE_DEFAULTS = tuple((name, OrderedDict) for name in (
+    "_parameters", "_buffers", "_modules", "_forward_pre_hooks", "_forward_hooks",
+    "_backward_hooks", "_backward_pre_hooks", "_state_dict_hooks", "_state_dict_pre_hooks",
+    "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks")) + tuple(
+    (name, set) for name in ("_non_persistent_buffers_set", "_forward_pre_hooks_with_kwargs",
+                             "_forward_hooks_with_kwargs", "_forward_hooks_always_called"))
 
 
 def _plain(t):

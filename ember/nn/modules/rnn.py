@@ -19,6 +19,7 @@ from ...ops import creation as _creation
 from ..parameter import Parameter
 from .. import init
 from .module import Module
+from ...autograd.dispatch import composite
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -96,6 +97,10 @@ class RNNBase(Module):
                             Parameter(empty(shape, device=device, dtype=dtype)))
                     self._flat_weights_names.append(name + suffix)
         self.reset_parameters()
+
+    def flatten_parameters(self):
+        """No-op: ember keeps no fused cuDNN weight buffer to re-pack (PyTorch's is a
+        no-op off cuDNN too)."""
 
     def reset_parameters(self):
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
@@ -194,6 +199,7 @@ class RNNBase(Module):
             layer_in = layer_out
         return layer_in, new_states
 
+    @composite("rnn")
     def forward(self, input, hx=None):
         from ..utils.rnn import PackedSequence
         if isinstance(input, PackedSequence):

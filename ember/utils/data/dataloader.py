@@ -26,6 +26,7 @@ import warnings
 import weakref
 
 from ... import _dtype
+from ...autograd.profiler_hooks import active as _profiler_active
 from ...ops.creation import empty
 from . import _transport
 from ._collate import default_collate, default_convert
@@ -252,7 +253,12 @@ class _BaseDataLoaderIter:
         raise NotImplementedError
 
     def __next__(self):
-        data = self._next_data()
+        if _profiler_active[0] is None:
+            data = self._next_data()
+        else:
+            with _profiler_active[0].range(
+                    f"enumerate(DataLoader)#{type(self).__name__}.__next__", "user_annotation"):
+                data = self._next_data()
         self._num_yielded += 1
         if (self._dataset_kind == _DatasetKind.Iterable
                 and self._IterableDataset_len_called is not None

@@ -1,0 +1,7 @@
+"""``torch.backends.opt_einsum``: einsum contraction order (NumPy's ``optimize``)."""
+enabled = True
+strategy = "auto"
+
+
+def is_available():
+    return True
