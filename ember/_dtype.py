@@ -1,7 +1,29 @@
-"""dtype objects (``ember.float32`` ...), their NumPy mapping, and PyTorch's promotion rules.
+"""dtype objects (``ember.float32`` ...), their NumPy mapping, categories, and PyTorch's
+promotion rules.
 
 A dtype is a singleton; ``tensor.dtype is ember.float32`` holds as in PyTorch.
 bfloat16 is backed by ``ml_dtypes.bfloat16``.
+
+Categories come from this table, never from NumPy kind letters (ml_dtypes' bfloat16, int4
+and float8 all have kind ``'V'``, so ``kind in "fV"`` would call int4 floating point):
+
+- ember-dtype sets ``FLOATING``, ``INTEGRAL`` (bool excluded), ``COMPLEX``,
+  ``DIFFERENTIABLE`` (floating and complex: what may require grad), ``QUANTIZED``, with the
+  predicates ``is_floating``, ``is_integral(d, include_bool=False)``, ``is_complex``,
+  ``is_differentiable``, ``is_quantized``, which accept an ember dtype or a NumPy dtype;
+- the same sets over NumPy dtypes, ``*_NP`` (``FLOATING_NP``, ``INTEGRAL_NP``,
+  ``EXACT_NP`` = integral and bool, ``COMPLEX_NP``, ``DIFFERENTIABLE_NP``, ``HALF_NP``),
+  for the hot path: ``array.dtype in FLOATING_NP`` costs what ``kind in "fV"`` did;
+- ``compute_dtype(d)``: the one "float16/bfloat16 compute in float32" policy, for an ember
+  or a NumPy dtype (returns the same kind of object).
+
+Quantized dtypes (``qint8``, ``quint8``, ``qint32``, ``quint4x2``) are table entries of
+category quantized whose ``np`` is their storage type (int8, uint8, int32, uint8). They
+are not in ``NP_TO_DTYPE``: an int8 array is an int8 tensor; ``qmin``/``qmax`` give their
+integer range. A quantized tensor is an ``ember._qtensor.QTensor`` (a Tensor subclass
+holding the integer storage and its scale/zero_point/axis, whose ``dtype`` is the
+quantized dtype). Quantized dtypes do not promote (PyTorch raises the same RuntimeError),
+and creation functions and casts refuse them (quantize_per_tensor makes them).
 """
 import builtins
 
@@ -11,27 +33,28 @@ import numpy
 __all__ = [
     "dtype", "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16",
     "float32", "float64", "complex64", "complex128", "get_default_dtype", "set_default_dtype",
-    "promote_types", "result_type", "can_cast",
+    "promote_types", "result_type", "can_cast", "qint8", "quint8", "qint32", "quint4x2",
 ]
 
-# Category of a dtype for promotion: bool < integer < floating < complex.
-_BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
+# Category of a dtype for promotion: bool < integer < floating < complex; quantized apart.
+_BOOL, _INT, _FLOAT, _COMPLEX, _QUANT = 0, 1, 2, 3, 4
 
 
 class dtype:
     """A tensor element type, printed as ``ember.float32`` (PyTorch prints ``torch.float32``)."""
 
     __slots__ = ("name", "np", "itemsize", "category", "is_floating_point", "is_complex",
-                 "is_signed", "_aliases")
+                 "is_signed", "_aliases", "qmin", "qmax")
 
-    def __init__(self, name, np_dtype, category, aliases=()):
+    def __init__(self, name, np_dtype, category, aliases=(), qrange=(None, None)):
+        self.qmin, self.qmax = qrange      # a quantized dtype's integer range (else None)
         self.name = name
         self.np = numpy.dtype(np_dtype)
         self.itemsize = self.np.itemsize
         self.category = category
         self.is_floating_point = category == _FLOAT
         self.is_complex = category == _COMPLEX
-        self.is_signed = name not in ("bool", "uint8")
+        self.is_signed = name not in ("bool", "uint8", "quint8", "quint4x2")
         self._aliases = aliases
 
     def __repr__(self):
@@ -62,15 +85,89 @@ float64 = dtype("float64", numpy.float64, _FLOAT, ("double",))
 complex64 = dtype("complex64", numpy.complex64, _COMPLEX, ("cfloat",))
 complex128 = dtype("complex128", numpy.complex128, _COMPLEX, ("cdouble",))
 
+# Quantized dtypes: ``np`` is the storage (integer) type; see the module docstring.
+qint8 = dtype("qint8", numpy.int8, _QUANT, qrange=(-128, 127))
+quint8 = dtype("quint8", numpy.uint8, _QUANT, qrange=(0, 255))
+qint32 = dtype("qint32", numpy.int32, _QUANT, qrange=(-(2 ** 31), 2 ** 31 - 1))
+quint4x2 = dtype("quint4x2", numpy.uint8, _QUANT, qrange=(0, 15))   # 4-bit values
+
 _ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
         complex64, complex128)
-_BY_NAME = {d.name: d for d in _ALL}
+_QUANTIZED = (qint8, quint8, qint32, quint4x2)
+_BY_NAME = {d.name: d for d in _ALL + _QUANTIZED}
 for _d in _ALL:
     for _alias in _d._aliases:
         _BY_NAME[_alias] = _d
 
 # numpy dtype -> ember dtype; the Tensor.dtype property is one lookup here.
 NP_TO_DTYPE = {d.np: d for d in _ALL}
+
+# -- categories (see the module docstring) ---------------------------------------------------
+FLOATING = frozenset(d for d in _ALL if d.category == _FLOAT)
+COMPLEX = frozenset(d for d in _ALL if d.category == _COMPLEX)
+INTEGRAL = frozenset(d for d in _ALL if d.category == _INT)
+EXACT = INTEGRAL | {bool}
+DIFFERENTIABLE = FLOATING | COMPLEX
+QUANTIZED = frozenset(_QUANTIZED)
+HALF = frozenset((float16, bfloat16))
+
+FLOATING_NP = frozenset(d.np for d in FLOATING)
+COMPLEX_NP = frozenset(d.np for d in COMPLEX)
+INTEGRAL_NP = frozenset(d.np for d in INTEGRAL)
+BOOL_NP = frozenset((bool.np,))
+EXACT_NP = INTEGRAL_NP | BOOL_NP                 # integer or bool: exact arithmetic
+DIFFERENTIABLE_NP = FLOATING_NP | COMPLEX_NP
+HALF_NP = frozenset(d.np for d in HALF)
+# NumPy's own inexact types (bfloat16 excluded: an ml_dtypes type, which NumPy's scalar
+# rules widen to float32 instead of keeping, unlike float16).
+NATIVE_INEXACT_NP = DIFFERENTIABLE_NP - {bfloat16.np}
+NATIVE_FLOATING_NP = FLOATING_NP - {bfloat16.np}   # float16/32/64: NumPy's own floats
+
+_F32_NP = float32.np
+
+
+def _np_or_table(d, table_set, np_set):
+    if type(d) is dtype:
+        return d in table_set
+    return d in np_set
+
+
+def is_floating(d):
+    """``d`` (an ember or NumPy dtype) is a floating point type: float16/bfloat16/32/64."""
+    return _np_or_table(d, FLOATING, FLOATING_NP)
+
+
+def is_complex(d):
+    """``d`` is complex64 or complex128."""
+    return _np_or_table(d, COMPLEX, COMPLEX_NP)
+
+
+def is_integral(d, include_bool=False):
+    """``d`` is an integer type (PyTorch's ``isIntegralType``); bool only if asked."""
+    if include_bool:
+        return _np_or_table(d, EXACT, EXACT_NP)
+    return _np_or_table(d, INTEGRAL, INTEGRAL_NP)
+
+
+def is_differentiable(d):
+    """``d`` may require grad: floating or complex."""
+    return _np_or_table(d, DIFFERENTIABLE, DIFFERENTIABLE_NP)
+
+
+def is_quantized(d):
+    """``d`` is a quantized dtype (``ember.qint8`` ...); NumPy dtypes never are."""
+    return type(d) is dtype and d in QUANTIZED
+
+
+def compute_dtype(d):
+    """The dtype arithmetic on ``d`` runs in: float32 for float16/bfloat16 (PyTorch's CPU
+    kernels accumulate half types in float), ``d`` itself otherwise. Takes and returns an
+    ember dtype, or takes and returns a NumPy dtype."""
+    if type(d) is dtype:
+        return float32 if d in HALF else d
+    return _F32_NP if d in HALF_NP else d
+
+
 # Types NumPy produces that PyTorch does not have are mapped to the nearest PyTorch dtype
 # when a tensor is created from them.
 _NP_FALLBACK = {numpy.dtype(numpy.uint16): int32, numpy.dtype(numpy.uint32): int64,
@@ -158,6 +255,9 @@ def promote_types(a, b):
     """``torch.promote_types``: the smallest dtype both ``a`` and ``b`` cast to safely."""
     if a is b:
         return a
+    if a.category == _QUANT or b.category == _QUANT:
+        raise RuntimeError(f"Promotion for Quantized types is not supported, attempted to "
+                           f"promote {a.name} and {b.name}")
     if a.category == b.category:
         return _promote_same_category(a, b)
     hi, lo = (a, b) if a.category > b.category else (b, a)

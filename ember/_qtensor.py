@@ -9,8 +9,8 @@ mode (``ember/ao/quantization/qtensor_ops.py``) that sees every op call with a q
 argument before the op reads it: ops torch runs on quantized tensors (relu, max pooling,
 reshapes ...) run on the values and are requantized; any other raises PyTorch's "Could
 not run ... with arguments from the 'QuantizedCPU' backend" instead of computing on the
-integers. (The core dtype table will hold the quantized dtypes as a
-category of their own; until then they live here, with the same names and storage.)
+integers. The quantized dtypes are the dtype table's (``ember/_dtype.py``, category
+quantized).
 
 Numerics are fbgemm's, checked bit for bit against torch: ``q = clamp(round_half_even(x *
 float32(1 / scale)) + zero_point, qmin, qmax)`` in float32; ``dequantize`` is ``(q -
@@ -53,26 +53,12 @@ def _qscheme_by_name(name):
     return _QSCHEMES[name]
 
 
-class _QDtype(_dtype.dtype):
-    """A quantized dtype: its storage NumPy dtype and integer range."""
-
-    __slots__ = ("qmin", "qmax")
-
-    def __init__(self, name, storage, qmin, qmax):
-        super().__init__(name, storage, _dtype._INT)
-        self.qmin, self.qmax = qmin, qmax
-        self.is_signed = qmin < 0
-
-    def __reduce__(self):
-        return (_qdtype_by_name, (self.name,))
-
-
-qint8 = _QDtype("qint8", numpy.int8, -128, 127)
-quint8 = _QDtype("quint8", numpy.uint8, 0, 255)
-qint32 = _QDtype("qint32", numpy.int32, -(2 ** 31), 2 ** 31 - 1)
-quint4x2 = _QDtype("quint4x2", numpy.uint8, 0, 15)
+# The quantized dtypes are entries of the dtype table (category quantized, storage type,
+# integer range qmin/qmax): one object each, ``ember.qint8 is ember._dtype.qint8``.
+_QDtype = _dtype.dtype
+qint8, quint8, qint32, quint4x2 = _dtype.qint8, _dtype.quint8, _dtype.qint32, _dtype.quint4x2
 _QDTYPES = {d.name: d for d in (qint8, quint8, qint32, quint4x2)}
-QUANTIZED = frozenset(_QDTYPES.values())
+QUANTIZED = _dtype.QUANTIZED
 # the plain integer dtype of int_repr for each quantized dtype
 _REPR_DTYPE = {qint8: _dtype.int8, quint8: _dtype.uint8, qint32: _dtype.int32,
                quint4x2: _dtype.uint8}
@@ -96,6 +82,9 @@ class QTensor(Tensor):
     """A quantized tensor (``tensor.is_quantized``); see the module docstring."""
 
     is_quantized = True
+
+    def is_floating_point(self):
+        return False        # a quantized dtype is not floating point (torch says False too)
 
     @property
     def _data(self):

@@ -3,13 +3,14 @@
 Operators and methods are thin calls into ``ember.ops``; they are attached at the bottom
 of this module. Attribute defaults live on the class so that creating a Tensor sets a
 single attribute (``_data``) and stays cheap on the hot path.
+
+Quantized tensors are the subclass ``ember._qtensor.QTensor`` (its ``dtype`` is a
+quantized entry of the dtype table, ``ember.qint8`` ...; ``is_quantized`` is True).
 """
 from . import backend
-from ._dtype import NP_TO_DTYPE, from_numpy_dtype, to_dtype, get_default_dtype
+from ._dtype import (NP_TO_DTYPE, DIFFERENTIABLE_NP, FLOATING_NP, COMPLEX_NP, EXACT_NP,
+                     to_dtype, get_default_dtype)
 from . import _device
-
-# dtype.kind of arrays that may require grad: floats, complex, and ml_dtypes' bfloat16 ('V').
-_FLOAT_KINDS = frozenset("fcV")
 
 
 class Size(tuple):
@@ -152,10 +153,10 @@ class Tensor:
         return "ember.strided"
 
     def is_floating_point(self):
-        return self._data.dtype.kind in "fV"
+        return self._data.dtype in FLOATING_NP
 
     def is_complex(self):
-        return self._data.dtype.kind == "c"
+        return self._data.dtype in COMPLEX_NP
 
     def stride(self, dim=None):
         d = self._data
@@ -215,7 +216,7 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
                                "you want to use a computed variable in a subgraph that doesn't "
                                "require differentiation use var_no_grad = var.detach().")
-        if value and self._data.dtype.kind not in _FLOAT_KINDS:
+        if value and self._data.dtype not in DIFFERENTIABLE_NP:
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                "gradients")
         self._rg = value
@@ -364,7 +365,7 @@ class Tensor:
         return complex(self.item())
 
     def __index__(self):
-        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+        if self._data.dtype not in EXACT_NP or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 

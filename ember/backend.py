@@ -74,6 +74,15 @@ def to_device(x, device_type):
     return xp.asarray(x)
 
 
+def on(xp, arr):
+    """``arr`` (a host array, or one on another device) as an array of backend ``xp``: the
+    index and weight tables ops precompute with NumPy, moved to the GPU once they are used
+    there; unchanged when it already is one."""
+    if get_array_module(arr) is xp:
+        return arr
+    return to_host(arr) if xp is numpy else xp.asarray(arr)
+
+
 def is_array(x):
     return isinstance(x, ndarray) or (_cupy is not None and isinstance(x, _cupy.ndarray))
 

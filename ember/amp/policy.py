@@ -26,6 +26,7 @@ Function serves several torch ops, so the table cannot tell the cases apart):
   cosine_similarity, addcmul/addcdiv, bilinear, outer ...) are built from ember primitives:
   their pieces follow the table, the whole does not get the float32 / promote cast.
 """
+from ..ops import cross_entropy as _ce, ctc as _ctc, padding as _pad, scatter as _sc
 from ..ops import (linear as _lin, linalg as _la, conv as _cv, activation as _act,
                    attention as _attn, rnn as _rnn, loss as _loss, pooling as _pool,
                    reduction as _red, pointwise as _pw, shape as _sh, indexing as _ix,
@@ -72,22 +73,22 @@ _OPS = {
     "max_pool3d": (_pool._MAX_FN[3],), "avg_pool3d": (_pool._AVG_FN[3],),
     "adaptive_avg_pool3d": (_pool._AAVG_FN[3],), "adaptive_max_pool3d": (_pool._AMAX_FN[3],),
     "max_unpool": (_pool.MaxUnpool,),
-    "pad": (_cv._ModePad,),
+    "pad": (_pad._ModePad,),
     "mse_loss": (_loss.MseLoss,), "l1_loss": (_loss.L1Loss,),
     "smooth_l1_loss": (_loss.SmoothL1Loss,), "huber_loss": (_loss.HuberLoss,),
     "binary_cross_entropy": (_loss.BinaryCrossEntropy,),
     "binary_cross_entropy_with_logits": (_loss.BinaryCrossEntropyWithLogits,),
     "soft_margin_loss": (_loss.SoftMarginLoss,), "kl_div": (_loss.KlDiv,),
-    "nll_loss": (_loss.ClassNLL,), "cross_entropy": (_loss.ClassNLL, _loss.SoftTargetCE),
-    "ctc_loss": (_loss.CtcLoss,),
+    "nll_loss": (_ce.ClassNLL,), "cross_entropy": (_ce.ClassNLL, _ce.SoftTargetCE),
+    "ctc_loss": (_ctc.CtcLoss,),
     "softmax": (_act.Softmax,), "log_softmax": (_act.LogSoftmax,),
     "softplus": (_act.Softplus,),
     "layer_norm": (_norm.LayerNormFn,), "group_norm": (_norm.GroupNormFn,),
     "sum": (_red.Sum, _red.SumDim), "cumsum": (_red.Cumsum,), "cumprod": (_red.Cumprod,),
     "norm": (_red.VectorNorm,),
     "pow": (_pw.Pow,),
-    "cat": (_sh.Cat,), "stack": (_sh.Stack,), "index_copy": (_ix.IndexCopy,),
-    "index_put": (_ix.IndexPut,), "scatter_add": (_ix.ScatterAdd,), "atan2": (_pw.Atan2,),
+    "cat": (_sh.Cat,), "stack": (_sh.Stack,), "index_copy": (_sc.IndexCopy,),
+    "index_put": (_ix.IndexPut,), "scatter_add": (_sc.ScatterAdd,), "atan2": (_pw.Atan2,),
 }
 for _name in ("exp", "expm1", "log", "log10", "log1p", "log2", "acos", "asin", "cosh",
               "sinh", "tan", "reciprocal", "rsqrt"):

@@ -10,6 +10,7 @@ from .grad_mode import _state, _anomaly
 from .profiler_hooks import active as _profiler_active
 from .function import Function, _RemovableHandle
 from .. import backend
+from .._dtype import DIFFERENTIABLE_NP
 from .._tensor import Tensor, _make
 
 
@@ -56,7 +57,7 @@ def _seed(t, g):
     if g is None:
         if t._data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        if t._data.dtype.kind not in "fcV":
+        if t._data.dtype not in DIFFERENTIABLE_NP:
             raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
                                f"but got {t.dtype}")
         xp = backend.get_array_module(t._data)
@@ -164,7 +165,15 @@ def _run_node(node, grads, create_graph):
     if node.once_differentiable and create_graph:
         raise RuntimeError(f"{node.name()} is not differentiable twice: it was declared "
                            "once_differentiable, so create_graph=True cannot pass through it")
-    out = node.backward(node, *grads)
+    arrays_fn = node.backward_arrays
+    if arrays_fn is not None and not create_graph:
+        # the op's fast path on arrays: no graph of the backward is wanted
+        out = arrays_fn(node, *[None if g is None else g._data for g in grads])
+        if type(out) is not tuple:
+            out = (out,)
+        out = tuple([None if a is None else _make(a) for a in out])
+    else:
+        out = node.backward(node, *grads)
     if not isinstance(out, tuple):
         out = (out,)
     n_in = len(node._edges)
@@ -199,7 +208,7 @@ def _check_grad(node, i, g):
         g = g.to(_np_to_dtype(dtype))
     if _anomaly[0]:
         xp = backend.get_array_module(g._data)
-        if g._data.dtype.kind in "fc" and bool(xp.isnan(g._data).any()):
+        if g._data.dtype in DIFFERENTIABLE_NP and bool(xp.isnan(g._data).any()):
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
                                f"output. The forward op was created at:\n"
                                f"{getattr(node, '_anomaly_trace', '  (trace unavailable)')}")

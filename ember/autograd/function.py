@@ -16,7 +16,8 @@ see every call before it runs.
 from .grad_mode import _state, _anomaly
 from .dispatch import _top as _mode_top, dispatch as _dispatch_to_mode
 from .. import backend
-from .._tensor import Tensor, _make, _FLOAT_KINDS
+from .._tensor import Tensor, _make
+from .._dtype import DIFFERENTIABLE_NP, NATIVE_INEXACT_NP, INTEGRAL_NP, result_type as _result_type
 
 _as_array = backend.as_array
 _generic = backend.generic
@@ -63,6 +64,13 @@ class Function(metaclass=_FunctionMeta):
       view_of       -- index of the input whose memory the (first) output views;
       differentiable_outputs -- None (all float outputs) or a tuple of output positions;
       once_differentiable -- backward is not itself differentiable.
+
+    ``backward(ctx, *grads)`` (Tensors in, Tensors out) is the differentiable definition of
+    the gradient. A heavy op may also define ``backward_arrays(ctx, *grad_arrays)``:
+    backend arrays in (None for a missing gradient), arrays or None out, one per input.
+    The engine calls it instead of ``backward`` when no graph of the backward is being
+    built (``create_graph=False``); it must give the same values. No op reads the
+    grad-mode global to choose its path.
     """
 
     broadcasting = False
@@ -71,6 +79,7 @@ class Function(metaclass=_FunctionMeta):
     differentiable_outputs = None
     once_differentiable = False
     array_forward = False
+    backward_arrays = None
 
     # -- ctx API used inside forward/backward ------------------------------------------
     def save_for_backward(self, *items):
@@ -110,6 +119,26 @@ class Function(metaclass=_FunctionMeta):
         if saved is None:
             return ()
         return tuple(self._unpack(s) for s in saved)
+
+    @property
+    def saved_arrays(self):
+        """``saved_tensors`` as backend arrays (for ``backward_arrays``), with the same
+        checks, and without wrapping saved outputs in Tensors."""
+        if self._freed:
+            return self.saved_tensors     # raises the "second time" error
+        saved = self._saved
+        if saved is None:
+            return ()
+        out = []
+        for slot in saved:
+            if slot is None:
+                out.append(None)
+                continue
+            tensor, array, _, vc, version = slot
+            if vc is not None and vc[0] != version:
+                return self.saved_tensors     # raises the in-place modification error
+            out.append(tensor._data if tensor is not None else array)
+        return tuple(out)
 
     def _unpack(self, slot):
         """A saved slot is (tensor, array, output_nr, version_counter, version_at_save):
@@ -282,8 +311,8 @@ def _promote(args):
             # when the number's kind does not lift the tensor's category.
             a = args[0]
             if isinstance(a, Tensor):
-                k = a._data.dtype.kind   # not bfloat16 ('V'): ml_dtypes widens it to float32
-                if k in "fc" or (tb is int and k in "iu"):
+                k = a._data.dtype    # not bfloat16: NumPy widens ml_dtypes' type to float32
+                if k in NATIVE_INEXACT_NP or (tb is int and k in INTEGRAL_NP):
                     return args
     first = None
     same = True
@@ -297,9 +326,8 @@ def _promote(args):
             same = False
     if same:
         return args
-    from .. import _dtype
-    from ..ops.pointwise import _to_dtype
-    target = _dtype.result_type(*[a for a in args if a is not None])
+    target = _result_type(*[a for a in args if a is not None])
+    _to_dtype = _convert.to_dtype
     np_target = target.np
     out = []
     for a in args:
@@ -388,7 +416,7 @@ def _apply_recording(cls, args, kwargs):
                     _bump(t)
         if t is None:
             t = _make(arr)
-        differentiable = (arr.dtype.kind in _FLOAT_KINDS
+        differentiable = (arr.dtype in DIFFERENTIABLE_NP
                           and (diff_pos is None or i in diff_pos)
                           and (not non_diff_ids or (id(arr) not in non_diff_ids
                                and not (user and id(outs_t[i]) in non_diff_ids))))
@@ -431,7 +459,7 @@ def _run_user_forward(cls, ctx, args, kwargs):
 def _record_single(ctx, cls, args, arr, raw):
     """The common case of an internal op with one output: wrap it and finish the node."""
     t = _make(arr)
-    if arr.dtype.kind in _FLOAT_KINDS:
+    if arr.dtype in DIFFERENTIABLE_NP:
         t._rg = True
         t.grad_fn = ctx
     ctx._out_meta = ((arr.shape, arr.dtype),)
@@ -508,3 +536,8 @@ class once_differentiable:
             with no_grad():
                 return fn(ctx, *grads)
         return wrapper
+
+
+# The dtype cast promotion uses; imported last because ToCopy is an ArrayFunction (the
+# module attribute is read at call time, so either import order works).
+from .. import _convert  # noqa: E402

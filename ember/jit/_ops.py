@@ -99,7 +99,7 @@ def resolve(op):
         from . import _script
         return _script.prim(op[5:])
     mod, _, cls = op.partition(":")
-    if not (mod.startswith("ember.ops.") or mod.startswith("ember.nn.")
+    if not (mod.startswith("ember.ops.") or mod.startswith("ember.nn.") or mod == "ember._convert"
             or mod.startswith("ember.vision.ops")) or not cls or "." in cls and \
             not cls.replace(".", "").isidentifier():
         raise RuntimeError(f"ember.jit: unknown op {op!r} in graph (ops must be ember's own "

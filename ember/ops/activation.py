@@ -29,11 +29,14 @@ import warnings
 
 from .. import backend
 from .._dtype import get_default_dtype, to_dtype
-from .._tensor import Tensor, _make, _wrap_dim
+from .._dtype import FLOATING_NP
+from .._tensor import _make, _wrap_dim
 from ..autograd.function import ArrayFunction
-from ..autograd.grad_mode import _state
 from . import pointwise as _pw
 from .pointwise import apply_inplace, relu_, sigmoid, tanh, _to_dtype
+from ._common import (LEGACY_NAMES as _LEGACY, TENSOR_MATH as _TNS, array_math as _ns_for,
+                      as_number as _num, check_tensor as _check_tensor, up as _up,
+                      up_t as _up_t)
 
 _gam = backend.get_array_module
 
@@ -47,24 +50,6 @@ _BLOCK = 1 << 14   # elements per block: a formula's temporaries stay in L2 cach
 
 # ---------------------------------------------------------------------------------------
 # the math namespaces and blockwise evaluation
-
-def _is_half(dt):
-    return dt.itemsize == 2 and dt.kind in "fV"
-
-
-def _up(a):
-    """float16/bfloat16 arrays as float32 (the compute type); others unchanged."""
-    if _is_half(a.dtype):
-        return a.astype("float32")
-    return a
-
-
-def _up_t(t):
-    """The Tensor counterpart of ``_up`` (a differentiable cast)."""
-    if _is_half(t._data.dtype):
-        return _to_dtype(t, to_dtype("float32"))
-    return t
-
 
 def _blockwise(fn, out_dtype, *arrays, blocked=True):
     """``fn(*arrays)`` cast to ``out_dtype``; on CPU with ``blocked``, large inputs go
@@ -83,94 +68,6 @@ def _blockwise(fn, out_dtype, *arrays, blocked=True):
 
 
 # Numerical Recipes' erfc (Chebyshev fit, fractional error < 1.2e-7 for z >= 0).
-_ERFC_COEFS = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806,
-               0.09678418, 0.37409196, 1.00002368)
-
-
-class _ArrayMath:
-    """The math the formulas use, on backend arrays (same names as ``_TensorMath``)."""
-
-    def __init__(self, xp):
-        self.xp = xp
-        self.exp, self.expm1, self.log1p, self.tanh = xp.exp, xp.expm1, xp.log1p, xp.tanh
-        self.abs, self.maximum, self.minimum = xp.abs, xp.maximum, xp.minimum
-        self.clip, self.where = xp.clip, xp.where
-
-    @staticmethod
-    def fmask(mask, like):
-        """A bool mask as 0/1 in ``like``'s dtype (multiplied in to select a branch)."""
-        return mask.astype(like.dtype)
-
-    def sigmoid(self, x):
-        return 1.0 / (1.0 + self.xp.exp(-x))   # exp overflow gives 1/inf = 0: exact
-
-    def ndtr(self, x):
-        """Phi(x), the standard normal CDF (in place on its own temporaries: ~2x faster)."""
-        xp = self.xp
-        if x.dtype.itemsize == 8:   # float64: PyTorch's formula, SciPy's erf
-            return 0.5 * (1.0 + backend.erf(xp, x * _SQRT1_2))
-        shape, x = x.shape, x.reshape(-1)   # 1-D, so ufuncs give arrays, never scalars
-        z = xp.abs(x)
-        z *= _SQRT1_2
-        t = z * 0.5
-        t += 1.0
-        xp.reciprocal(t, out=t)
-        acc = t * _ERFC_COEFS[0]
-        for c in _ERFC_COEFS[1:]:
-            acc += c
-            acc *= t
-        z *= z
-        acc -= z
-        acc -= 1.26551223
-        xp.exp(acc, out=acc)
-        acc *= t
-        acc *= 0.5                       # q = Phi(-|x|), accurate relative to its size
-        phi = acc * -2.0                 # Phi(x) = q + (x >= 0) * (1 - 2q)
-        phi += 1.0
-        phi *= x >= 0
-        phi += acc
-        return phi.reshape(shape)
-
-
-class _TensorMath:
-    """The same math on ember Tensors: differentiable, used for double backward."""
-
-    exp, expm1, log1p, tanh = (staticmethod(_pw.exp), staticmethod(_pw.expm1),
-                               staticmethod(_pw.log1p), staticmethod(_pw.tanh))
-    abs, sigmoid, where = staticmethod(_pw.abs), staticmethod(_pw.sigmoid), staticmethod(_pw.where)
-
-    @staticmethod
-    def maximum(x, v):
-        return _pw.maximum(x, v) if isinstance(v, Tensor) else _pw.clamp(x, min=v)
-
-    @staticmethod
-    def minimum(x, v):
-        return _pw.minimum(x, v) if isinstance(v, Tensor) else _pw.clamp(x, max=v)
-
-    @staticmethod
-    def clip(x, lo, hi):
-        return _pw.clamp(x, lo, hi)
-
-    @staticmethod
-    def fmask(mask, like):
-        return _to_dtype(mask, like.dtype)
-
-    @staticmethod
-    def ndtr(x):
-        return 0.5 * (1.0 + _pw.erf(x * _SQRT1_2))
-
-
-_TNS = _TensorMath()
-_array_ns = {}
-
-
-def _ns_for(xp):
-    ns = _array_ns.get(xp)
-    if ns is None:
-        ns = _array_ns[xp] = _ArrayMath(xp)
-    return ns
-
-
 def _softplus(ns, x):
     """log(1 + e^x) without overflow."""
     return ns.maximum(x, 0) + ns.log1p(ns.exp(-ns.abs(x)))
@@ -204,12 +101,15 @@ class _Pointwise(ArrayFunction):
     @classmethod
     def backward(cls, ctx, g):
         x, = ctx.saved_tensors
+        return _up_t(g) * cls.d(_TNS, _up_t(x), **ctx.opts)
+
+    @classmethod
+    def backward_arrays(cls, ctx, g):
+        x, = ctx.saved_arrays
         opts = ctx.opts
-        if _state[0]:   # create_graph: the formula on Tensors, differentiable
-            return _up_t(g) * cls.d(_TNS, _up_t(x), **opts)
-        ns, d = _ns_for(_gam(x._data)), cls.d
-        return _make(_blockwise(lambda gb, xb: gb * d(ns, xb, **opts), x._data.dtype,
-                                g._data, x._data, blocked=cls.heavy))
+        ns, d = _ns_for(_gam(x)), cls.d
+        return _blockwise(lambda gb, xb: gb * d(ns, xb, **opts), x.dtype, g, x,
+                          blocked=cls.heavy)
 
 
 class Hardtanh(_Pointwise):
@@ -393,32 +293,11 @@ class Gelu(_Pointwise):
 # ---------------------------------------------------------------------------------------
 # helpers of the functional layer
 
-_LEGACY = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-           "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-
-
 def _require_float(input, kernel):
     """PyTorch's dtype-dispatch error for integer/bool inputs to float-only kernels."""
-    kind = input._data.dtype.kind
-    if kind not in "fV":
+    if input._data.dtype not in FLOATING_NP:
         name = input.dtype.name
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_LEGACY.get(name, name)}\'')
-
-
-def _check_tensor(input, name):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
-
-
-def _num(v):
-    """A scalar option as a plain Python number (a NumPy float64 scalar would turn float32
-    math into float64)."""
-    if type(v) is int or type(v) is float:
-        return v
-    if hasattr(v, "item"):
-        v = v.item()
-    return v if type(v) is int or type(v) is float else float(v)
 
 
 def _run(cls, input, inplace, **opts):
@@ -793,7 +672,7 @@ def _softmax_impl(cls, name, input, dim, dtype):
         input = _to_dtype(input, to_dtype(dtype))
     x = input._data
     d = _wrap_dim(dim, x.ndim)
-    if x.dtype.kind not in "fV":
+    if x.dtype not in FLOATING_NP:
         last = "_lastdim" if d == x.ndim - 1 or x.ndim == 0 else ""
         _require_float(input, f"{name}{last}_kernel_impl")
     return cls.apply(input, dim=d)
@@ -837,7 +716,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     xp = _gam(u)
     e = -xp.log1p(-u)                           # Exp(1) samples; 0 only when u == 0
     e = xp.maximum(e, 1e-300)                   # keep the Gumbel noise -log(e) finite
-    dt = logits._data.dtype if logits._data.dtype.kind in "fV" else get_default_dtype().np
+    dt = logits._data.dtype if logits._data.dtype in FLOATING_NP else get_default_dtype().np
     gumbels = _make((-xp.log(e)).astype(dt))
     y_soft = softmax(_pw.div(_pw.add(logits, gumbels), tau), dim)
     if not hard:

@@ -6,8 +6,9 @@ graph. PyTorch's behaviour is followed: a bool ``attn_mask`` marks the positions
 take part, a float one is added to the scores (and receives a gradient), ``is_causal``
 is a top-left aligned lower-triangular mask, rows with every position masked give zeros
 (PyTorch's "safe softmax"), ``enable_gqa`` repeats key/value heads. The backward is
-written twice: on arrays (the normal case) and with ember ops when a graph of the
-gradient is being recorded (``create_graph=True``), so double backward works.
+written twice: ``backward_arrays`` on arrays (the engine's path without
+``create_graph``) and ``backward`` with ember ops, the differentiable definition, so
+double backward works.
 
 Differences: combining ``is_causal`` with an ``attn_mask`` raises, as PyTorch documents
 (PyTorch's CPU flash kernel silently ignores the mask instead); dropout draws from
@@ -19,17 +20,12 @@ from .. import backend
 from .._dtype import float32 as _float32
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction
-from ..autograd.grad_mode import is_grad_enabled
+from ._common import up as _up
 
 __all__ = ["scaled_dot_product_attention"]
 
 _gam = backend.get_array_module
 _HALF = ("float16", "bfloat16")
-
-
-def _up(a):
-    """float16/bfloat16 arrays are computed in float32 (NumPy's half GEMM is very slow)."""
-    return a.astype(_float32.np) if a.dtype.name in _HALF else a
 
 
 def _mT(a):
@@ -109,30 +105,31 @@ class Attention(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g, gw=None):
-        q, k, v = ctx.saved_tensors[:3]
-        if is_grad_enabled():
-            return _backward_graph(ctx, ctx.saved_tensors, g, gw)
+        return _backward_graph(ctx, ctx.saved_tensors, g, gw)
+
+    @staticmethod
+    def backward_arrays(ctx, g, gw=None):
+        q, k, v = ctx.saved_arrays[:3]
         need = ctx.needs_input_grad
-        xp = _gam(g._data)
+        xp = _gam(g)
         p, keep, scale = ctx.p, ctx.keep, ctx.scale
-        ga = _up(g._data)
-        qa, ka, va = _up(q._data), _up(k._data), _up(v._data)
+        ga = _up(g)
+        qa, ka, va = _up(q), _up(k), _up(v)
         pd = p if keep is None else p * keep
         dv = backend.matmul(xp, _mT(pd), ga) if need[2] else None
         dp = backend.matmul(xp, ga, _mT(va))
         if gw is not None:
-            dp += _up(gw._data)
+            dp += _up(gw)
         if keep is not None:
             dp *= keep
         dp *= p                                  # ds = p * (dp - sum(p * dp))
         dp -= p * dp.sum(axis=-1, keepdims=True)
         ds = dp
-        dmask = _make(ds.copy()) if len(need) > 3 and need[3] else None
+        dmask = ds.copy() if len(need) > 3 and need[3] else None
         ds *= scale
         dq = backend.matmul(xp, ds, ka) if need[0] else None
         dk = backend.matmul(xp, _mT(ds), qa) if need[1] else None
-        res = tuple(None if a is None else _make(a) for a in (dq, dk, dv))
-        return res + ((dmask,) if len(need) > 3 else ())
+        return (dq, dk, dv) + ((dmask,) if len(need) > 3 else ())
 
 
 def _backward_graph(ctx, saved, g, gw):

@@ -7,14 +7,16 @@ derivative times two: for z = a + ib the gradient is dL/da + i dL/db), so
 ``angle``'s is ``1j * g * z / |z|^2`` (zero for real inputs).
 """
 from .. import backend
+from .._dtype import COMPLEX_NP, float32 as _f32, float64 as _f64
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction
 
+_F32_F64 = frozenset((_f32.np, _f64.np))
 _gam = backend.get_array_module
 
 
 def _is_complex(t):
-    return t._data.dtype.kind == "c"
+    return t._data.dtype in COMPLEX_NP
 
 
 class Real(ArrayFunction):
@@ -95,7 +97,7 @@ class Angle(ArrayFunction):
         xp = _gam(z)
         ctx.save_for_backward(z)
         out = xp.angle(z)
-        return out.astype(z.real.dtype if z.dtype.kind == "c" else z.dtype, copy=False)
+        return out.astype(z.real.dtype if z.dtype in COMPLEX_NP else z.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -127,7 +129,7 @@ def view_as_real(input):
 
 
 def view_as_complex(input):
-    if input._data.dtype.kind != "f" or input._data.dtype.itemsize < 4:
+    if input._data.dtype not in _F32_F64:
         raise RuntimeError("view_as_complex is only supported for float and double tensors, "
                            f"but got a tensor of scalar type: {input.dtype}")
     if input.dim() == 0 or input.shape[-1] != 2:
@@ -144,7 +146,7 @@ def complex(real, imag, *, out=None):
     if real.dtype != imag.dtype:
         raise RuntimeError(f"Expected object of scalar type {real.dtype} but got scalar type "
                            f"{imag.dtype} for second argument")
-    if real._data.dtype.kind != "f" or real._data.dtype.itemsize < 4:
+    if real._data.dtype not in _F32_F64:
         raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
                            f"{real.dtype} and {imag.dtype}")
     res = Complex.apply(real, imag)

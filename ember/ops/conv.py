@@ -1,4 +1,6 @@
-"""Convolutions, padding and im2col: conv1d/2d/3d, conv_transpose1d/2d/3d, pad, unfold, fold.
+"""Convolutions: conv1d/2d/3d, conv_transpose1d/2d/3d; ``pad`` (``ops/padding.py``) and
+``unfold``/``fold`` (``ops/im2col.py``) are re-exported here (``F.pad`` ... import from this
+module).
 
 PyTorch's functional signatures, shapes, defaults and error messages are followed
 (``torch.nn.functional``): stride/padding/dilation as an int or a tuple, ``padding='same'``
@@ -37,10 +39,12 @@ channels, only over kernel offsets in col2im and over batch chunks):
   integer tensors convolve exactly (NumPy integer matmul); bool raises as in PyTorch;
   complex tensors raise NotImplementedError (PyTorch supports them).
 
-``pad`` supports 'constant' (any number of dims, negative pads crop), 'reflect',
-'replicate' and 'circular' (the last 1-3 dims, PyTorch's rules for negative pads), each
-with a differentiable backward. ``unfold``/``fold`` are im2col/col2im on 4-D (or
-unbatched 3-D) inputs.
+
+Plan objects are a contract: convolutions pass ``geo=`` (a ``_Geom``) and unfold/fold
+``blocks=`` (a ``_Blocks``, ``ops/im2col.py``) to ``apply``; dispatch modes (ONNX export, the profiler's
+``record_shapes``) read PyTorch's arguments from them by name: ``stride``, ``padding``,
+``pads``, ``dilation``, ``groups``, ``kernel_size``, ``transposed``, ``output_padding``,
+``output_size`` (see each class's docstring). Other attributes are internal.
 
 Where ember differs: PyTorch's padding='same' with an even kernel warns about an extra
 copy; ember pads asymmetrically without a copy and does not warn. The grad_fn of every
@@ -52,11 +56,11 @@ import math
 import operator
 
 from .. import backend
-from .._tensor import Tensor, _make
+from .._dtype import BOOL_NP, COMPLEX_NP
 from ..autograd.function import ArrayFunction
+from ._common import check_tensor as _check_tensor, up as _up
 from ..autograd.dispatch import composite
 from ..autograd.dispatch import casting_active as _casting_active
-from ..autograd.grad_mode import _state
 
 _gam = backend.get_array_module
 _as_strided = backend.as_strided
@@ -83,13 +87,6 @@ _NM_MIN_L = 256
 
 # ---------------------------------------------------------------------------------------
 # array helpers
-
-def _up(a):
-    """float16/bfloat16 arrays -> float32 (computed in float32, rounded back at the end)."""
-    if a is not None and a.dtype.itemsize == 2 and a.dtype.kind in "fV":
-        return a.astype(_gam(a).float32)
-    return a
-
 
 def _bmm(a, b):
     """Group-batched product ``(G, m, k) @ (G, k, n)``: a plain GEMM when G == 1."""
@@ -129,13 +126,24 @@ class _Geom:
         sample's output is large (early layers: big images, few channels).
     The batch is processed in chunks whose columns fit in cache (``chunks()``); a chunk's
     geometry is this one with N set to the chunk's size.
+
+    The contract converters (ONNX) and the profiler read, in PyTorch's names (one entry
+    per spatial dim): ``stride``, ``padding`` (the ``padding`` argument: a tuple, or the
+    string ``'same'``/``'valid'``), ``pads`` (numeric begin pads then end pads, ONNX's
+    order), ``dilation``, ``groups``, ``kernel_size``, ``transposed``, ``output_padding``
+    (zeros for a convolution) and ``output_size`` (the spatial size of the op's output).
     """
 
     __slots__ = ("n", "N", "C", "OC", "G", "K", "KK", "stride", "dil", "lo", "hi", "I", "P",
-                 "O", "flat", "F", "grid", "oshape", "ext", "L", "crop", "buffered", "cm")
+                 "O", "flat", "F", "grid", "oshape", "ext", "L", "crop", "buffered", "cm",
+                 "padding", "output_padding", "transposed")
 
-    def __init__(self, N, C, I, OC, K, stride, dil, lo, hi, groups, O=None):
+    def __init__(self, N, C, I, OC, K, stride, dil, lo, hi, groups, O=None, padding=None,
+                 output_padding=None, transposed=False):
         n = len(K)
+        self.padding = tuple(lo) if padding is None else padding
+        self.output_padding = (0,) * n if output_padding is None else tuple(output_padding)
+        self.transposed = transposed
         self.n, self.N, self.C, self.OC, self.G = n, N, C, OC, groups
         self.K, self.stride, self.dil, self.lo, self.hi, self.I = K, stride, dil, lo, hi, I
         self.KK = math.prod(K)
@@ -162,6 +170,27 @@ class _Geom:
         # an unpadded strided input needs no buffer: its windows are views of it
         self.buffered = self.flat or any(lo) or any(hi)
         self.cm = not (self.L >= _NM_MIN_L and self.L >= C // groups * self.KK)
+
+    # -- the torch-named contract (see the class docstring) ---------------------------------
+    @property
+    def dilation(self):
+        return self.dil
+
+    @property
+    def groups(self):
+        return self.G
+
+    @property
+    def kernel_size(self):
+        return self.K
+
+    @property
+    def pads(self):
+        return tuple(self.lo) + tuple(self.hi)
+
+    @property
+    def output_size(self):
+        return self.I if self.transposed else self.O
 
     def chunks(self):
         """[(n0, n1, geometry of samples n0:n1)] covering the batch, each chunk's columns
@@ -404,16 +433,22 @@ class _Conv(ArrayFunction):
         x, w = ctx.saved_tensors
         geo = ctx.geo
         nx, nw, nb = ctx.needs_input_grad
+        return (_ConvTranspose.apply(g, w, None, geo=geo) if nx else None,
+                _ConvWeight.apply(x, g, geo=geo) if nw else None,
+                _sum_bias(g, geo.n) if nb else None)
+
+    @staticmethod
+    def backward_arrays(ctx, g):
+        # fused: each chunk's gradient is shared by the input and weight gradients
+        x, w = ctx.saved_arrays
+        geo = ctx.geo
+        nx, nw, nb = ctx.needs_input_grad
         cols = ctx.__dict__.pop("cols", None)
-        if _state[0]:   # building a graph (create_graph=True): differentiable form
-            return (_ConvTranspose.apply(g, w, None, geo=geo) if nx else None,
-                    _ConvWeight.apply(x, g, geo=geo) if nw else None,
-                    _sum_bias(g, geo.n) if nb else None)
-        dt = x._data.dtype
-        gx, gw = _run_conv_backward(geo, g._data, x._data, w._data, nx, nw, cols)
-        return (_make(gx.astype(dt, copy=False)) if nx else None,
-                _make(gw.astype(dt, copy=False)) if nw else None,
-                _make(_bias_grad(g._data, geo.n).astype(dt, copy=False)) if nb else None)
+        dt = x.dtype
+        gx, gw = _run_conv_backward(geo, g, x, w, nx, nw, cols)
+        return (gx.astype(dt, copy=False) if nx else None,
+                gw.astype(dt, copy=False) if nw else None,
+                _bias_grad(g, geo.n).astype(dt, copy=False) if nb else None)
 
 
 class _ConvTranspose(ArrayFunction):
@@ -434,15 +469,20 @@ class _ConvTranspose(ArrayFunction):
         x, w = ctx.saved_tensors
         geo = ctx.geo
         nx, nw, nb = ctx.needs_input_grad
-        if _state[0]:
-            return (_Conv.apply(h, w, None, geo=geo) if nx else None,
-                    _ConvWeight.apply(h, x, geo=geo) if nw else None,
-                    _sum_bias(h, geo.n) if nb else None)
-        dt = x._data.dtype
-        gx, gw = _run_conv_transpose_backward(geo, h._data, x._data, w._data, nx, nw)
-        return (_make(gx.astype(dt, copy=False)) if nx else None,
-                _make(gw.astype(dt, copy=False)) if nw else None,
-                _make(_bias_grad(h._data, geo.n).astype(dt, copy=False)) if nb else None)
+        return (_Conv.apply(h, w, None, geo=geo) if nx else None,
+                _ConvWeight.apply(h, x, geo=geo) if nw else None,
+                _sum_bias(h, geo.n) if nb else None)
+
+    @staticmethod
+    def backward_arrays(ctx, h):
+        x, w = ctx.saved_arrays
+        geo = ctx.geo
+        nx, nw, nb = ctx.needs_input_grad
+        dt = x.dtype
+        gx, gw = _run_conv_transpose_backward(geo, h, x, w, nx, nw)
+        return (gx.astype(dt, copy=False) if nx else None,
+                gw.astype(dt, copy=False) if nw else None,
+                _bias_grad(h, geo.n).astype(dt, copy=False) if nb else None)
 
 
 class _ConvWeight(ArrayFunction):
@@ -479,12 +519,6 @@ _SCALAR_NAME = {"float32": "Float", "float64": "Double", "float16": "Half",
                 "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
                 "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
                 "complex128": "ComplexDouble"}
-
-
-def _check_tensor(x, fname, arg, pos):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not "
-                        f"{type(x).__name__}")
 
 
 def _ntuple(v, n, name):
@@ -547,9 +581,9 @@ def _prepare(n, fname, input, weight, bias, stride, dilation, groups, transposed
         raise RuntimeError(f"Input type ({_TYPE_NAME.get(dt.name, dt.name)}) and bias type "
                            f"({_TYPE_NAME.get(bias._data.dtype.name, bias._data.dtype.name)}) "
                            f"should be the same")
-    if dt.kind == "b":
+    if dt in BOOL_NP:
         raise NotImplementedError(f"\"{fname}\" not implemented for 'Bool'")
-    if dt.kind == "c":
+    if dt in COMPLEX_NP:
         raise NotImplementedError(f"{fname}: complex tensors are not supported by ember")
     ws = list(weight.shape)
     if ws[0] % groups:
@@ -605,7 +639,7 @@ def _convnd(n, fname, input, weight, bias, stride, padding, dilation, groups):
                            f"Kernel size: ({_dims_msg(dk)}). Kernel size can't be greater than "
                            f"actual input size")
     geo = _Geom(input.shape[0], input.shape[1], I, weight.shape[0], K, stride, dilation, lo, hi,
-                groups)
+                groups, padding=padding if isinstance(padding, str) else lo)
     return _finish(_Conv.apply(input, weight, bias, geo=geo), unbatched)
 
 
@@ -636,7 +670,8 @@ def _conv_transposend(n, fname, input, weight, bias, stride, padding, output_pad
         raise RuntimeError(f"Given input size per channel: ({_dims_msg(O)}). Calculated output "
                            f"size per channel: ({_dims_msg(out)}). Output size is too small")
     geo = _Geom(input.shape[0], weight.shape[1] * groups, out, weight.shape[0], K, stride,
-                dilation, pad_, pad_, groups, O=O)
+                dilation, pad_, pad_, groups, O=O, padding=pad_, output_padding=opad,
+                transposed=True)
     return _finish(_ConvTranspose.apply(input, weight, bias, geo=geo), unbatched)
 
 
@@ -686,412 +721,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 # ---------------------------------------------------------------------------------------
-# pad
+# pad (ops/padding.py) and unfold / fold (ops/im2col.py), re-exported here
 
-def _pad_specs(shape, pad):
-    """[(axis, left, right)] for the trailing axes, last axis first (PyTorch's order)."""
-    nd = len(shape)
-    return [(nd - 1 - i, pad[2 * i], pad[2 * i + 1]) for i in range(len(pad) // 2)]
-
-
-def _crop_index(ndim, specs):
-    """Index removing the negative pads of ``specs`` (applied to a same-axis array)."""
-    idx = [slice(None)] * ndim
-    for ax, l, r in specs:
-        idx[ax] = slice(max(-l, 0), r if r < 0 else None)
-    return tuple(idx)
-
-
-def _constant_pad(x, specs, value):
-    xp = _gam(x)
-    shape = list(x.shape)
-    src = [slice(None)] * x.ndim
-    dst = [slice(None)] * x.ndim
-    for ax, l, r in specs:
-        n = shape[ax]
-        shape[ax] = n + l + r
-        a, b = max(-l, 0), n - max(-r, 0)
-        src[ax] = slice(a, max(a, b))
-        dst[ax] = slice(max(l, 0), max(l, 0) + max(b - a, 0))
-    out = xp.full(shape, value, x.dtype) if value else xp.zeros(shape, x.dtype)
-    out[tuple(dst)] = x[tuple(src)]
-    return out
-
-
-def _border_steps(out_ndim, specs):
-    """For each padded axis in order: (axis, l, r, n, region), where region indexes the
-    other axes (full for axes already filled, interior for those still to do)."""
-    region = [slice(None)] * out_ndim
-    for ax, l, r, n in specs:
-        region[ax] = slice(l, l + n)
-    steps = []
-    for ax, l, r, n in specs:
-        steps.append((ax, l, r, n, list(region)))
-        region[ax] = slice(None)
-    return steps
-
-
-def _at(region, ax, s):
-    idx = list(region)
-    idx[ax] = s
-    return tuple(idx)
-
-
-def _rev(start, stop):
-    """slice(start, stop, -1) that treats stop == -1 as 'through index 0'."""
-    return slice(start, stop if stop >= 0 else None, -1)
-
-
-def _fill_borders(out, specs, mode):
-    """Fill the borders of ``out`` (interior already written) for non-negative pads."""
-    for ax, l, r, n, reg in _border_steps(out.ndim, specs):
-        if l:
-            if mode == "reflect":
-                src = _rev(2 * l, l)
-            elif mode == "replicate":
-                src = slice(l, l + 1)
-            else:
-                src = slice(n, n + l)
-            out[_at(reg, ax, slice(0, l))] = out[_at(reg, ax, src)]
-        if r:
-            e = l + n
-            if mode == "reflect":
-                src = _rev(e - 2, e - 2 - r)
-            elif mode == "replicate":
-                src = slice(e - 1, e)
-            else:
-                src = slice(l, l + r)
-            out[_at(reg, ax, slice(e, e + r))] = out[_at(reg, ax, src)]
-
-
-def _fold_borders(g, specs, mode):
-    """Adjoint of _fill_borders: add each border's gradient onto its source (in place)."""
-    for ax, l, r, n, reg in reversed(_border_steps(g.ndim, specs)):
-        e = l + n
-        if r:
-            part = g[_at(reg, ax, slice(e, e + r))]
-            if mode == "reflect":
-                g[_at(reg, ax, _rev(e - 2, e - 2 - r))] += part
-            elif mode == "replicate":
-                g[_at(reg, ax, slice(e - 1, e))] += part.sum(axis=ax, keepdims=True)
-            else:
-                g[_at(reg, ax, slice(l, l + r))] += part
-        if l:
-            part = g[_at(reg, ax, slice(0, l))]
-            if mode == "reflect":
-                g[_at(reg, ax, _rev(2 * l, l))] += part
-            elif mode == "replicate":
-                g[_at(reg, ax, slice(l, l + 1))] += part.sum(axis=ax, keepdims=True)
-            else:
-                g[_at(reg, ax, slice(n, n + l))] += part
-
-
-def _positive(specs, shape):
-    return [(ax, max(l, 0), max(r, 0), shape[ax]) for ax, l, r in specs]
-
-
-def _interior(ndim, pos):
-    idx = [slice(None)] * ndim
-    for ax, l, r, n in pos:
-        idx[ax] = slice(l, l + n)
-    return tuple(idx)
-
-
-def _mode_pad(x, specs, mode):
-    """reflect/replicate: pad the positive parts, then crop the negative ones (PyTorch's
-    index formula on the original input); circular: crop first, then pad."""
-    xp = _gam(x)
-    if mode == "circular":
-        x = x[_crop_index(x.ndim, specs)]
-        specs = [(ax, max(l, 0), max(r, 0)) for ax, l, r in specs]
-    pos = _positive(specs, x.shape)
-    shape = list(x.shape)
-    for ax, l, r, n in pos:
-        shape[ax] = n + l + r
-    out = xp.empty(shape, x.dtype)
-    out[_interior(out.ndim, pos)] = x
-    _fill_borders(out, pos, mode)
-    if any(l < 0 or r < 0 for _, l, r in specs):
-        out = xp.ascontiguousarray(out[_crop_index(out.ndim, specs)])
-    return out
-
-
-def _mode_pad_adjoint(g, specs, mode, in_shape):
-    """The gradient of _mode_pad: (output-shaped g) -> input-shaped sum."""
-    xp = _gam(g)
-    if mode == "circular":
-        cropped = list(in_shape)
-        for ax, l, r in specs:
-            cropped[ax] = in_shape[ax] - max(-l, 0) - max(-r, 0)
-        pspecs = [(ax, max(l, 0), max(r, 0)) for ax, l, r in specs]
-        pos = _positive(pspecs, cropped)
-        buf = g.copy()
-        _fold_borders(buf, pos, mode)
-        inner = buf[_interior(g.ndim, pos)]
-        if tuple(cropped) == tuple(in_shape):
-            return xp.ascontiguousarray(inner)
-        out = xp.zeros(in_shape, g.dtype)
-        out[_crop_index(len(in_shape), specs)] = inner
-        return out
-    pos = _positive(specs, in_shape)
-    full = list(in_shape)
-    for ax, l, r, n in pos:
-        full[ax] = n + l + r
-    if tuple(full) == tuple(g.shape):
-        buf = g.copy()
-    else:
-        buf = xp.zeros(full, g.dtype)
-        buf[_crop_index(len(full), specs)] = g
-    _fold_borders(buf, pos, mode)
-    return xp.ascontiguousarray(buf[_interior(buf.ndim, pos)])
-
-
-class _ConstantPad(ArrayFunction):
-    """pad(mode='constant'); its gradient is the opposite constant pad (crop)."""
-
-    node_name = "ConstantPadNdBackward0"
-
-    @staticmethod
-    def forward(ctx, x, specs=None, value=0):
-        if ctx.needs_input_grad:
-            ctx.specs = specs
-        return _constant_pad(x, specs, value)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _ConstantPad.apply(g, specs=[(ax, -l, -r) for ax, l, r in ctx.specs], value=0)
-
-
-class _ModePad(ArrayFunction):
-    """pad(mode='reflect'|'replicate'|'circular')."""
-
-    node_name = "PadBackward0"
-
-    @staticmethod
-    def forward(ctx, x, specs=None, mode=None):
-        if ctx.needs_input_grad:
-            ctx.specs, ctx.mode, ctx.in_shape = specs, mode, x.shape
-        return _mode_pad(x, specs, mode)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _ModePadGrad.apply(g, specs=ctx.specs, mode=ctx.mode, in_shape=ctx.in_shape)
-
-
-class _ModePadGrad(ArrayFunction):
-    """The gradient of _ModePad as an op (so double backward works)."""
-
-    node_name = "PadBackwardBackward0"
-
-    @staticmethod
-    def forward(ctx, g, specs=None, mode=None, in_shape=None):
-        if ctx.needs_input_grad:
-            ctx.specs, ctx.mode = specs, mode
-        return _mode_pad_adjoint(g, specs, mode, in_shape)
-
-    @staticmethod
-    def backward(ctx, gg):
-        return _ModePad.apply(gg, specs=ctx.specs, mode=ctx.mode)
-
-
-_PAD_COMBOS = ("Supported combinations for non-constant padding:\n"
-               "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
-               "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
-               "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-
-
-@composite("pad")
-def pad(input, pad, mode="constant", value=None):
-    """``torch.nn.functional.pad``: ``pad`` lists (left, right) pairs from the last dimension
-    backwards; negative values crop. Modes 'constant' (any dims), 'reflect', 'replicate',
-    'circular' (the last 1, 2 or 3 dims of a 2-3, 3-4 or 4-5 dimensional input)."""
-    _check_tensor(input, "pad", "input", 1)
-    pad = tuple(int(p) for p in pad)
-    if len(pad) % 2:
-        raise RuntimeError("Padding length must be divisible by 2")
-    nd = input.dim()
-    if len(pad) // 2 > nd:
-        raise RuntimeError(f"Padding length should be less than or equal to two times the input "
-                           f"dimension but got padding length {len(pad)} and input of dimension "
-                           f"{nd}")
-    shape = tuple(input.shape)
-    specs = _pad_specs(shape, pad)
-    if mode == "constant":
-        for ax, l, r in specs:
-            if shape[ax] + l + r < 0:
-                raise RuntimeError(f"The input size {shape[ax]}, plus negative padding {l} and "
-                                   f"{r} resulted in a negative output size, which is invalid. "
-                                   f"Check dimension {ax} of your input.")
-        return _ConstantPad.apply(input, specs=specs, value=0 if value is None else value)
-    if mode not in ("reflect", "replicate", "circular"):
-        raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    if value is not None and value != 0:
-        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
-    k = len(pad) // 2
-    if k not in (1, 2, 3) or nd not in (k + 1, k + 2):
-        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {nd}D input "
-                                  f"tensor.\n" + _PAD_COMBOS)
-    if mode != "circular" and any(s == 0 for s in shape[1:]):
-        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 "
-                           f"batch size and other non-zero dimensions for input, but got: "
-                           f"{list(shape)}")
-    for ax, l, r in specs:
-        n = shape[ax]
-        if mode == "reflect" and (l >= n or r >= n):
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding "
-                               f"input dimension, but got: padding ({l}, {r}) at dimension {ax} "
-                               f"of input {list(shape)}")
-        if mode == "circular":
-            n = n - max(-l, 0) - max(-r, 0)
-            if l > n or r > n:
-                raise RuntimeError("Padding value causes wrapping around more than once.")
-        if shape[ax] + l + r < 0 or (mode == "circular" and n <= 0):
-            raise RuntimeError(f"input tensor is too small for padding {list(pad)} of dimension "
-                               f"{ax} (size {shape[ax]})")
-    return _ModePad.apply(input, specs=specs, mode=mode)
-
-
-# ---------------------------------------------------------------------------------------
-# unfold / fold (im2col / col2im in PyTorch's (N, C * kh * kw, L) layout)
-
-class _Blocks:
-    """Sliding-block arithmetic of unfold/fold on a (N, C, H, W) image."""
-
-    __slots__ = ("N", "C", "I", "K", "dil", "pad", "stride", "P", "O")
-
-    def __init__(self, N, C, I, K, dil, pad_, stride):
-        self.N, self.C, self.I, self.K, self.dil, self.pad, self.stride = (
-            N, C, I, K, dil, pad_, stride)
-        self.P = tuple(i + 2 * p for i, p in zip(I, pad_))
-        self.O = tuple((p - d * (k - 1) - 1) // s + 1
-                       for p, d, k, s in zip(self.P, dil, K, stride))
-
-    def windows(self, grid):
-        """(N, C, kh, kw, oh, ow) view of a (N, C, *P) grid."""
-        sn, sc, *sp = grid.strides
-        return _as_strided(grid, (self.N, self.C) + self.K + self.O,
-                           (sn, sc) + tuple(d * s for d, s in zip(self.dil, sp))
-                           + tuple(st * s for st, s in zip(self.stride, sp)))
-
-    def interior(self):
-        return (slice(None), slice(None)) + tuple(slice(p, p + i) for p, i in zip(self.pad, self.I))
-
-    def unfold(self, x):
-        xp = _gam(x)
-        if any(self.pad):
-            grid = xp.zeros((self.N, self.C) + self.P, x.dtype)
-            grid[self.interior()] = x
-        else:
-            grid = x
-        cols = xp.empty((self.N, self.C) + self.K + self.O, x.dtype)
-        cols[...] = self.windows(grid)
-        return cols.reshape(self.N, self.C * math.prod(self.K), math.prod(self.O))
-
-    def fold(self, cols):
-        xp = _gam(cols)
-        grid = xp.zeros((self.N, self.C) + self.P, cols.dtype)
-        win = self.windows(grid)
-        cols = cols.reshape((self.N, self.C) + self.K + self.O)
-        for k in _offsets(self.K):
-            idx = (slice(None), slice(None)) + k
-            win[idx] += cols[idx]
-        return xp.ascontiguousarray(grid[self.interior()])
-
-
-class _Unfold(ArrayFunction):
-    node_name = "Im2ColBackward0"
-
-    @staticmethod
-    def forward(ctx, x, blocks=None):
-        if ctx.needs_input_grad:
-            ctx.blocks = blocks
-        return blocks.unfold(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _Fold.apply(g, blocks=ctx.blocks)
-
-
-class _Fold(ArrayFunction):
-    node_name = "Col2ImBackward0"
-
-    @staticmethod
-    def forward(ctx, cols, blocks=None):
-        if ctx.needs_input_grad:
-            ctx.blocks = blocks
-        return blocks.fold(cols)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _Unfold.apply(g, blocks=ctx.blocks)
-
-
-def _block_args(fname, kernel_size, dilation, padding, stride):
-    args = []
-    for name, v in (("kernel_size", kernel_size), ("dilation", dilation),
-                    ("padding", padding), ("stride", stride)):
-        t = _ntuple(v, 2, name)
-        low = 0 if name == "padding" else 1
-        if any(i < low for i in t):
-            kind = "non-negative" if name == "padding" else "greater than zero"
-            raise RuntimeError(f"{name} should be {kind}, but got {name}: {t[0]} {t[1]}")
-        args.append(t)
-    return args
-
-
-@composite("unfold")
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """``torch.nn.functional.unfold``: (N, C, H, W) or (C, H, W) -> (N, C*kh*kw, L)."""
-    _check_tensor(input, "unfold", "input", 1)
-    K, dil, pad_, stride = _block_args("unfold", kernel_size, dilation, padding, stride)
-    if input.dim() not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got "
-                                  f"{input.dim()}D)")
-    unbatched = input.dim() == 3
-    if unbatched:
-        from .shape import unsqueeze
-        input = unsqueeze(input, 0)
-    N, C, H, W = input.shape
-    blocks = _Blocks(N, C, (H, W), K, dil, pad_, stride)
-    if any(o < 1 for o in blocks.O) or C == 0 or H == 0 or W == 0:
-        raise RuntimeError(f"Given input with spatial size ({H}, {W}), kernel_size={K}, "
-                           f"dilation={dil}, padding={pad_}, calculated shape of the array of "
-                           f"sliding blocks as ({blocks.O[0]}, {blocks.O[1]}), but its components "
-                           f"must be at least one.")
-    return _finish(_Unfold.apply(input, blocks=blocks), unbatched)
-
-
-@composite("fold")
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """``torch.nn.functional.fold``: (N, C*kh*kw, L) or (C*kh*kw, L) -> (N, C, *output_size),
-    summing overlapping blocks."""
-    _check_tensor(input, "fold", "input", 1)
-    out_size = _ntuple(output_size, 2, "output_size")
-    K, dil, pad_, stride = _block_args("fold", kernel_size, dilation, padding, stride)
-    if input.dim() not in (2, 3) or any(s == 0 for s in input.shape[1:]):
-        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
-                           f"batch size and non-zero dimensions for input, but got: "
-                           f"{list(input.shape)}")
-    unbatched = input.dim() == 2
-    if unbatched:
-        from .shape import unsqueeze
-        input = unsqueeze(input, 0)
-    N, CK, L = input.shape
-    kk = K[0] * K[1]
-    if CK % kk:
-        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product "
-                           f"of kernel_size, but got input.size(1)={CK} and "
-                           f"kernel_size={K}.")
-    blocks = _Blocks(N, CK // kk, out_size, K, dil, pad_, stride)
-    if any(o < 1 for o in blocks.O):
-        raise RuntimeError(f"Given output_size={out_size}, kernel_size={K}, dilation={dil}, "
-                           f"padding={pad_}, stride={stride}, calculated shape of the array of "
-                           f"sliding blocks as ({blocks.O[0]}, {blocks.O[1]}), but its components "
-                           f"must be at least one.")
-    if blocks.O[0] * blocks.O[1] != L:
-        raise RuntimeError(f"Given output_size={out_size}, kernel_size={K}, dilation={dil}, "
-                           f"padding={pad_}, stride={stride}, expected size of input's dimension "
-                           f"2 to match the calculated number of sliding blocks {blocks.O[0]} * "
-                           f"{blocks.O[1]} = {blocks.O[0] * blocks.O[1]}, but got "
-                           f"input.size(2)={L}.")
-    return _finish(_Fold.apply(input, blocks=blocks), unbatched)
+from .padding import pad  # noqa: E402,F401
+from .im2col import fold, unfold  # noqa: E402,F401

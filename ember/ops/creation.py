@@ -12,6 +12,8 @@ import numpy
 from .. import backend, _random
 from .._dtype import (get_default_dtype, to_dtype, from_numpy_dtype, int64, bool as bool_,
                       NP_TO_DTYPE, dtype as _dtype_cls)
+from .._dtype import (BOOL_NP, COMPLEX_NP, EXACT_NP, FLOATING_NP, HALF_NP, NATIVE_FLOATING_NP,
+                     QUANTIZED)
 from .._device import as_device, check_available, CPU
 from .._tensor import Tensor, _make, Size
 from ..autograd.grad_mode import no_grad
@@ -74,14 +76,27 @@ def _finish(arr, requires_grad, out=None):
 def _np_dtype(dtype, default=None):
     if dtype is None:
         return (default or get_default_dtype()).np
-    return to_dtype(dtype).np
+    d = to_dtype(dtype)
+    if d in QUANTIZED:
+        _refuse_quantized(d)
+    return d.np
+
+
+def _refuse_quantized(d):
+    """A quantized dtype cannot be made by creation/cast functions (PyTorch's rule as well):
+    quantized tensors come from quantize_per_tensor / quantize_per_channel."""
+    raise RuntimeError(f"{d} tensors are created by quantization (quantize_per_tensor, "
+                       "quantize_per_channel), not by creation functions or casts")
 
 
 # ---------------------------------------------------------------------------------------
 # from data
 
 def _infer_dtype(arr, data):
-    """PyTorch's inference: Python floats -> default dtype, ints -> int64, bools -> bool."""
+    """PyTorch's inference: Python floats -> default dtype, ints -> int64, bools -> bool.
+
+    ``arr`` is NumPy's own reading of Python data (never an ml_dtypes type), so its kind
+    letter names the Python type the values came from."""
     k = arr.dtype.kind
     if k == "f":
         return get_default_dtype()
@@ -203,10 +218,12 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         inferred = from_numpy_dtype(arr.dtype)
     else:
         arr = _to_array(data)
-        inferred = _infer_dtype(arr, data) if arr.size or arr.dtype.kind != "f" else get_default_dtype()
+        inferred = _infer_dtype(arr, data) if arr.size or arr.dtype not in NATIVE_FLOATING_NP else get_default_dtype()
         if dtype is None and arr.size and isinstance(_first_leaf(data), numpy.generic):
             inferred = _leaf_dtype(data)
     d = inferred if dtype is None else to_dtype(dtype)
+    if d in QUANTIZED:
+        _refuse_quantized(d)
     xp = _xp(device) if device is not None else backend.get_array_module(arr)
     out = xp.array(arr, dtype=d.np, copy=True)
     return _finish(out, requires_grad)
@@ -221,6 +238,8 @@ def as_tensor(data, dtype=None, device=None):
         return out
     if backend.is_array(data):
         d = from_numpy_dtype(data.dtype) if dtype is None else to_dtype(dtype)
+        if d in QUANTIZED:
+            _refuse_quantized(d)
         if d.np == data.dtype and (device is None or as_device(device).type == backend.device_type_of(data)):
             return _make(data)
     return tensor(data, dtype=dtype, device=device)
@@ -355,7 +374,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     n = max(0, math.ceil((end - start) / step))
     _check_numel((n,))
     xp = _xp(device)
-    if numpy.dtype(npd).kind in "iub":
+    if numpy.dtype(npd) in EXACT_NP:
         # torch 2.14: the length comes from the bounds as given (ceil((end - start) / step),
         # in double; exact integer counting when all three are integers), the values from
         # start and step truncated toward zero (a step of 0.7 gives zeros, as torch)
@@ -412,18 +431,18 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     i = numpy.arange(steps)
     low = i < steps // 2
     k = numpy.where(low, i, steps - 1 - i)
-    if npd.kind == "c":
+    if npd in COMPLEX_NP:
         s, e = npd.type(start), npd.type(end)
         step = (e - s) / (steps - 1)
         vals = numpy.where(low, s + step * k, e - step * k)
-    elif npd.itemsize == 2 and npd.kind in "fV":
+    elif npd in HALF_NP:
         T = npd.type
         s, e = T(start), T(end)
         step = T(T(e - s) / T(steps - 1))
         kt = k.astype(npd)
         vals = numpy.where(low, s + step * kt, e - step * kt)
     else:
-        if npd.kind == "f":
+        if npd in NATIVE_FLOATING_NP:
             s, e = npd.type(start), npd.type(end)
             step = numpy.float64(npd.type((e - s) / npd.type(steps - 1)))
         else:   # integers: start/end converted to the dtype, the step in double
@@ -456,7 +475,7 @@ def _draw(arr, device):
 
 def _float_np(dtype, kernel="check_uniform_bounds"):
     npd = numpy.dtype(_np_dtype(dtype))
-    if npd.kind not in "fV":
+    if npd not in FLOATING_NP:
         from .linalg import _TITLE
         raise NotImplementedError(f'"{kernel}" not implemented for '
                                   f"'{_TITLE[NP_TO_DTYPE[npd].name]}'")
@@ -495,9 +514,9 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
     npd = numpy.dtype(_np_dtype(dtype, int64))
-    if npd.kind in "iub":
-        info = numpy.iinfo(npd) if npd.kind != "b" else numpy.iinfo(numpy.uint8)
-        hi = 1 if npd.kind == "b" else info.max
+    if npd in EXACT_NP:
+        info = numpy.iinfo(npd) if npd not in BOOL_NP else numpy.iinfo(numpy.uint8)
+        hi = 1 if npd in BOOL_NP else info.max
         from .linalg import _CTYPE
         ctype = _CTYPE[NP_TO_DTYPE[npd].name]
         if not info.min <= low <= hi:
@@ -577,7 +596,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Draw ``num_samples`` category indices per row of non-negative weights ``input``."""
-    if input._data.dtype.kind not in "fV":
+    if input._data.dtype not in FLOATING_NP:
         from .linalg import _TITLE
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{_TITLE[input.dtype.name]}")

@@ -10,6 +10,7 @@ from ..autograd.function import ArrayFunction
 from . import pointwise as _pw
 from . import reduction as _red
 from . import shape as _sh
+from ._common import broadcast_shape as _broadcast_shape
 
 _gam = backend.get_array_module
 
@@ -50,19 +51,6 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-08):
     n1 = _ClampMinPassGrad.apply(_red.vector_norm(x1, 2, dim, keepdim=True), eps=eps)
     n2 = _ClampMinPassGrad.apply(_red.vector_norm(x2, 2, dim, keepdim=True), eps=eps)
     return _red.sum(_pw.mul(_pw.div(x1, n1), _pw.div(x2, n2)), dim)
-
-
-def _broadcast_shape(a, b):
-    n = max(len(a), len(b))
-    a = (1,) * (n - len(a)) + a
-    b = (1,) * (n - len(b)) + b
-    out = []
-    for i, (p, q) in enumerate(zip(a, b)):
-        if p != q and p != 1 and q != 1:
-            raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b "
-                               f"({q}) at non-singleton dimension {i}")
-        out.append(q if p == 1 else p)
-    return tuple(out)
 
 
 __all__ = ["pairwise_distance", "cosine_similarity"]

@@ -12,6 +12,7 @@ training, with ``p == 0`` or on an empty input the input itself is returned.
 """
 from .. import backend, _random
 from .._dtype import float32 as _float32
+from .._dtype import DIFFERENTIABLE_NP
 from .._tensor import _make
 from ..autograd.function import ArrayFunction
 from ..autograd.dispatch import composite
@@ -65,7 +66,7 @@ def _noise_shape(x, feature):
 
 def _check_float(input):
     dt = input._data.dtype
-    if dt.kind not in "fcV":
+    if dt not in DIFFERENTIABLE_NP:
         from .pointwise import _INT_NAMES
         raise RuntimeError("result type Float can't be cast to the desired output type "
                            f"{_INT_NAMES.get(dt.name, dt.name.capitalize())}")

@@ -14,8 +14,11 @@ Where ember differs: matmul of a 2-D matrix with an N-D batch (``(n, k) @ (B, k,
 ``EinsumBackward0`` node (PyTorch decomposes it into permutes and bmm).
 """
 from .. import backend
+from .._dtype import BOOL_NP, COMPLEX_NP, HALF_NP, INTEGRAL_NP, NATIVE_INEXACT_NP
 from .._tensor import Tensor, _make, _LEGACY_NAMES
 from ..autograd.function import ArrayFunction
+from ._common import check_tensor as _check_tensor, write_out as _out
+from .pointwise import _make_inplace as _inplace
 from ..autograd.dispatch import casting_active as _casting_active
 
 _gam = backend.get_array_module
@@ -32,22 +35,16 @@ _CTYPE = {"float32": "float", "float64": "double", "float16": "c10::Half",
 # helpers
 
 def _gemm(a, b):
-    """``a @ b`` on arrays; float16/bfloat16 (ml_dtypes kind 'V') go through float32."""
+    """``a @ b`` on arrays; float16/bfloat16 go through float32."""
     dt = a.dtype
     xp = _gam(a)
-    if dt.itemsize == 2 and dt.kind in "fV":
+    if dt in HALF_NP:
         return backend.matmul(xp, a.astype(xp.float32), b.astype(xp.float32)).astype(dt)
     return backend.matmul(xp, a, b)
 
 
 def _name(t, table=_TITLE):
     return table[t.dtype.name]
-
-
-def _check_tensor(x, fn, arg, pos):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, "
-                        f"not {type(x).__name__}")
 
 
 def _check_dtypes(a, b, style, impl):
@@ -66,7 +63,7 @@ def _check_dtypes(a, b, style, impl):
         else:
             msg = f"expected scalar type {_name(a)} but found {_name(b)}"
         raise RuntimeError(msg)
-    if da.kind == "b":
+    if da in BOOL_NP:
         raise NotImplementedError(f'"{impl}" not implemented for \'Bool\'')
 
 
@@ -182,7 +179,7 @@ class Vdot(ArrayFunction):
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         xp = _gam(a)
-        if a.dtype.kind == "c":
+        if a.dtype in COMPLEX_NP:
             a = xp.conj(a)
         return xp.asarray(_gemm(a, b))
 
@@ -226,7 +223,7 @@ class Addmm(ArrayFunction):
         ctx.save_for_backward(m1, m2)
         ctx.beta, ctx.alpha = beta, alpha
         p = _gemm(m1, m2)
-        inexact = p.dtype.kind in "fc"    # a fresh float result is scaled in place
+        inexact = p.dtype in NATIVE_INEXACT_NP    # a fresh float result is scaled in place
         if alpha != 1:
             if inexact:
                 p *= alpha
@@ -279,7 +276,7 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError("mat2 must be a matrix")
     if a.shape[1] != b.shape[0]:
         _mm_mismatch(a.shape, b.shape)
-    if a.dtype != b.dtype or a.dtype.kind == "b":
+    if a.dtype != b.dtype or a.dtype in BOOL_NP:
         _check_dtypes(input, mat2, "mm", "addmm_impl_cpu_")
     return _out(Mm.apply(input, mat2), out)
 
@@ -352,7 +349,7 @@ def matmul(input, other, *, out=None):
     if da == 2 and db == 2:   # the hot path
         if a.shape[1] != b.shape[0]:
             _mm_mismatch(a.shape, b.shape)
-        if a.dtype != b.dtype or a.dtype.kind == "b":
+        if a.dtype != b.dtype or a.dtype in BOOL_NP:
             _check_dtypes(input, other, "mm", "addmm_impl_cpu_")
         res = Mm.apply(input, other)
         return res if out is None else _out(res, out)
@@ -460,25 +457,9 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     return _out(Addmv.apply(input, mat, vec, beta=beta, alpha=alpha), out)
 
 
-def _inplace(fn):
-    def method(self, *args, **kwargs):
-        from .pointwise import apply_inplace
-        return apply_inplace(self, fn, *args, **kwargs)
-    method.__name__ = fn.__name__ + "_"
-    method.__doc__ = f"In-place form of ``{fn.__name__}``."
-    return method
-
-
 addmm_ = _inplace(addmm)
 baddbmm_ = _inplace(baddbmm)
 addmv_ = _inplace(addmv)
-
-
-def _out(res, out):
-    if out is None:
-        return res
-    from .pointwise import _out as pw_out
-    return pw_out(res, out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -504,7 +485,7 @@ class Einsum(ArrayFunction):
         xp = _gam(arrays[0])
         opt = _einsum_optimize(eq, arrays)
         dt = arrays[0].dtype
-        if dt.itemsize == 2 and dt.kind in "fV":
+        if dt in HALF_NP:
             return xp.einsum(eq, *[a.astype(xp.float32) for a in arrays], optimize=opt).astype(dt)
         return xp.einsum(eq, *arrays, optimize=opt)
 
@@ -781,9 +762,9 @@ class Trace(ArrayFunction):
         ctx.shape = x.shape
         xp = _gam(x)
         dt = x.dtype
-        if dt.kind in "iu":
+        if dt in INTEGRAL_NP:
             return xp.asarray(xp.trace(x, dtype=xp.int64))
-        if dt.itemsize == 2 and dt.kind in "fV":
+        if dt in HALF_NP:
             return xp.asarray(xp.trace(x, dtype=xp.float32)).astype(dt)
         return xp.asarray(xp.trace(x))
 
@@ -799,7 +780,7 @@ def trace(input):
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim "
                            f"{input._data.ndim}")
-    if input._data.dtype.kind == "b":
+    if input._data.dtype in BOOL_NP:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     return Trace.apply(input)
 

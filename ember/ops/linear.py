@@ -4,11 +4,11 @@ One Function per call, so a Linear layer costs one node instead of matmul + tran
 add; the backward is written with ember ops, so it is differentiable again.
 """
 from .. import backend
+from .._dtype import HALF_NP
 from ..autograd.function import ArrayFunction
 from ..autograd.dispatch import casting_active as _casting_active
 
 _gam = backend.get_array_module
-_LOW_PRECISION = frozenset("eE")  # float16 ('e') and ml_dtypes bfloat16 ('E'): GEMM in float32
 
 
 def _check(input, weight, bias):
@@ -38,7 +38,7 @@ class Linear(ArrayFunction):
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
         xp = _gam(x)
-        if x.dtype.char in _LOW_PRECISION:
+        if x.dtype in HALF_NP:  # float16/bfloat16: GEMM in float32
             out = backend.matmul(xp, x.astype("float32"), w.astype("float32").T)
             if b is not None:
                 out += b.astype("float32")

@@ -6,17 +6,20 @@ Follows ``torch.nn.functional`` 2.13: names, signatures, defaults, the deprecate
 and PyTorch's exact formulas (ignore_index, class weights, label smoothing, log clamped
 at -100 in binary_cross_entropy, KL's 'batchmean').
 
-How they are built:
-  * cross_entropy and nll_loss are one fused Function each (``ClassNLL`` for class-index
-    targets, ``SoftTargetCE`` for class-probability targets): log_softmax and the negative
-    log likelihood in one pass, backward ``softmax - onehot`` scaled by weights, reduction,
-    ignore_index and label smoothing, written on arrays. Under ``create_graph=True`` the
-    same gradient is built from ember ops, so double backward works.
+How they are built (the family spans four modules; this one re-exports the others'
+functions, so ``ember.ops.loss.cross_entropy`` still works):
+  * cross_entropy and nll_loss (``ops/cross_entropy.py``) are one fused Function each
+    (``ClassNLL`` for class-index targets, ``SoftTargetCE`` for class-probability
+    targets): log_softmax and the negative log likelihood in one pass, backward
+    ``softmax - onehot`` scaled by weights, reduction, ignore_index and label smoothing,
+    on arrays (``backward_arrays``) and with ember ops (``backward``: double backward).
+  * argument handling shared by the loss modules is in ``ops/_loss_args.py``.
   * element-wise losses (mse, l1, smooth_l1, huber, binary_cross_entropy(+_with_logits),
     soft_margin, kl_div) are ``_Elementwise`` Functions: the loss and its gradients are
-    written once over a math namespace ``ns`` and run on arrays (forward; backward without
-    create_graph) or on ember Tensors (backward with create_graph: differentiable).
-  * ctc_loss is a fused Function too (alpha/beta recursions, one loop step per time step).
+    written once over a math namespace ``ns`` and run on arrays (forward,
+    ``backward_arrays``) or on ember Tensors (``backward``: differentiable).
+  * ctc_loss (``ops/ctc.py``) is a fused Function too (alpha/beta recursions, one loop
+    step per time step).
   * the rest are composites of ember ops, as they are in PyTorch.
 float16/bfloat16 inputs are computed in float32 and the result rounded back.
 
@@ -30,236 +33,29 @@ import warnings
 
 from .. import backend
 from ..autograd.dispatch import casting_active as _casting_active
-from .._dtype import result_type, int64, uint8, float32
-from .._tensor import Tensor, _make
+from .._dtype import result_type, float32
+from .._dtype import compute_dtype
+from .._tensor import _make
 from ..autograd.function import ArrayFunction
-from ..autograd.grad_mode import _state
 from . import pointwise as _pw
 from . import reduction as _red
 from . import shape as _sh
 from .indexing import _short
+from ._common import (TENSOR_MATH as _TNS, array_math as _ns_for, broadcast_shape as _broadcast_shape,
+                      fmt_shape as _fmt, up_t as _up_t)
+from ._loss_args import (_ENUM, _MEAN, _I64, _as, _broadcast_shapes_as_torch, _cast,  # noqa: F401
+                         _check_broadcast, _is_float, _named, _no_grad_arg, _reduce, _reduction,
+                         _require_float, _warn_size, get_enum, legacy_get_string)
+from .cross_entropy import ClassNLL, SoftTargetCE, cross_entropy, nll_loss  # noqa: F401
+from .ctc import CtcLoss, ctc_loss  # noqa: F401  (re-exported: the family's split modules)
 
 _gam = backend.get_array_module
 _F32 = float32.np
 
 
 # ---------------------------------------------------------------------------------------
-# reduction arguments
-
-_ENUM = {"none": 0, "mean": 1, "sum": 2}
-_MEAN = 1
-
-
-def get_enum(reduction):
-    """``reduction`` as PyTorch's enum (0 none, 1 mean, 2 sum); ValueError for others."""
-    if reduction == "elementwise_mean":
-        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
-                      "instead.", stacklevel=3)
-        return _MEAN
-    r = _ENUM.get(reduction) if isinstance(reduction, str) else None
-    if r is None:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    return r
-
-
-def legacy_get_string(size_average, reduce, emit_warning=True):
-    """The reduction the deprecated ``size_average``/``reduce`` pair stands for (as PyTorch)."""
-    if size_average is None:
-        size_average = True
-    if reduce is None:
-        reduce = True
-    if size_average and reduce:
-        ret = "mean"
-    elif reduce:
-        ret = "sum"
-    else:
-        ret = "none"
-    if emit_warning:
-        warnings.warn(f"size_average and reduce args will be deprecated, please use "
-                      f"reduction='{ret}' instead.", stacklevel=3)
-    return ret
-
-
-def _reduction(size_average, reduce, reduction):
-    """The reduction enum: the deprecated arguments, when given, override ``reduction``."""
-    if size_average is not None or reduce is not None:
-        reduction = legacy_get_string(size_average, reduce)
-    return get_enum(reduction)
-
-
-def _reduce(loss, r):
-    """Apply reduction enum ``r`` to a loss Tensor (composite losses)."""
-    if r == _MEAN:
-        return _red.mean(loss)
-    if r == 2:
-        return _red.sum(loss)
-    return loss
-
-
-# ---------------------------------------------------------------------------------------
-# argument checks shared by several losses
-
-def _fmt(shape):
-    return "[" + ", ".join(str(s) for s in shape) + "]"
-
-
-def _broadcast_shape(*shapes):
-    """The broadcast shape, with PyTorch's message (from the last dimension back) naming the
-    size so far ("tensor a") and the first shape that disagrees with it ("tensor b")."""
-    n = max(len(s) for s in shapes)
-    out = [1] * n
-    for i in range(n - 1, -1, -1):
-        for s in shapes:
-            k = len(s) - n + i
-            d = s[k] if k >= 0 else 1
-            if d != 1:
-                if out[i] != 1 and d != out[i]:
-                    raise RuntimeError(f"The size of tensor a ({out[i]}) must match the size of "
-                                       f"tensor b ({d}) at non-singleton dimension {i}")
-                out[i] = d
-    return tuple(out)
-
-
-def _check_broadcast(a, b):
-    """The broadcast shape of Tensors ``a`` and ``b``, or PyTorch's error naming a first."""
-    sa, sb = a._data.shape, b._data.shape
-    return sa if sa == sb else _broadcast_shape(sa, sb)
-
-
-def _broadcast_shapes_as_torch(*shapes):
-    """``torch.broadcast_shapes`` with its message (used where PyTorch calls it)."""
-    result = [1] * max(len(s) for s in shapes)
-    for index, shape in enumerate(shapes):
-        for i in range(-1, -1 - len(shape), -1):
-            if shape[i] == 1 or shape[i] == result[i]:
-                continue
-            if result[i] != 1:
-                raise RuntimeError(f"Attempting to broadcast a dimension of length {shape[i]} at "
-                                   f"{i}! Mismatching argument at index {index} had {shape}; but "
-                                   f"expected shape should be broadcastable to {result}")
-            result[i] = shape[i]
-    return tuple(result)
-
-
-def _warn_size(input, target):
-    if input.shape != target.shape:
-        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
-                      f"({input.shape}). This will likely lead to incorrect results due to "
-                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
-
-
-def _no_grad_arg(fn_name, arg, name):
-    """PyTorch refuses a requires-grad argument its kernel has no derivative for."""
-    if arg is not None and arg._rg and _state[0]:
-        raise RuntimeError(f"The function '{fn_name}' is not differentiable with respect to "
-                           f"argument '{name}'. This input cannot have requires_grad True.")
-
-
-def _is_float(t):
-    return t._data.dtype.kind in "fV"
-
-
-def _require_float(t, kernel):
-    if not _is_float(t):
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_short(t._data)}\'')
-
-
-def _cast(t, dtype):
-    """Differentiable cast of Tensor ``t`` (or None) to ember dtype ``dtype``."""
-    if t is None or t._data.dtype == dtype.np:
-        return t
-    return _pw._to_dtype(t, dtype)
-
-
-def _f32_if_half(dt):
-    return _F32 if dt.itemsize == 2 and dt.kind in "fV" else dt
-
-
-def _as(a, dt):
-    return a if a is None or a.dtype == dt else a.astype(dt)
-
-
-def _up_t(t):
-    """A float16/bfloat16 Tensor as float32 (differentiable); others unchanged."""
-    d = t._data.dtype
-    return _pw._to_dtype(t, float32) if d.itemsize == 2 and d.kind in "fV" else t
-
-
-def _named(cls, node_name):
-    """A subclass of Function ``cls`` showing PyTorch's grad_fn name ``node_name``."""
-    key = (cls, node_name)
-    sub = _NAMED.get(key)
-    if sub is None:
-        sub = _NAMED[key] = type(cls.__name__, (cls,), {"node_name": node_name,
-                                                        "__module__": cls.__module__})
-    return sub
-
-
-_NAMED = {}
-
-
-# ---------------------------------------------------------------------------------------
-# the math namespaces: one formula, run on arrays or on Tensors
-
-class _ArrayMath:
-    """The math the element-wise loss formulas use, on backend arrays."""
-
-    def __init__(self, xp):
-        self.xp = xp
-        self.where, self.abs, self.sign, self.exp = xp.where, xp.abs, xp.sign, xp.exp
-        self.log, self.log1p, self.clip = xp.log, xp.log1p, xp.clip
-
-    def clamp_min(self, x, v):
-        return self.xp.maximum(x, v)
-
-    def sigmoid(self, x):
-        return 1.0 / (1.0 + self.xp.exp(-x))   # exp overflow: 1/inf = 0, exact
-
-    def softplus(self, x):
-        """log(1 + e^x) without overflow."""
-        xp = self.xp
-        return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
-
-    def xlogy_self(self, t):
-        """t * log(t), 0 where t == 0 (``torch.xlogy(t, t)``)."""
-        return self.xp.where(t == 0, 0, t * self.xp.log(t)).astype(t.dtype, copy=False)
-
-
-class _TensorMath:
-    """The same math on ember Tensors (differentiable: the gradient formulas under
-    create_graph; loss values are only ever computed on arrays)."""
-
-    where, abs, sign, exp = (staticmethod(_pw.where), staticmethod(_pw.abs),
-                             staticmethod(_pw.sign), staticmethod(_pw.exp))
-    log, log1p, sigmoid = staticmethod(_pw.log), staticmethod(_pw.log1p), staticmethod(_pw.sigmoid)
-
-    @staticmethod
-    def clip(x, lo, hi):
-        return _pw.clamp(x, lo, hi)
-
-    @staticmethod
-    def clamp_min(x, v):
-        return _pw.clamp_min(x, v)
-
-    @staticmethod
-    def softplus(x):
-        from .activation import softplus   # fused, derivative sigmoid(x) (exact at 0)
-        return softplus(x)
-
-
-_TNS = _TensorMath()
-_ARRAY_NS = {}
-
-
-def _ns_for(xp):
-    ns = _ARRAY_NS.get(xp)
-    if ns is None:
-        ns = _ARRAY_NS[xp] = _ArrayMath(xp)
-    return ns
-
-
-# ---------------------------------------------------------------------------------------
-# element-wise losses: value and gradients written once
+# element-wise losses: value and gradients written once, run on arrays or on Tensors
+# (the math namespaces of ops/_common)
 
 def _reduce_array(xp, loss, r):
     if r == 0:
@@ -292,7 +88,7 @@ class _Elementwise(ArrayFunction):
     @classmethod
     def forward(cls, ctx, a, b, *extra, reduction=_MEAN, **opts):
         xp = _gam(a)
-        ct = _f32_if_half(a.dtype)
+        ct = compute_dtype(a.dtype)
         loss = cls.value(_ns_for(xp), *[_as(v, ct) for v in (a, b) + extra], **opts)
         if ctx.needs_input_grad:
             ctx.save_for_backward(a, b, *extra)
@@ -301,37 +97,30 @@ class _Elementwise(ArrayFunction):
 
     @classmethod
     def backward(cls, ctx, g):
-        saved = ctx.saved_tensors
         shape = ctx.shape
-        n = 1
-        for s in shape:
-            n *= s
-        if _state[0]:     # create_graph: the same formulas on Tensors
-            vals = [None if s is None else _up_t(s) for s in saved]
-            g = _up_t(g)
-            if ctx.reduction == _MEAN:
-                g = g / n
-            grads = cls.grads(_TNS, ctx.needs_input_grad, g, *vals, **ctx.opts)
-            return tuple(None if gr is None else
-                         (gr if tuple(gr.shape) == shape else _sh.expand(gr, shape))
-                         for gr in grads)
-        ga = g._data
+        vals = [None if s is None else _up_t(s) for s in ctx.saved_tensors]
+        g = _up_t(g)
+        if ctx.reduction == _MEAN:
+            g = g / math.prod(shape)
+        grads = cls.grads(_TNS, ctx.needs_input_grad, g, *vals, **ctx.opts)
+        return tuple(None if gr is None else
+                     (gr if tuple(gr.shape) == shape else _sh.expand(gr, shape))
+                     for gr in grads)
+
+    @classmethod
+    def backward_arrays(cls, ctx, ga):
+        saved = ctx.saved_arrays
+        shape = ctx.shape
         xp = _gam(ga)
-        ct = _f32_if_half(saved[0]._data.dtype)
-        vals = [None if s is None else _as(s._data, ct) for s in saved]
+        ct = compute_dtype(saved[0].dtype)
+        vals = [None if s is None else _as(s, ct) for s in saved]
         ga = _as(ga, ct)
         if ctx.reduction == _MEAN:
-            ga = ga / n
+            ga = ga / math.prod(shape)
         grads = cls.grads(_ns_for(xp), ctx.needs_input_grad, ga, *vals, **ctx.opts)
-        out = []
-        for gr in grads:
-            if gr is None:
-                out.append(None)
-                continue
-            if gr.shape != shape:
-                gr = xp.ascontiguousarray(xp.broadcast_to(gr, shape))
-            out.append(_make(gr))
-        return tuple(out)
+        return tuple(None if gr is None else
+                     (gr if gr.shape == shape else xp.ascontiguousarray(xp.broadcast_to(gr, shape)))
+                     for gr in grads)
 
 
 class MseLoss(_Elementwise):
@@ -638,469 +427,6 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 
 # ---------------------------------------------------------------------------------------
-# cross entropy and nll: fused
-
-def _target_index(xp, shape, t):
-    """Flat indices of ``arr[n, t[n, *s], *s]`` in a C-contiguous array of ``shape``
-    (N, C, *S), shaped like ``t`` (flat indexing is ~2x faster than a tuple of arrays)."""
-    n, c = shape[0], shape[1]
-    if len(shape) == 2:
-        return (xp.arange(0, n * c, c) if c else xp.zeros(n, t.dtype)) + t
-    inner = 1
-    for d in shape[2:]:
-        inner *= d
-    base = (xp.arange(n) * (c * inner))[:, None] + xp.arange(inner)
-    return base.reshape(t.shape) + t * inner
-
-
-def _class_axis(a):
-    """A per-sample array/Tensor (N, *S) broadcastable along the class axis: (N, 1, *S)."""
-    if isinstance(a, Tensor):
-        return _sh.unsqueeze(a, 1) if a._data.ndim else a
-    return a[:, None] if a.ndim else a
-
-
-def _weight_view(w, ndim):
-    """A class weight (C,) viewed as (1, C, 1, ...) for an input of ``ndim`` dims."""
-    shape = (1, -1) + (1,) * (ndim - 2)
-    return _sh.reshape(w, shape) if isinstance(w, Tensor) else w.reshape(shape)
-
-
-def _ones(xp, n, dtype, like):
-    """A cached vector of ones (the class-sum matvec's right-hand side; never written)."""
-    key = (xp, n, dtype, str(getattr(like, "device", "")))
-    v = _ONES.get(key)
-    if v is None:
-        if len(_ONES) > 64:
-            _ONES.clear()
-        v = _ONES[key] = xp.ones(n, dtype)
-    return v
-
-
-_ONES = {}
-
-
-def _class_sum(xp, a, w=None):
-    """Sum over the class axis of ``a`` (N, C, *S), weighted by ``w`` (C,) if given, kept as
-    size 1. For 2-D inputs a matrix-vector product: ~3x faster than a short-row reduce."""
-    if a.ndim == 2:
-        return (a @ (_ones(xp, a.shape[1], a.dtype, a) if w is None else w))[:, None]
-    if w is not None:
-        a = a * _weight_view(w, a.ndim)
-    return a.sum(axis=1, keepdims=True)
-
-
-def _exp_shifted(xp, x, w=False):
-    """(e, s, logs, shift, zs): e = exp(x - shift) (a fresh C-contiguous array), s its class
-    sums (N, 1, *S), logs = log(s) and shift (0.0 or an array), both (N, *S), so that
-    logsumexp = logs + shift, and unless ``w`` is False zs = sum_c w_c (x_c - shift)
-    (N, 1, *S) (w None: unweighted).
-
-    First tried without a shift (saves a pass and a reduce over the input); if some class
-    sum is outside 1e-30..1e30 (float32; logits beyond about +-69, where it could overflow
-    or lose precision), it is redone with the per-row max as the shift, as a textbook
-    log_softmax does."""
-    shift = None
-    while True:
-        z = x if shift is None else x - shift
-        e = xp.exp(z)
-        if not e.flags.c_contiguous:   # backward writes through e.reshape(-1)
-            e = xp.ascontiguousarray(e)
-        s = _class_sum(xp, e)
-        logs = xp.log(s[:, 0])
-        if shift is not None or not logs.size or (
-                xp.abs(logs).max() < _LOG_RANGE[x.dtype.itemsize]):
-            zs = _class_sum(xp, z, w) if w is not False else None
-            return e, s, logs, (0.0 if shift is None else shift[:, 0]), zs
-        shift = x.max(axis=1, keepdims=True)
-
-
-# |log(class sum)| trusted without a shift, by itemsize (float32: sums in 1e-30 .. 1e30)
-_LOG_RANGE = {4: 69.0, 8: 660.0}
-
-
-def _checked_targets(xp, target, n_cls, ignore_index):
-    """(targets with ignored entries set to 0, mask of the non-ignored or None if all are),
-    with PyTorch's IndexError for a target out of [0, n_cls)."""
-    if not target.size:
-        return target, None
-    # one reduction in the common case: negative targets are huge when viewed unsigned
-    unsigned = _U64 if target.dtype.itemsize == 8 else target.dtype
-    if not 0 <= ignore_index < n_cls and int(target.view(unsigned).max()) < n_cls:
-        return target, None
-    valid = target != ignore_index
-    if bool(valid.all()):
-        t, valid = target, None
-    else:
-        t = xp.where(valid, target, 0).astype(target.dtype, copy=False)
-    if int(t.view(unsigned).max()) >= n_cls:
-        bad = t[(t < 0) | (t >= n_cls)].reshape(-1)[0]
-        raise IndexError(f"Target {int(bad)} is out of bounds.")
-    return t, valid
-
-
-class ClassNLL(ArrayFunction):
-    """Negative log likelihood of class-index targets, fused with log_softmax over dim 1
-    (``cross_entropy``) or not (``nll_loss``); input (N, C, *S), target (N, *S).
-
-    With weights w, valid = (target != ignore_index), wt = w[target] * valid and
-    eps = label_smoothing, per sample: nll = lse - x[target] (or -x[target]) and
-    smooth = sum_c w_c (lse - x_c); loss = (1-eps) wt nll + eps/C valid smooth.
-    'mean' divides the sum by sum(wt) (nan when every target is ignored, as PyTorch).
-    The gradient is (a p - (1-eps) wt onehot - eps/C valid w) scaled by the reduction, with
-    p = softmax(x) and a = (1-eps) wt + eps/C valid sum(w).
-    """
-
-    node_name = "NllLossBackward0"
-
-    @staticmethod
-    def forward(ctx, x, target, weight, reduction=_MEAN, ignore_index=-100, smoothing=0.0,
-                log_softmax=True):
-        xp = _gam(x)
-        ct = _f32_if_half(x.dtype)
-        xc = _as(x, ct)
-        n_cls = x.shape[1]
-        t, valid = _checked_targets(xp, target, n_cls, ignore_index)
-        all_valid = valid is None
-        idx = _target_index(xp, x.shape, t)
-        w = _as(weight, ct)
-        if w is None:
-            wt = None if all_valid else valid.astype(ct)
-        else:
-            wt = w[t] if all_valid else w[t] * valid
-        total = (t.size if wt is None else wt.sum())
-        xt = xc.reshape(-1)[idx]
-        e = s = wsum = None
-        if log_softmax:
-            e, s, logs, shift, zs = _exp_shifted(xp, xc, w if smoothing > 0 else False)
-            loss = logs + shift
-            loss -= xt
-        else:
-            loss = -xt
-        if wt is not None:
-            loss *= wt
-        if log_softmax and smoothing > 0:
-            wsum = n_cls if w is None else w.sum()
-            smooth = logs * wsum - zs[:, 0]
-            if not all_valid:
-                smooth *= valid
-            loss *= 1.0 - smoothing
-            loss += smooth * (smoothing / n_cls)
-        elif not all_valid:
-            loss = xp.where(valid, loss, 0).astype(ct, copy=False)
-        if reduction == 0:
-            out = loss
-        else:
-            out = loss.sum()
-            if reduction == _MEAN:
-                out = out / total
-            out = xp.asarray(out)
-        if ctx.needs_input_grad:      # recording (not the shared no-grad ctx)
-            ctx.save_for_backward(x, weight)
-            ctx.e, ctx.s, ctx.idx, ctx.wt, ctx.total = e, s, idx, wt, total
-            ctx.valid = valid
-            ctx.wsum = wsum
-            ctx.opts = (reduction, smoothing, log_softmax)
-        return out.astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, weight = ctx.saved_tensors
-        if _state[0]:
-            return _class_nll_graph(ctx, x, weight, g), None, None
-        reduction, eps, log_softmax = ctx.opts
-        xd = x._data
-        xp = _gam(xd)
-        ct = _f32_if_half(xd.dtype)
-        c = _as(g._data, ct)
-        if reduction == _MEAN:
-            c = c / ctx.total
-        if ctx.valid is not None:   # ignored targets get exactly 0 (even when c is inf/nan)
-            c = xp.where(ctx.valid, c, 0).astype(ct, copy=False)
-        wt, idx = ctx.wt, ctx.idx
-        r = c if wt is None else c * wt
-        if not log_softmax:
-            grad = xp.zeros(xd.shape, ct)
-            grad.reshape(-1)[idx] = -r
-            return _make(grad), None, None
-        e, s = ctx.e, ctx.s
-        if e is None:      # a second backward (retain_graph): recompute the softmax parts
-            e, s, _, _, _ = _exp_shifted(xp, _as(xd, ct))
-        ctx.e = None       # the gradient is computed in place in e, which backward now owns
-        if eps > 0:
-            cv = c if ctx.valid is None else c * ctx.valid
-            n_cls = xd.shape[1]
-            a = r * (1.0 - eps) + cv * (ctx.wsum * (eps / n_cls))
-            grad = e
-            grad *= _class_axis(a) / s
-            w = _as(weight._data, ct) if weight is not None else None
-            k = _class_axis(cv * (eps / n_cls))
-            grad -= k if w is None else k * _weight_view(w, xd.ndim)
-            grad.reshape(-1)[idx] -= r * (1.0 - eps)
-        else:
-            grad = e
-            grad *= _class_axis(r) / s
-            grad.reshape(-1)[idx] -= r
-        return _make(grad), None, None
-
-
-def _class_nll_graph(ctx, x, weight, g):
-    """ClassNLL's input gradient built from ember ops (create_graph=True)."""
-    reduction, eps, log_softmax = ctx.opts
-    xd = x._data
-    xp = _gam(xd)
-    ct = _f32_if_half(xd.dtype)
-    onehot = xp.zeros(xd.shape, ct)
-    onehot.reshape(-1)[ctx.idx] = 1
-    onehot = _make(onehot)
-    c = _up_t(g)
-    if reduction == _MEAN:
-        c = c / _make(xp.asarray(ctx.total, dtype=ct))
-    if ctx.valid is not None:
-        c = _pw.where(_make(ctx.valid), c, _make(xp.zeros((), ct)))
-    wt = None if ctx.wt is None else _make(ctx.wt)
-    r = c if wt is None else c * wt
-    if not log_softmax:
-        return -(onehot * _class_axis(r))
-    xf = _up_t(x)
-    p = _pw.exp(xf - _red.logsumexp(xf, 1, keepdim=True))
-    if eps <= 0:
-        return p * _class_axis(r) - onehot * _class_axis(r)
-    n_cls = xd.shape[1]
-    cv = c if ctx.valid is None else c * _make(ctx.valid.astype(ct))
-    a = r * (1.0 - eps) + cv * (float(ctx.wsum) * eps / n_cls)
-    grad = p * _class_axis(a) - onehot * _class_axis(r * (1.0 - eps))
-    k = _class_axis(cv * (eps / n_cls))
-    if weight is not None:     # (weight never requires grad: refused by the functional)
-        k = k * _weight_view(_up_t(weight), xd.ndim)
-    return grad - k
-
-
-class SoftTargetCE(ArrayFunction):
-    """Cross entropy with class-probability targets q (same shape as the input), fused:
-    loss = -sum_c w_c q'_c log_softmax(x)_c with q' = (1-eps) q + eps/C; 'mean' divides by
-    the number of samples N * prod(S), as PyTorch. Gradients for input, target and weight."""
-
-    node_name = "DivBackward1"
-
-    @staticmethod
-    def forward(ctx, x, q, weight, reduction=_MEAN, smoothing=0.0):
-        xp = _gam(x)
-        ct = _f32_if_half(x.dtype)
-        xc, qc, w = _as(x, ct), _as(q, ct), _as(weight, ct)
-        n_cls = x.shape[1]
-        _, _, logs, shift, _ = _exp_shifted(xp, xc)
-        logp = xc - _class_axis(logs + shift)
-        if smoothing > 0:
-            qc = qc * (1.0 - smoothing) + smoothing / n_cls
-        wq = qc if w is None else qc * _weight_view(w, x.ndim)
-        loss = -(wq * logp).sum(axis=1)
-        if reduction == 0:
-            out = loss
-        else:
-            out = loss.sum()
-            if reduction == _MEAN:
-                out = out / (x.size // n_cls) if x.size else out * xp.nan
-            out = xp.asarray(out)
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(x, q, weight)
-            ctx.logp, ctx.qs, ctx.wq = logp, qc, wq
-            ctx.opts = (reduction, smoothing)
-        return out.astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, q, weight = ctx.saved_tensors
-        reduction, eps = ctx.opts
-        xd = x._data
-        n_cls = xd.shape[1]
-        count = xd.size // n_cls if xd.size else 1
-        need = ctx.needs_input_grad
-        if _state[0]:
-            xf = _up_t(x)
-            logp = xf - _red.logsumexp(xf, 1, keepdim=True)
-            qs = _up_t(q)
-            if eps > 0:
-                qs = qs * (1.0 - eps) + eps / n_cls
-            wv = None if weight is None else _weight_view(_up_t(weight), xd.ndim)
-            wq = qs if wv is None else qs * wv
-            c = _up_t(g)
-            if reduction == _MEAN:
-                c = c / count
-            c = _class_axis(c)
-            gx = gq = gw = None
-            if need[0]:
-                gx = c * (_red.sum(wq, 1, keepdim=True) * _pw.exp(logp) - wq)
-            if need[1]:
-                gq = -(c * logp) * (1.0 - eps)
-                if wv is not None:
-                    gq = gq * wv
-            if need[2]:
-                axes = tuple(i for i in range(xd.ndim) if i != 1)
-                gw = -_red.sum(c * qs * logp, axes)
-            return gx, gq, gw
-        xp = _gam(xd)
-        ct = _f32_if_half(xd.dtype)
-        logp, wq = ctx.logp, ctx.wq
-        c = _as(g._data, ct)
-        if reduction == _MEAN:
-            c = c / count
-        c = _class_axis(c)
-        gx = gq = gw = None
-        if need[0]:
-            gx = xp.exp(logp)
-            gx *= wq.sum(axis=1, keepdims=True)
-            gx -= wq
-            gx *= c
-            gx = _make(gx)
-        if need[1]:
-            gq = logp * (c * -(1.0 - eps))
-            if weight is not None:
-                gq *= _weight_view(_as(weight._data, ct), xd.ndim)
-            gq = _make(gq)
-        if need[2]:
-            axes = tuple(i for i in range(xd.ndim) if i != 1)
-            gw = _make(-(ctx.qs * logp * c).sum(axis=axes))
-        return gx, gq, gw
-
-
-_I64, _U8 = int64.np, uint8.np
-_U64 = "uint64"     # targets viewed unsigned for the bounds check
-_LONG_OR_BYTE = (_I64, _U8)
-
-
-def _check_long_or_byte(target):
-    if target._data.dtype not in _LONG_OR_BYTE:
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{_short(target._data)}")
-
-
-def _check_nll(input, target, weight, label="nll_loss_forward"):
-    """PyTorch's nll_loss_nd checks (shared by nll_loss and cross_entropy)."""
-    xs, ts = input._data.shape, target._data.shape
-    nd = len(xs)
-    if nd < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {nd})")
-    if nd != 1 and xs[0] != (ts[0] if ts else 0):
-        raise ValueError(f"Expected input batch_size ({xs[0]}) to match target batch_size "
-                         f"({ts[0] if ts else 0}).")
-    tdt = target._data.dtype
-    n_cls = xs[1] if nd >= 2 else xs[0]
-    if nd <= 2:
-        if len(ts) > 1:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if nd == 1 and len(ts) == 1 and ts[0] != 1:
-            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
-                             f"{ts[0]}")
-        _check_long_or_byte(target)
-        if weight is not None and (weight.dim() != 1 or weight.numel() != n_cls):
-            raise RuntimeError(f"weight tensor should be defined either for all {n_cls} classes "
-                               f"or no classes but got weight tensor of shape: "
-                               f"{_fmt(weight.shape)}")
-    else:
-        _check_long_or_byte(target)
-        if nd == 4:
-            if len(ts) != 3:
-                raise RuntimeError("only batches of spatial targets supported (3D tensors) but "
-                                   f"got targets of dimension: {len(ts)}")
-            if (xs[0],) + xs[2:] != ts:
-                raise RuntimeError(f"size mismatch (got input: {_fmt(xs)} , target: {_fmt(ts)}")
-        elif ts[1:] != xs[2:]:
-            raise RuntimeError(f"Expected target size {_fmt((xs[0],) + xs[2:])}, got {_fmt(ts)}")
-        if weight is not None and weight.numel() != n_cls:
-            raise RuntimeError("weight tensor should be defined either for all or no classes")
-        if tdt != _I64:
-            raise RuntimeError(f"expected scalar type Long but found {_short(target._data)}")
-    if weight is not None:
-        if weight._data.dtype != input._data.dtype:
-            raise RuntimeError(f"expected scalar type {_short(input._data)} but found "
-                               f"{_short(weight._data)}")
-        _no_grad_arg(label, weight, "weight")
-
-
-def _class_loss(input, target, weight, r, ignore_index, smoothing, log_softmax):
-    """Run ClassNLL on (N, C, *S) (an unbatched (C,) input is treated as (1, C))."""
-    nd = input._data.ndim
-    unbatched = nd == 1
-    if unbatched:
-        input = _sh.reshape(input, (1, -1))
-        target = _sh.reshape(target, (1,))
-    if smoothing > 0:
-        cls = _named(ClassNLL, "AddBackward0")
-    elif nd >= 3:
-        cls = _named(ClassNLL, "ViewBackward0" if r == 0 and nd != 4 else "NllLoss2DBackward0")
-    else:
-        cls = ClassNLL
-    out = cls.apply(input, target, weight, reduction=r, ignore_index=int(ignore_index),
-                    smoothing=float(smoothing), log_softmax=log_softmax)
-    if unbatched and r == 0:
-        out = _sh.reshape(out, ())
-    return out
-
-
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):
-    """``F.nll_loss`` on log-probabilities (N, C, *S) or (C,), class-index target (fused)."""
-    r = _reduction(size_average, reduce, reduction)
-    _check_nll(input, target, weight)
-    _require_float(input, "nll_loss_out_frame")
-    return _class_loss(input, target, weight, r, ignore_index, 0.0, False)
-
-
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
-                  reduce=None, reduction="mean", label_smoothing=0.0):
-    """``F.cross_entropy``: log_softmax over dim 1 (dim 0 for an unbatched (C,) input) and
-    the negative log likelihood, fused. Target of class indices (int64 or uint8; shape
-    (N, *S)) with ``ignore_index``, or of class probabilities (input's shape, float).
-    ``label_smoothing`` mixes the target with the uniform distribution, with PyTorch's
-    formulas (weighted and ignore-aware for class indices)."""
-    r = _reduction(size_average, reduce, reduction)
-    if input._data.shape == target._data.shape:
-        if not _is_float(target):
-            raise RuntimeError(f"Expected floating point type for target with class "
-                               f"probabilities, got {_short(target._data)}")
-        if ignore_index >= 0:
-            raise RuntimeError("ignore_index is not supported for floating point target")
-        return _soft_target_ce(input, target, weight, r, label_smoothing)
-    if label_smoothing > 0.0 and label_smoothing > 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
-    nd = input._data.ndim
-    if not _is_float(input):
-        last = "_lastdim" if nd <= 2 else ""
-        raise NotImplementedError(f'"log_softmax{last}_kernel_impl" not implemented for '
-                                  f"'{_short(input._data)}'")
-    _check_nll(input, target, weight)
-    return _class_loss(input, target, weight, r, ignore_index,
-                       label_smoothing if label_smoothing > 0 else 0.0, True)
-
-
-def _soft_target_ce(input, target, weight, r, smoothing):
-    nd = input._data.ndim
-    if nd == 0:
-        raise ValueError("Expected 1 or more dimensions (got 0)")
-    if smoothing > 0 and smoothing > 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {smoothing:g}")
-    if not _is_float(input):
-        raise NotImplementedError(f'"log_softmax_lastdim_kernel_impl" not implemented for '
-                                  f"'{_short(input._data)}'")
-    n_cls = input.shape[1] if nd >= 2 else input.shape[0]
-    if weight is not None and (weight.dim() != 1 or weight.numel() != n_cls):
-        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all "
-                           f"{n_cls} classes or no classes but got weight tensor of shape: "
-                           f"{_fmt(weight.shape)}")
-    dtype = result_type(input, target) if weight is None else result_type(input, target, weight)
-    input, target, weight = _cast(input, dtype), _cast(target, dtype), _cast(weight, dtype)
-    if nd == 1:
-        input, target = _sh.reshape(input, (1, -1)), _sh.reshape(target, (1, -1))
-    cls = SoftTargetCE if r == _MEAN else _named(SoftTargetCE, "NegBackward0")
-    out = cls.apply(input, target, weight, reduction=r,
-                    smoothing=float(smoothing) if smoothing > 0 else 0.0)
-    if nd == 1 and r == 0:
-        out = _sh.reshape(out, ())
-    return out
-
-
-# ---------------------------------------------------------------------------------------
 # composite losses
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
@@ -1393,199 +719,6 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     if r == 0:
         return _sh.reshape(loss, (n,) if nd == 2 else ())
     return _reduce(loss, r)
-
-
-# ---------------------------------------------------------------------------------------
-# CTC
-
-_NEG_INF = float("-inf")
-
-
-def _lse(xp, *terms):
-    """Element-wise log(sum(exp(terms))), -inf where every term is -inf."""
-    m = terms[0]
-    for t in terms[1:]:
-        m = xp.maximum(m, t)
-    safe = xp.where(xp.isfinite(m), m, 0)
-    acc = xp.zeros_like(m)
-    for t in terms:
-        acc += xp.exp(t - safe)
-    return xp.log(acc) + safe
-
-
-def _shift(xp, a, k):
-    """``a`` moved k places along the last axis (right for k > 0, left for k < 0), -inf
-    filling the places left empty."""
-    out = xp.full(a.shape, _NEG_INF, a.dtype)
-    n = a.shape[-1]
-    if k > 0:
-        out[..., k:] = a[..., :n - k]
-    else:
-        out[..., :n + k] = a[..., -k:]
-    return out
-
-
-class CtcLoss(ArrayFunction):
-    """Per-sample CTC negative log likelihood (reduction 'none'), by the alpha recursion in
-    log space, vectorized over the batch and the extended label (blanks interleaved); one
-    loop step per time step. Backward runs the beta recursion and gives PyTorch's gradient
-    exp(log_probs) - gamma (gamma: the posterior of each class at each time step), which
-    is the gradient through log_softmax when log_probs came from it, as in PyTorch."""
-
-    node_name = "CtcLossBackward0"
-    once_differentiable = True
-
-    @staticmethod
-    def forward(ctx, lp, ext, il, n_ext, zero_infinity=False):
-        xp = _gam(lp)
-        t_max, n = lp.shape[0], lp.shape[1]
-        s_max = ext.shape[1]
-        rows = xp.arange(n)
-        em = lp[:, rows[:, None], ext]                      # (T, N, S) emissions
-        # a label may be reached from two places back unless it repeats the label there
-        skip = xp.zeros(ext.shape, bool)
-        skip[:, 2:] = (ext[:, 2:] != ext[:, :-2]) & (xp.arange(2, s_max) % 2 == 1)
-        alpha = xp.full((max(t_max, 1), n, s_max), _NEG_INF, lp.dtype)
-        if t_max:
-            alpha[0, :, :2] = em[0, :, :2]
-        for t in range(1, t_max):
-            a = alpha[t - 1]
-            a2 = xp.where(skip, _shift(xp, a, 2), _NEG_INF)
-            alpha[t] = _lse(xp, a, _shift(xp, a, 1), a2) + em[t]
-        last = xp.maximum(il - 1, 0)
-        fin = alpha[last, rows]                              # (N, S) at each sample's end
-        end1 = fin[rows, n_ext - 1]
-        end2 = xp.where(n_ext >= 2, fin[rows, xp.maximum(n_ext - 2, 0)], _NEG_INF)
-        nll = -_lse(xp, end1, end2)
-        # no time steps: probability 1 for an empty target, 0 otherwise
-        nll = xp.where(il == 0, xp.where(n_ext == 1, 0.0, xp.inf), nll).astype(lp.dtype)
-        zeroed = xp.isinf(nll) if zero_infinity else None
-        out = xp.where(zeroed, 0, nll).astype(lp.dtype) if zero_infinity else nll
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(lp)
-            ctx.alpha, ctx.em, ctx.skip, ctx.nll, ctx.zeroed = alpha, em, skip, nll, zeroed
-            ctx.args = (ext, il, n_ext)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        lp = ctx.saved_tensors[0]._data
-        ext, il, n_ext = ctx.args
-        alpha, em, skip, nll = ctx.alpha, ctx.em, ctx.skip, ctx.nll
-        xp = _gam(lp)
-        t_max, n, n_cls = lp.shape
-        s_max = ext.shape[1]
-        s_idx = xp.arange(s_max)
-        inside = s_idx[None, :] < n_ext[:, None]             # states of each sample's label
-        is_end = inside & (s_idx[None, :] >= n_ext[:, None] - 2)
-        skip_from = xp.zeros(ext.shape, bool)                # s may go on to s + 2
-        skip_from[:, :-2] = skip[:, 2:]
-        beta = xp.full((t_max, n, s_max), _NEG_INF, lp.dtype)
-        nxt = beta[0]                                        # all -inf
-        for t in range(t_max - 1, -1, -1):
-            b1 = _shift(xp, nxt, -1)
-            b2 = xp.where(skip_from, _shift(xp, nxt, -2), _NEG_INF)
-            cur = _lse(xp, nxt, b1, b2)
-            cur = xp.where((t == il - 1)[:, None], xp.where(is_end, 0.0, _NEG_INF), cur)
-            cur = xp.where(inside & (t < il)[:, None], cur + em[t], _NEG_INF)
-            beta[t] = cur
-            nxt = cur
-        # gamma: log of the sum over each class's states of alpha * beta, per time step
-        ab = alpha[:t_max] + beta
-        m = ab.max(axis=2, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, 0)
-        onehot = (ext[:, :, None] == xp.arange(n_cls)).astype(lp.dtype)   # (N, S, C)
-        lcab = xp.log(xp.einsum("tns,nsc->tnc", xp.exp(ab - m), onehot)) + m
-        grad = xp.exp(lp) - xp.exp(lcab + nll[None, :, None] - lp)
-        keep = xp.arange(t_max)[:, None] < il[None, :]       # (T, N): inside each input
-        if ctx.zeroed is not None:
-            keep = keep & ~ctx.zeroed[None, :]
-        grad = xp.where(keep[:, :, None], grad * g._data[None, :, None], 0)
-        return _make(grad.astype(lp.dtype, copy=False)), None, None, None
-
-
-def _ctc_lengths(xp, v, name, n):
-    """input_lengths / target_lengths (Tensor, sequence or int) as an int64 array (n,)."""
-    if isinstance(v, Tensor):
-        if v._data.dtype.kind not in "iu":
-            raise RuntimeError(f"{name} must be integral")
-        v = v._data
-    a = xp.asarray(v).astype(_I64).reshape(-1)
-    if a.shape[0] != n:
-        raise RuntimeError(f"{name} must be of size batch_size")
-    return a
-
-
-_CTC_CHECK = " (while checking arguments for ctc_loss_allocate_outputs)"
-
-
-def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
-             zero_infinity=False):
-    """``F.ctc_loss``: log_probs (T, N, C) (or (T, C)), targets padded (N, S) or
-    concatenated (sum(target_lengths),); 'mean' divides each loss by its target length
-    (at least 1) and averages over the batch. The gradient is PyTorch's (see CtcLoss)."""
-    r = get_enum(reduction)
-    lpd = log_probs._data
-    nd = lpd.ndim
-    unbatched = nd == 2
-    if nd not in (2, 3):   # (PyTorch adds the batch dim to any non-3-D input first)
-        raise RuntimeError(f"Expected 3-dimensional tensor, but got {nd + 1}-dimensional "
-                           f"tensor for argument #1 'log_probs'{_CTC_CHECK}")
-    _require_float(log_probs, "ctc_loss_cpu")
-    if lpd.dtype.itemsize == 2:
-        raise NotImplementedError(f'"ctc_loss_cpu" not implemented for \'{_short(lpd)}\'')
-    if unbatched:
-        log_probs = _sh.unsqueeze(log_probs, 1)
-        lpd = log_probs._data
-        if targets.dim() == 1:
-            targets = _sh.unsqueeze(targets, 0)
-    xp = _gam(lpd)
-    t_max, n, n_cls = lpd.shape
-    td = targets._data
-    if td.ndim not in (1, 2):
-        raise RuntimeError(f"Expected 1 to 2 dimensions, but got {td.ndim}-dimensional tensor "
-                           f"for argument #2 'targets'{_CTC_CHECK}")
-    il = _ctc_lengths(xp, input_lengths, "input_lengths", n)
-    tl = _ctc_lengths(xp, target_lengths, "target_lengths", n)
-    if not 0 <= blank < n_cls:
-        raise RuntimeError("blank must be in label range")
-    for name, a in (("input_lengths", il), ("target_lengths", tl)):
-        if a.size and int(a.min()) < 0:
-            raise RuntimeError(f"Expected {name} to have value at least 0, but got value "
-                               f"{int(a.min())}{_CTC_CHECK}")
-    l_max = int(tl.max()) if tl.size else 0
-    td = xp.asarray(td).astype(_I64)
-    if td.ndim == 2:
-        if td.shape[1] < l_max:
-            raise RuntimeError(f"Expected tensor to have size at least {l_max} at dimension 1, "
-                               f"but got size {td.shape[1]} for argument #2 'targets'"
-                               f"{_CTC_CHECK}")
-        padded = td[:, :l_max]
-    else:
-        total = int(tl.sum())
-        if td.shape[0] != total:
-            raise RuntimeError(f"Expected tensor to have size {total} at dimension 0, but got "
-                               f"size {td.shape[0]} for argument #2 'targets'{_CTC_CHECK}")
-        starts = xp.cumsum(tl) - tl
-        pos = xp.minimum(starts[:, None] + xp.arange(l_max), max(total - 1, 0))
-        padded = td[pos] if total else xp.zeros((n, l_max), _I64)
-    if il.size and int(il.max()) > t_max:
-        raise RuntimeError(f"Expected input_lengths to have value at most {t_max}, but got "
-                           f"value {int(il.max())}{_CTC_CHECK}")
-    in_label = xp.arange(l_max)[None, :] < tl[:, None]
-    padded = xp.where(in_label, padded, blank)
-    if padded.size and (int(padded.min()) < 0 or int(padded.max()) >= n_cls):
-        raise RuntimeError(f"ctc_loss: targets must be class indices in [0, {n_cls})")
-    ext = xp.full((n, 2 * l_max + 1), blank, _I64)
-    ext[:, 1::2] = padded
-    losses = CtcLoss.apply(log_probs, _make(ext), _make(il), _make(2 * tl + 1),
-                           zero_infinity=bool(zero_infinity))
-    if r == _MEAN:
-        tlc = _make(xp.maximum(tl, 1).astype(lpd.dtype))
-        return _red.mean(_pw.div(losses, tlc))
-    if r == 2:
-        return _red.sum(losses)
-    return _sh.reshape(losses, ()) if unbatched else losses
 
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",

@@ -4,9 +4,9 @@ local_response_norm and normalize (``torch.nn.functional``).
 Batch, instance, layer, group and RMS norm are one fused Function, ``Normalize``: the input
 is viewed as ``view`` (e.g. ``(N, C, H*W)`` for batch norm, ``(N, G, C/G, H*W)`` for group
 norm), statistics are taken over ``axes`` of that view and the affine weight/bias broadcast
-as ``affine``. Its backward is written on arrays (the fast path); under
-``create_graph=True`` it is written with ember ops instead, recomputing the statistics from
-the saved input, so double backward works. float16/bfloat16 inputs are computed in float32
+as ``affine``. Its ``backward`` is written with ember ops, recomputing the statistics from
+the saved input, so double backward works; ``backward_arrays`` is the same gradient on
+arrays, the fast path the engine takes when no graph of the backward is built. float16/bfloat16 inputs are computed in float32
 and the result rounded back, as PyTorch does.
 
 Running statistics follow PyTorch: ``running = (1 - momentum) * running + momentum * stat``
@@ -17,21 +17,17 @@ import numbers
 
 from .. import backend
 from .._dtype import NP_TO_DTYPE, float32 as _float32
+from .._dtype import FLOATING_NP, compute_dtype  # half types are normalized in float32
 from .._tensor import _make, _wrap_dim
 from ..autograd.function import ArrayFunction
 from ..autograd.dispatch import composite
-from ..autograd.grad_mode import is_grad_enabled
 from . import pointwise as _pw
 from . import reduction as _red
 from . import shape as _sh
+from ._common import count as _count
 
 _gam = backend.get_array_module
 _F32 = _float32.np
-
-
-def _compute_dtype(dt):
-    """float16/bfloat16 are normalized in float32; other floats in their own precision."""
-    return _F32 if dt.itemsize == 2 and dt.kind in "fV" else dt
 
 
 def _as_compute(a, dt):
@@ -62,13 +58,6 @@ def _rdot(xp, a, b, axes):
     return xp.einsum(f"{ins},{ins}->{out}", a, b).reshape(_kept(a.shape, axes))
 
 
-def _count(shape, axes):
-    n = 1
-    for a in axes:
-        n *= shape[a]
-    return n
-
-
 class Normalize(ArrayFunction):
     """``y = (x - mean) * invstd * weight + bias`` over a view of ``x``.
 
@@ -86,7 +75,7 @@ class Normalize(ArrayFunction):
     def forward(ctx, x, weight, bias, view=None, axes=None, affine=None, eps=1e-5,
                 center=True, stats=None):
         xp = _gam(x)
-        ct = _compute_dtype(x.dtype)
+        ct = compute_dtype(x.dtype)
         xv = _as_compute(x.reshape(view), ct)
         mean = var = None
         if stats is None:
@@ -121,9 +110,12 @@ class Normalize(ArrayFunction):
     @staticmethod
     def backward(ctx, g, _gmean=None, _gvar=None):
         x, weight = ctx.saved_tensors
-        if is_grad_enabled():
-            return _backward_graph(ctx, x, weight, g)
-        return _backward_arrays(ctx, x, weight, g)
+        return _backward_graph(ctx, x, weight, g)
+
+    @staticmethod
+    def backward_arrays(ctx, g, _gmean=None, _gvar=None):
+        x, weight = ctx.saved_tensors
+        return _backward_arrays(ctx, x, weight, _make(g))
 
 
 def _axes_off_affine(affine):
@@ -138,7 +130,8 @@ def _inner_axes(axes, affine):
 
 
 def _backward_arrays(ctx, x, weight, g):
-    """The gradients on raw arrays (grad mode off: the common, fast path).
+    """The gradients on raw arrays (``backward_arrays``: no graph of the backward wanted,
+    the common, fast path); returns arrays.
 
     With xhat = (x - mean) * invstd and gxhat = g * weight, PyTorch's formulas:
     gx = invstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat)) (statistics' means over
@@ -147,7 +140,7 @@ def _backward_arrays(ctx, x, weight, g):
     """
     view, axes, affine, eps, center, stats = ctx.opts
     need_x, need_w, need_b = ctx.needs_input_grad[:3]
-    ct = _compute_dtype(x._data.dtype)
+    ct = compute_dtype(x._data.dtype)
     xv = _as_compute(x._data.reshape(view), ct)
     gv = _as_compute(g._data.reshape(view), ct)
     xp = _gam(gv)
@@ -213,14 +206,14 @@ def _backward_arrays(ctx, x, weight, g):
                 if m1 is not None:
                     gx -= m1
             gx *= invstd
-    return tuple(None if a is None else _make(a) for a in (gx_full, gw, gb))
+    return gx_full, gw, gb
 
 
 def _backward_graph(ctx, x, weight, g):
     """The same gradients written with ember ops (create_graph=True: double backward)."""
     view, axes, affine, eps, center, stats = ctx.opts
     need_x, need_w, need_b = ctx.needs_input_grad[:3]
-    ct = _compute_dtype(x._data.dtype)
+    ct = compute_dtype(x._data.dtype)
     xv = _pw._to_dtype(_sh.reshape(x, view), NP_TO_DTYPE[ct])
     gv = _pw._to_dtype(_sh.reshape(g, view), NP_TO_DTYPE[ct])
     if stats is None:
@@ -273,7 +266,7 @@ class RMSNormFn(Normalize):
 
 def _check_float(input, name):
     dt = input._data.dtype
-    if dt.kind not in "fV":
+    if dt not in FLOATING_NP:
         from .pointwise import _INT_NAMES
         raise NotImplementedError(f'"{name}" not implemented for '
                                   f"'{_INT_NAMES.get(dt.name, dt.name.capitalize())}'")
@@ -367,7 +360,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if running_var is None:
         raise RuntimeError("running_var must be defined in evaluation mode")
     stats = _running_stats(running_mean, running_var, eps, (1, c, 1),
-                           _compute_dtype(input._data.dtype))
+                           compute_dtype(input._data.dtype))
     return BatchNormFn.apply(input, weight, bias, stats=stats, **opts)[0]
 
 
@@ -402,7 +395,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         raise RuntimeError("Expected running_mean and running_var to be defined when "
                            "use_input_stats is false")
     stats = _running_stats(running_mean, running_var, eps, (1, c, 1),
-                           _compute_dtype(input._data.dtype))
+                           compute_dtype(input._data.dtype))
     return BatchNormFn.apply(input, weight, bias, stats=stats, **opts)[0]
 
 

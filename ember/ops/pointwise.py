@@ -6,14 +6,20 @@ Unary float functions (exp, sin, ...) turn integer inputs into the default float
 """
 import math
 
+import numpy
+
 from .. import backend
 from .._dtype import get_default_dtype, NP_TO_DTYPE, result_type, to_dtype
+from .._dtype import BOOL_NP, COMPLEX_NP, DIFFERENTIABLE_NP, EXACT_NP, FLOATING_NP, INTEGRAL_NP
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction, _bump
 from ..autograd.dispatch import _top as _mode_top
 from ..autograd.grad_mode import _state
+from .._convert import ToCopy, to_dtype as _to_dtype  # noqa: F401  (re-exported here)
+from ._common import no_grad_op, write_out as _out
 
 _gam = backend.get_array_module
+_F32_F64 = frozenset((numpy.dtype("float32"), numpy.dtype("float64")))
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
@@ -23,7 +29,7 @@ _LN10 = math.log(10.0)
 
 def _float_input(x):
     """Integer/bool tensors become the default float dtype, as PyTorch's float ops do."""
-    if x._data.dtype.kind in "fcV":
+    if x._data.dtype in DIFFERENTIABLE_NP:
         return x
     return _to_dtype(x, get_default_dtype())
 
@@ -46,28 +52,6 @@ def scalar_like(value, like):
 
 def _zeros_like(g):
     return _make(_gam(g._data).zeros_like(g._data))
-
-
-class ToCopy(ArrayFunction):
-    """Dtype conversion; the gradient is converted back to the input's dtype."""
-
-    node_name = "ToCopyBackward0"
-
-    @staticmethod
-    def forward(ctx, x, np_dtype=None):
-        ctx.in_dtype = x.dtype
-        return x.astype(np_dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _to_dtype(g, NP_TO_DTYPE[ctx.in_dtype])
-
-
-def _to_dtype(x, dtype):
-    """Differentiable cast of tensor ``x`` to ember dtype ``dtype`` (returns x if equal)."""
-    if x._data.dtype == dtype.np:
-        return x
-    return ToCopy.apply(x, np_dtype=dtype.np)
 
 
 # ---------------------------------------------------------------------------------------
@@ -112,7 +96,7 @@ class Mul(ArrayFunction):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        if g._data.dtype.kind == "c":
+        if g._data.dtype in COMPLEX_NP:
             # PyTorch's convention for complex: grad_a = g * conj(b)
             a, b = _conj_any(a), _conj_any(b)
         return (mul(g, b) if need[0] else None), (mul(g, a) if need[1] else None)
@@ -131,7 +115,7 @@ class Div(ArrayFunction):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        if g._data.dtype.kind == "c":
+        if g._data.dtype in COMPLEX_NP:
             a, b = _conj_any(a), _conj_any(b)     # grad_a = g / conj(b), as PyTorch's
         ga = div(g, b) if need[0] else None
         gb = neg(div(mul(g, a), mul(b, b))) if need[1] else None
@@ -145,7 +129,7 @@ def _pow_scalar_exponent(a, b):
     ``1/(x*x)`` and -0.5 as ``1/sqrt(x)`` (NumPy's ``power`` rounds differently, by up
     to 1 ulp, which double backward of ``x**4`` and L-BFGS runs amplify).
     """
-    if a.dtype.kind == "f" and a.dtype.itemsize >= 4:
+    if a.dtype in _F32_F64:
         if b == 3:
             return a * a * a
         if b == -2:
@@ -234,10 +218,10 @@ class Minimum(ArrayFunction):
 
 def _split_ties(g, a_wins, tie):
     """Gradient of max/min of two tensors: to the winner, halved on ties (as PyTorch)."""
-    half = mul(g, 0.5)
+    halved = mul(g, 0.5)
     zero = _zeros_like(g)
-    ga = where(a_wins, g, where(tie, half, zero))
-    gb = where(a_wins, zero, where(tie, half, g))
+    ga = where(a_wins, g, where(tie, halved, zero))
+    gb = where(a_wins, zero, where(tie, halved, g))
     return ga, gb
 
 
@@ -245,7 +229,7 @@ def _check_integer_divisor(a, b):
     """Integer ``//``, ``%`` and fmod by zero raise as PyTorch's do (NumPy silently gives 0);
     floating division keeps its inf/nan."""
     arr = a if hasattr(a, "dtype") else b
-    if arr.dtype.kind not in "iu" or getattr(a, "size", 1) == 0:
+    if arr.dtype not in INTEGRAL_NP or getattr(a, "size", 1) == 0:
         return                       # (an empty result divides nothing, as in torch)
     if not b.all() if hasattr(b, "all") else b == 0:
         raise RuntimeError("ZeroDivisionError")
@@ -316,7 +300,7 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
-    if input._data.dtype.kind == "b" and isinstance(other, Tensor) and other._data.dtype.kind == "b":
+    if input._data.dtype in BOOL_NP and isinstance(other, Tensor) and other._data.dtype in BOOL_NP:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
     return _out(Sub.apply(input, _alpha(other, alpha)), out)
@@ -339,9 +323,9 @@ multiply = mul
 
 
 def _int_to_float_args(a, b):
-    ka = a._data.dtype.kind if isinstance(a, Tensor) else ("f" if isinstance(a, float) else "i")
-    kb = b._data.dtype.kind if isinstance(b, Tensor) else ("f" if isinstance(b, float) else "i")
-    if ka in "iub" and kb in "iub":
+    exact_a = a._data.dtype in EXACT_NP if isinstance(a, Tensor) else not isinstance(a, float)
+    exact_b = b._data.dtype in EXACT_NP if isinstance(b, Tensor) else not isinstance(b, float)
+    if exact_a and exact_b:
         d = get_default_dtype()
         a = _to_dtype(a, d) if isinstance(a, Tensor) else float(a)
         b = _to_dtype(b, d) if isinstance(b, Tensor) else float(b)
@@ -376,7 +360,7 @@ def true_divide(input, other):
 
 def _is_integral(x):
     if isinstance(x, Tensor):
-        return x._data.dtype.kind in "iub"
+        return x._data.dtype in EXACT_NP
     return isinstance(x, int)
 
 
@@ -396,11 +380,11 @@ def pow(input, exponent):
     """``torch.pow``: a tensor or Python number raised to a tensor or Python number."""
     if not isinstance(input, Tensor):
         input = scalar_like(input, exponent)
-    if (input._data.dtype.kind in "iu" and not isinstance(exponent, Tensor)
+    if (input._data.dtype in INTEGRAL_NP and not isinstance(exponent, Tensor)
             and isinstance(exponent, int) and exponent < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    if (isinstance(exponent, Tensor) and input._data.dtype.kind in "iu"
-            and exponent._data.dtype.kind in "iu" and bool((exponent._data < 0).any())):
+    if (isinstance(exponent, Tensor) and input._data.dtype in INTEGRAL_NP
+            and exponent._data.dtype in INTEGRAL_NP and bool((exponent._data < 0).any())):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return Pow.apply(input, exponent)
 
@@ -533,7 +517,7 @@ class Neg(ArrayFunction):
 
 
 def neg(input, *, out=None):
-    if input._data.dtype.kind == "b":
+    if input._data.dtype in BOOL_NP:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
@@ -594,14 +578,18 @@ class Square(ArrayFunction):
 
 
 def square(input):
-    if input._data.dtype.kind == "b":
+    if input._data.dtype in BOOL_NP:
         input = _to_dtype(input, to_dtype("int64"))
     return Square.apply(input)
 
 
 def _zero_grad_unary(name, fwd):
     """Piecewise-constant ops (floor, sign, ...): gradient zero everywhere."""
+    keep_exact = name != "Sign"
+
     def forward(ctx, x):
+        if keep_exact and x.dtype in EXACT_NP:
+            return x.copy()      # integer floor/ceil/trunc are the identity (NumPy's give floats)
         return fwd(_gam(x), x)
 
     def backward(ctx, g):
@@ -611,8 +599,6 @@ def _zero_grad_unary(name, fwd):
                                     "backward": staticmethod(backward), "__module__": __name__})
 
     def fn(input, *, out=None):
-        if input._data.dtype.kind in "iub" and name != "Sign":
-            return _out(_make(input._data.copy()), out)
         return _out(cls.apply(input), out)
     fn.__name__ = name.lower()
     return cls, fn
@@ -621,7 +607,7 @@ def _zero_grad_unary(name, fwd):
 Floor, floor = _zero_grad_unary("Floor", lambda xp, x: xp.floor(x))
 Ceil, ceil = _zero_grad_unary("Ceil", lambda xp, x: xp.ceil(x))
 Trunc, trunc = _zero_grad_unary("Trunc", lambda xp, x: xp.trunc(x))
-Sign, sign = _zero_grad_unary("Sign", lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy())
+Sign, sign = _zero_grad_unary("Sign", lambda xp, x: xp.sign(x) if x.dtype not in BOOL_NP else x.copy())
 fix = trunc
 
 
@@ -632,6 +618,8 @@ def sgn(input):
 class Round(ArrayFunction):
     @staticmethod
     def forward(ctx, x, decimals=0):
+        if x.dtype in EXACT_NP and decimals >= 0:
+            return x.copy()
         return _gam(x).round(x, decimals)
 
     @staticmethod
@@ -641,8 +629,6 @@ class Round(ArrayFunction):
 
 def round(input, *, decimals=0):
     """``torch.round``: half to even, like PyTorch and NumPy."""
-    if input._data.dtype.kind in "iub" and decimals >= 0:
-        return _make(input._data.copy())
     return Round.apply(input, decimals=decimals)
 
 
@@ -738,7 +724,7 @@ def clamp(input, min=None, max=None, *, out=None):
                                 max if max is None or isinstance(max, Tensor)
                                 else scalar_like(max, input))
         return _out(res, out)
-    if input._data.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
+    if input._data.dtype in EXACT_NP and (isinstance(min, float) or isinstance(max, float)):
         input = _to_dtype(input, get_default_dtype())
     return _out(Clamp.apply(input, lo=min, hi=max), out)
 
@@ -776,7 +762,7 @@ def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
         from .indexing import nonzero
         return nonzero(condition, as_tuple=True)
-    if condition._data.dtype.kind != "b":
+    if condition._data.dtype not in BOOL_NP:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {condition.dtype}")
     d = result_type(input, other)
@@ -845,7 +831,7 @@ def _conj_any(x):
 
 
 def conj(input):
-    if input._data.dtype.kind != "c":
+    if input._data.dtype not in COMPLEX_NP:
         return input
     return Conj.apply(input)
 
@@ -897,42 +883,46 @@ def equal(input, other):
     return input.shape == other.shape and bool((input._data == other._data).all())
 
 
+def _ufunc_op(name, ufunc):
+    """The no-gradient ArrayFunction applying backend ufunc ``ufunc`` to its arrays."""
+    return no_grad_op(__name__, name, lambda *arrays: getattr(_gam(arrays[0]), ufunc)(*arrays),
+                      broadcasting=True)
+
+
 def _logical(name, ufunc, unary=False):
+    op = _ufunc_op("".join(p.capitalize() for p in name.split("_")), ufunc)
+
     def fn(input, other=None, *, out=None):
-        xp = _gam(input._data)
         if unary:
-            res = getattr(xp, ufunc)(input._data)
-        else:
-            o = other._data if isinstance(other, Tensor) else other
-            res = getattr(xp, ufunc)(input._data, o)
-        return _out(_make(res), out)
+            return _out(op.apply(input), out)
+        return _out(op.apply(input, other), out)
     fn.__name__ = name
-    return fn
+    return op, fn
 
 
-logical_and = _logical("logical_and", "logical_and")
-logical_or = _logical("logical_or", "logical_or")
-logical_xor = _logical("logical_xor", "logical_xor")
-logical_not = _logical("logical_not", "logical_not", unary=True)
+LogicalAnd, logical_and = _logical("logical_and", "logical_and")
+LogicalOr, logical_or = _logical("logical_or", "logical_or")
+LogicalXor, logical_xor = _logical("logical_xor", "logical_xor")
+LogicalNot, logical_not = _logical("logical_not", "logical_not", unary=True)
 
 
 def _bitwise(name, ufunc):
+    op = _ufunc_op("".join(p.capitalize() for p in name.split("_")), ufunc)
+
     def fn(input, other=None, *, out=None):
-        if input._data.dtype.kind not in "iub" or (
-                isinstance(other, Tensor) and other._data.dtype.kind not in "iub") or \
+        if input._data.dtype not in EXACT_NP or (
+                isinstance(other, Tensor) and other._data.dtype not in EXACT_NP) or \
                 isinstance(other, float):
             raise RuntimeError(f'"{name}_cpu" not implemented for '
-                               f"'{_legacy_name(input if input._data.dtype.kind not in 'iub' else other)}'")
-        xp = _gam(input._data)
+                               f"'{_legacy_name(input if input._data.dtype not in EXACT_NP else other)}'")
         if other is None:
-            return _out(_make(getattr(xp, ufunc)(input._data)), out)
+            return _out(op.apply(input), out)
         if isinstance(other, Tensor) and other._data.dtype != input._data.dtype:
             d = result_type(input, other)
             input, other = _to_dtype(input, d), _to_dtype(other, d)
-        o = other._data if isinstance(other, Tensor) else other
-        return _out(_make(getattr(xp, ufunc)(input._data, o)), out)
+        return _out(op.apply(input, other), out)
     fn.__name__ = name
-    return fn
+    return op, fn
 
 
 def _legacy_name(t):
@@ -942,31 +932,38 @@ def _legacy_name(t):
             "bfloat16": "BFloat16"}.get(t.dtype.name, t.dtype.name)
 
 
-bitwise_and = _bitwise("bitwise_and", "bitwise_and")
-bitwise_or = _bitwise("bitwise_or", "bitwise_or")
-bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
-bitwise_not = _bitwise("bitwise_not", "invert")
-bitwise_left_shift = _bitwise("bitwise_left_shift", "left_shift")
-bitwise_right_shift = _bitwise("bitwise_right_shift", "right_shift")
+BitwiseAnd, bitwise_and = _bitwise("bitwise_and", "bitwise_and")
+BitwiseOr, bitwise_or = _bitwise("bitwise_or", "bitwise_or")
+BitwiseXor, bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
+BitwiseNot, bitwise_not = _bitwise("bitwise_not", "invert")
+BitwiseLeftShift, bitwise_left_shift = _bitwise("bitwise_left_shift", "left_shift")
+BitwiseRightShift, bitwise_right_shift = _bitwise("bitwise_right_shift", "right_shift")
 
 
 def _predicate(name, fn_of_xp):
+    op = no_grad_op(__name__, "".join(p.capitalize() for p in name.split("_")),
+                    lambda x: fn_of_xp(_gam(x), x))
+
     def fn(input):
-        return _make(fn_of_xp(_gam(input._data), input._data))
+        return op.apply(input)
     fn.__name__ = name
-    return fn
+    return op, fn
 
 
-isnan = _predicate("isnan", lambda xp, x: xp.isnan(x) if x.dtype.kind in "fcV" else xp.zeros(x.shape, bool))
-isinf = _predicate("isinf", lambda xp, x: xp.isinf(x) if x.dtype.kind in "fcV" else xp.zeros(x.shape, bool))
-isfinite = _predicate("isfinite", lambda xp, x: xp.isfinite(x) if x.dtype.kind in "fcV" else xp.ones(x.shape, bool))
-isposinf = _predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype.kind in "fV" else xp.zeros(x.shape, bool))
-isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype.kind in "fV" else xp.zeros(x.shape, bool))
-signbit = _predicate("signbit", lambda xp, x: xp.signbit(x))
+Isnan, isnan = _predicate("isnan", lambda xp, x: xp.isnan(x) if x.dtype in DIFFERENTIABLE_NP else xp.zeros(x.shape, bool))
+Isinf, isinf = _predicate("isinf", lambda xp, x: xp.isinf(x) if x.dtype in DIFFERENTIABLE_NP else xp.zeros(x.shape, bool))
+Isfinite, isfinite = _predicate("isfinite", lambda xp, x: xp.isfinite(x) if x.dtype in DIFFERENTIABLE_NP else xp.ones(x.shape, bool))
+Isposinf, isposinf = _predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype in FLOATING_NP else xp.zeros(x.shape, bool))
+Isneginf, isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype in FLOATING_NP else xp.zeros(x.shape, bool))
+Signbit, signbit = _predicate("signbit", lambda xp, x: xp.signbit(x))
+
+
+IsClose = no_grad_op(__name__, "IsClose", lambda a, b, rtol, atol, equal_nan: _gam(a).isclose(
+    a, b, rtol, atol, equal_nan), broadcasting=True)
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _make(_gam(input._data).isclose(input._data, _data_of(other), rtol, atol, equal_nan))
+    return IsClose.apply(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -979,20 +976,6 @@ def _data_of(x):
 
 # ---------------------------------------------------------------------------------------
 # out= and in-place forms
-
-def _out(res, out):
-    if out is None:
-        return res
-    if _state[0] and (res._rg or out._rg):
-        raise RuntimeError("functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
-    if out._data.shape != res._data.shape:
-        out._data = res._data.astype(out._data.dtype, copy=True)
-    else:
-        out._data[...] = res._data
-    _bump(out)
-    return out
-
 
 def _check_inplace(self):
     if _state[0]:
@@ -1017,7 +1000,7 @@ def apply_inplace(self, fn, *args, **kwargs):
     rd, sd = res._data.dtype, self._data.dtype
     if rd != sd and NP_TO_DTYPE[rd].category > NP_TO_DTYPE[sd].category:
         raise RuntimeError(f"result type {_legacy_name(res)} can't be cast to the desired output "
-                           f"type {_legacy_name(self) if self._data.dtype.kind in 'fV' else _INT_NAMES.get(self.dtype.name, self.dtype.name)}")
+                           f"type {_legacy_name(self) if self._data.dtype in FLOATING_NP else _INT_NAMES.get(self.dtype.name, self.dtype.name)}")
     if res._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                            f"broadcast shape {list(res._data.shape)}")
@@ -1143,108 +1126,11 @@ addcdiv_ = _make_inplace(addcdiv)
 
 
 # ---------------------------------------------------------------------------------------
-# dtype conversion methods
+# dtype/device conversion methods: ops/conversion.py, re-exported here
 
-def to(self, *args, **kwargs):
-    """``Tensor.to(dtype)``, ``.to(device)``, ``.to(device, dtype)``, ``.to(other)``."""
-    from .. import _device
-    dtype = kwargs.pop("dtype", None)
-    device = kwargs.pop("device", None)
-    copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype, device = a.dtype, a.device
-        elif isinstance(a, (str, _device.device, int)) and not _is_dtype_like(a):
-            device = a
-        elif a is not None:
-            dtype = to_dtype(a)
-    out = self
-    if dtype is not None:
-        dtype = to_dtype(dtype)
-        if dtype.np != self._data.dtype:
-            out = _to_dtype(self, dtype)
-    if device is not None:
-        device = _device.as_device(device)
-        if device.type != self.device.type:
-            _device.check_available(device)
-            out = ToDevice.apply(out, device_type=device.type)
-    if copy and out is self:
-        out = clone_tensor(self)
-    return out
-
-
-def _is_dtype_like(a):
-    if isinstance(a, str):
-        try:
-            to_dtype(a)
-            return True
-        except TypeError:
-            return False
-    return False
-
-
-class ToDevice(ArrayFunction):
-    node_name = "ToCopyBackward0"
-
-    @staticmethod
-    def forward(ctx, x, device_type="cpu"):
-        ctx.src = backend.device_type_of(x)
-        return backend.to_device(x, device_type)
-
-    @staticmethod
-    def backward(ctx, g):
-        return ToDevice.apply(g, device_type=ctx.src)
-
-
-class Clone(ArrayFunction):
-    @staticmethod
-    def forward(ctx, x):
-        return x.copy()
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
-
-
-def clone_tensor(input, *, memory_format=None):
-    return Clone.apply(input)
-
-
-def _caster(name):
-    def method(self, memory_format=None):
-        return to(self, to_dtype(name))
-    method.__name__ = name
-    return method
-
-
-float_ = _caster("float32")
-double = _caster("float64")
-half = _caster("float16")
-bfloat16 = _caster("bfloat16")
-long = _caster("int64")
-int_ = _caster("int32")
-short = _caster("int16")
-char = _caster("int8")
-byte = _caster("uint8")
-bool_ = _caster("bool")
-cfloat = _caster("complex64")
-cdouble = _caster("complex128")
-
-
-def cpu(self, memory_format=None):
-    return to(self, "cpu")
-
-
-def cuda(self, device=None, non_blocking=False, memory_format=None):
-    return to(self, "cuda" if device is None else device)
-
-
-def type_as(self, other):
-    return to(self, other.dtype)
+from .conversion import (Clone, ToDevice, bfloat16, bool_, byte, cdouble, cfloat,  # noqa: E402,F401
+                         char, clone_tensor, cpu, cuda, double, float_, half, int_, long,
+                         short, to, type_as)
 
 
 METHODS = (

@@ -24,6 +24,11 @@ difference: a window with no element inside the input (possible only with dilati
 padding) gives -inf and drops its gradient, where PyTorch's index (and gradient) points
 at an element outside the window.
 Average pooling of float16/bfloat16 sums in float32, as PyTorch's CPU kernels do.
+
+The ``geo=`` plan (``_Geo``) passed to apply is a contract for dispatch modes (ONNX
+export, the profiler): ``kernel_size``, ``stride``, ``padding``, ``dilation``,
+``ceil_mode``, ``output_size``, ``adaptive``, ``count_include_pad``, ``divisor_override``
+in PyTorch's names and meaning (see the class docstring); other attributes are internal.
 """
 import functools
 import math
@@ -32,12 +37,16 @@ import operator
 import numpy
 
 from .. import backend
+from .._dtype import (BOOL_NP, EXACT_NP, FLOATING_NP, INTEGRAL_NP, NATIVE_FLOATING_NP,
+                     compute_dtype)
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
 from ..autograd.dispatch import composite
 from . import pointwise as _pw
+from ._common import fmt_shape as _fmt_shape
 
 _gam = backend.get_array_module
+_on = backend.on
 _F32 = numpy.dtype(numpy.float32)
 
 # ---------------------------------------------------------------------------------------
@@ -95,10 +104,6 @@ class _Adapt:
         return xp.take(a, _on(xp, self.pos[t]), axis=axis)
 
 
-def _on(xp, arr):
-    return arr if xp is numpy else xp.asarray(arr)
-
-
 @functools.lru_cache(maxsize=256)
 def _adapt(L, o):
     return _Adapt(L, o)
@@ -110,12 +115,23 @@ def _win(L, k, s, d, lo, o):
 
 
 class _Geo:
-    """Pooling geometry of an input of ``shape``: the plans of its last ``len(plans)`` dims."""
+    """Pooling geometry of an input of ``shape``: the plans of its last ``len(plans)`` dims.
+
+    The contract converters (ONNX) and the profiler read -- PyTorch's argument names, one
+    entry per pooled (spatial) dim, normalized (ints made tuples, ``stride=None`` made the
+    kernel size): ``kernel_size``, ``stride``, ``padding``, ``dilation``, ``ceil_mode``,
+    ``output_size``, ``adaptive``; average pooling adds ``count_include_pad`` and
+    ``divisor_override`` (None for max pooling). For adaptive pooling the window fields
+    are None where the windows vary in size (only ``output_size`` is meaningful).
+    """
 
     __slots__ = ("shape", "plans", "lead", "padded", "out_shape", "pad", "stage_shapes",
-                 "whole")
+                 "whole", "ceil_mode", "count_include_pad", "divisor_override", "adaptive")
 
-    def __init__(self, shape, plans):
+    def __init__(self, shape, plans, ceil_mode=False, count_include_pad=None,
+                 divisor_override=None, adaptive=False):
+        self.ceil_mode, self.adaptive = ceil_mode, adaptive
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
         self.shape = tuple(shape)
         self.plans = plans
         n = len(plans)
@@ -131,6 +147,32 @@ class _Geo:
 
     def interior(self):
         return (Ellipsis,) + tuple(slice(p.lo, p.lo + p.L) for p in self.plans)
+
+    # -- the torch-named contract (see the class docstring) ---------------------------------
+    def _field(self, attr):
+        if any(p.adaptive for p in self.plans):
+            return None
+        return tuple(getattr(p, attr) for p in self.plans)
+
+    @property
+    def kernel_size(self):
+        return self._field("k")
+
+    @property
+    def stride(self):
+        return self._field("s")
+
+    @property
+    def padding(self):
+        return self._field("lo")
+
+    @property
+    def dilation(self):
+        return self._field("d")
+
+    @property
+    def output_size(self):
+        return tuple(p.o for p in self.plans)
 
 
 def _pad(xp, a, geo, value):
@@ -158,7 +200,7 @@ def _idx_dtype(k):
 
 
 def _pad_value(dt):
-    if dt.kind == "f" or dt.kind == "V":
+    if dt in FLOATING_NP:
         return -numpy.inf
     return numpy.iinfo(dt).min
 
@@ -217,7 +259,7 @@ def _max_stage(xp, a, axis, plan, want_idx, nan_aware, padval):
 
 def _max_forward(xp, x, geo, want_idx):
     """Max pool ``x``; with ``want_idx`` also the per-stage winning offsets."""
-    kind = x.dtype.kind
+    floating = x.dtype in FLOATING_NP
     padval = _pad_value(x.dtype)
     a0 = _pad(xp, x, geo, padval)
     for nan_aware in (False, True):
@@ -228,7 +270,7 @@ def _max_forward(xp, x, geo, want_idx):
             stages.append(idx)
         stages.reverse()
         # NaN changes which offset wins (PyTorch: the last NaN); values are right anyway
-        if not want_idx or nan_aware or kind not in "fV" or not xp.isnan(a).any():
+        if not want_idx or nan_aware or not floating or not xp.isnan(a).any():
             break
     if a.base is not None:       # a view (all kernels 1 along the last stages): copy it
         a = a.copy()
@@ -349,7 +391,7 @@ def _spread_adaptive(xp, g, idx, axis, plan, shape):
 
 def _sum_stage(xp, a, axis, plan):
     """Sum over the windows of ``plan`` along ``axis`` (a fresh array unless k == 1)."""
-    if plan.whole and axis == a.ndim - 1 and a.dtype.kind == "f":
+    if plan.whole and axis == a.ndim - 1 and a.dtype in NATIVE_FLOATING_NP:
         ones = xp.ones(a.shape[-1], a.dtype)
         return xp.matmul(a, ones)[..., None]        # a GEMV: far faster than a row sum
     if plan.whole:
@@ -403,7 +445,7 @@ class _MaxScatter(ArrayFunction):
     def forward(ctx, g, geo=None, stages=None):
         xp = _gam(g)
         ctx.geo, ctx.stages = geo, stages
-        exact = g.dtype.kind in "fV" and not bool(xp.isfinite(g).all())
+        exact = g.dtype in FLOATING_NP and not bool(xp.isfinite(g).all())
         for d, p in enumerate(geo.plans):
             g = _spread(xp, g, stages[d], geo.lead + d, p, geo.stage_shapes[d], exact)
         return _unpad(xp, g, geo)
@@ -430,10 +472,6 @@ class _MaxGather(ArrayFunction):
         return _MaxScatter.apply(g, geo=ctx.geo, stages=ctx.stages)
 
 
-def _compute_dtype(dt):
-    return _F32 if dt.itemsize == 2 and dt.kind in "fV" else dt
-
-
 class AvgPool(ArrayFunction):
     """Average pooling over ``geo``: window sums divided by ``divisor`` (an array
     broadcasting to the output's spatial shape, or a number)."""
@@ -442,9 +480,9 @@ class AvgPool(ArrayFunction):
     def forward(ctx, x, geo=None, divisor=None):
         xp = _gam(x)
         ctx.geo, ctx.divisor = geo, divisor
-        ct = _compute_dtype(x.dtype)
+        ct = compute_dtype(x.dtype)
         a = _pad(xp, x if x.dtype == ct else x.astype(ct), geo, 0)
-        if geo.whole and ct.kind == "f":
+        if geo.whole and ct in NATIVE_FLOATING_NP:
             # global pooling: one GEMV of the flattened planes with a ones vector
             a = a.reshape(geo.shape[:geo.lead] + (-1,))
             a = xp.matmul(a, xp.ones(a.shape[-1], ct)).reshape(geo.out_shape)
@@ -452,7 +490,7 @@ class AvgPool(ArrayFunction):
             for d in reversed(range(len(geo.plans))):
                 a = _sum_stage(xp, a, geo.lead + d, geo.plans[d])
         div = _on(xp, numpy.asarray(divisor, ct))
-        if ct.kind in "iu":
+        if ct in INTEGRAL_NP:
             # integer average pooling truncates toward zero (C++ integer division)
             q = xp.abs(a) // div
             a = xp.where(a < 0, -q, q)
@@ -475,7 +513,7 @@ class _AvgPoolT(ArrayFunction):
         xp = _gam(g)
         ctx.geo, ctx.divisor = geo, divisor
         dt = g.dtype
-        ct = _compute_dtype(dt)
+        ct = compute_dtype(dt)
         g = (g if dt == ct else g.astype(ct)) / _on(xp, numpy.asarray(divisor, ct))
         if geo.whole:
             return xp.broadcast_to(g, geo.shape).astype(dt)
@@ -608,10 +646,6 @@ def _out_size(L, k, p, s, d, ceil_mode):
 _LETTERS = {1: ("W",), 2: ("H", "W"), 3: ("T", "H", "W")}
 
 
-def _fmt_shape(shape):
-    return "[" + ", ".join(str(s) for s in shape) + "]"
-
-
 def _check_pool(name3, n, shape, k, s, p, d, outs, avg3d=False):
     """PyTorch's pool2d/pool3d_shape_check (messages of the 2-d/3-d kernels; 1-d pooling
     runs as 2-d with a unit height there, so its messages show that height)."""
@@ -669,19 +703,22 @@ def _check_pool(name3, n, shape, k, s, p, d, outs, avg3d=False):
 
 def _check_dtype(x, name, ints=True):
     dt = x._data.dtype
-    if dt.kind == "b" or (dt.kind in "iu" and (not ints or ints == "long" and dt != numpy.int64)):
+    if dt in BOOL_NP or (dt in INTEGRAL_NP and (not ints or ints == "long" and dt != numpy.int64)):
         from .pointwise import _INT_NAMES
         raise NotImplementedError(f'"{name}" not implemented for '
                                   f"'{_INT_NAMES.get(dt.name, 'Bool')}'")
 
 
-def _regular_geo(fname, n, x, kernel_size, stride, padding, dilation, ceil_mode, avg3d=False):
+def _regular_geo(fname, n, x, kernel_size, stride, padding, dilation, ceil_mode, avg3d=False,
+                 count_include_pad=None, divisor_override=None):
     k, s, p, d = _pool_args(fname, n, kernel_size, stride, padding, dilation)
-    return _regular_geo_cached(n, tuple(x.shape), k, s, p, d, bool(ceil_mode), avg3d)
+    return _regular_geo_cached(n, tuple(x.shape), k, s, p, d, bool(ceil_mode), avg3d,
+                               count_include_pad, divisor_override)
 
 
 @functools.lru_cache(maxsize=512)
-def _regular_geo_cached(n, shape, k, s, p, d, ceil_mode, avg3d):
+def _regular_geo_cached(n, shape, k, s, p, d, ceil_mode, avg3d, count_include_pad=None,
+                        divisor_override=None):
     """The geometry (and the checks) of a pooling call; cached: layers call it with the
     same shapes every step."""
     sp = shape[-n:] if len(shape) >= n else (0,) * n
@@ -689,7 +726,7 @@ def _regular_geo_cached(n, shape, k, s, p, d, ceil_mode, avg3d):
     name3 = "avg_pool3d" if avg3d else "max_pool3d_with_indices_out_cpu_template"
     _check_pool(name3, n, shape, k, s, p, d, outs, avg3d)
     plans = tuple(_win(sp[i], k[i], s[i], d[i], p[i], outs[i]) for i in range(n))
-    return _Geo(shape, plans)
+    return _Geo(shape, plans, ceil_mode, count_include_pad, divisor_override)
 
 
 def _check_max_dims(fname, n, x):
@@ -743,7 +780,7 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
 def _max_pool1d_plain(input, kernel_size, stride, padding, dilation, ceil_mode):
     """max_pool1d without indices: PyTorch's max_pool1d_impl checks and messages."""
     dt = input._data.dtype
-    if dt.kind in "biu":
+    if dt in EXACT_NP:
         from .pointwise import _INT_NAMES
         raise NotImplementedError(f'"max_pool1d_impl" not implemented for '
                                   f"'{_INT_NAMES.get(dt.name, 'Bool')}'")
@@ -780,7 +817,7 @@ def _max_pool1d_plain(input, kernel_size, stride, padding, dilation, ceil_mode):
     o = _out_size(shape[-1], k, p, s, d, ceil_mode)
     if o < 1:
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {o}")
-    geo = _Geo(shape, (_win(shape[-1], k, s, d, p, o),))
+    geo = _Geo(shape, (_win(shape[-1], k, s, d, p, o),), bool(ceil_mode))
     return _MAX_FN[1].apply(input, geo=geo, indices=False)
 
 
@@ -862,7 +899,8 @@ def _avg_pool(n, fname, input, kernel_size, stride, padding, ceil_mode, count_in
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     geo = _regular_geo(fname, n, input, kernel_size, stride, padding, 1, ceil_mode,
-                       avg3d=(n == 3))
+                       avg3d=(n == 3), count_include_pad=bool(count_include_pad),
+                       divisor_override=divisor_override)
     div = _avg_divisor(geo, bool(count_include_pad), divisor_override)
     return _AVG_FN[n].apply(input, geo=geo, divisor=div)
 
@@ -966,7 +1004,8 @@ def _adaptive_geo_cached(n, shape, sizes, is_max):
             plans.append(_win(L, L // o, L // o, 1, 0, o))
         else:
             plans.append(_adapt(L, o))
-    geo = _Geo(shape, tuple(plans))
+    geo = _Geo(shape, tuple(plans), ceil_mode=None, count_include_pad=None if is_max else True,
+               adaptive=True)
     div = None
     if not is_max:
         div = numpy.ones((1,) * n)

@@ -19,8 +19,10 @@ import warnings
 
 from .. import backend
 from .._dtype import int64 as _int64, float32 as _float32, to_dtype
-from .._tensor import Tensor, _make, _wrap_dim
+from .._dtype import BOOL_NP, DIFFERENTIABLE_NP, EXACT_NP, FLOATING_NP, HALF_NP, compute_dtype
+from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import ArrayFunction
+from ._common import along as _along, count as _count, no_grad_op, write_out as _out
 from . import pointwise as _pw
 from . import shape as _sh
 
@@ -39,13 +41,9 @@ from .. import return_types  # noqa: E402  (named tuples of max/min/sort/topk ..
 # ---------------------------------------------------------------------------------------
 # helpers
 
-def _is_half(dt):
-    return dt.itemsize == 2 and dt.kind in "fV"
-
-
 def _acc(x):
     """float16/bfloat16 arrays as float32: PyTorch accumulates reductions in float32."""
-    return x.astype(_F32) if _is_half(x.dtype) else x
+    return x.astype(_F32) if x.dtype in HALF_NP else x
 
 
 def _index(d, what="dim"):
@@ -88,14 +86,6 @@ def _one_dim(dim, ndim, name):
     return _wrap_dim(_index(dim, f"{name}(): argument 'dim'"), ndim)
 
 
-def _count(shape, axes):
-    n = 1
-    for i, s in enumerate(shape):
-        if axes is None or i in axes:
-            n *= s
-    return n
-
-
 def _kept_shape(shape, axes):
     return tuple(1 if axes is None or i in axes else s for i, s in enumerate(shape))
 
@@ -133,12 +123,8 @@ def _type_name(t):
 
 
 def _require_float(input, msg):
-    if input._data.dtype.kind not in "fcV":
+    if input._data.dtype not in DIFFERENTIABLE_NP:
         raise RuntimeError(msg)
-
-
-def _out(res, out):
-    return res if out is None else _pw._out(res, out)
 
 
 def _as_arr(xp, r, dtype=None):
@@ -156,7 +142,7 @@ class Sum(ArrayFunction):
     def forward(ctx, x, axes=None, keepdim=False, np_dtype=None):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         target = x.dtype if np_dtype is None else np_dtype
-        if _is_half(target):
+        if target in HALF_NP:
             return x.astype(_F32).sum(axis=axes, keepdims=keepdim).astype(target)
         return x.sum(axis=axes, dtype=np_dtype, keepdims=keepdim)
 
@@ -175,7 +161,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     d = input._data
     if dtype is not None:
         np_dtype = to_dtype(dtype).np
-    elif d.dtype.kind in "biu":
+    elif d.dtype in EXACT_NP:
         np_dtype = _I64
     else:
         np_dtype = None
@@ -191,7 +177,7 @@ class Mean(ArrayFunction):
     def forward(ctx, x, axes=None, keepdim=False):
         n = _count(x.shape, axes)
         ctx.shape, ctx.axes, ctx.keepdim, ctx.n = x.shape, axes, keepdim, n
-        if _is_half(x.dtype):
+        if x.dtype in HALF_NP:
             return (x.astype(_F32).sum(axis=axes, keepdims=keepdim) / n).astype(x.dtype)
         return x.sum(axis=axes, keepdims=keepdim) / n      # n == 0 gives nan, as PyTorch
 
@@ -214,7 +200,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
                                f"either a floating point or complex dtype. Got: "
                                f"{_pw._INT_NAMES.get(dt.name, dt.name)}")
         input = _pw._to_dtype(input, dt)
-    elif input._data.dtype.kind not in "fcV":
+    elif input._data.dtype not in DIFFERENTIABLE_NP:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
                            f"a floating point or complex dtype. Got: {_type_name(input)}")
     if dim is None:
@@ -245,7 +231,7 @@ class Nansum(ArrayFunction):
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """``torch.nansum``: NaNs count as zero (and get zero gradient)."""
     d = input._data
-    np_dtype = to_dtype(dtype).np if dtype is not None else (_I64 if d.dtype.kind in "biu"
+    np_dtype = to_dtype(dtype).np if dtype is not None else (_I64 if d.dtype in EXACT_NP
                                                             else None)
     return Nansum.apply(input, axes=_dims(dim, d.ndim), keepdim=keepdim, np_dtype=np_dtype)
 
@@ -254,7 +240,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """``torch.nanmean``: the mean of the non-NaN elements."""
     if dtype is not None:
         input = _pw._to_dtype(input, to_dtype(dtype))
-    if input._data.dtype.kind not in "fcV":
+    if input._data.dtype not in DIFFERENTIABLE_NP:
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {_type_name(input)}")
     valid = sum(_pw.logical_not(_pw.isnan(input)), dim, keepdim)
@@ -267,7 +253,7 @@ class Prod(ArrayFunction):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         xp = _gam(x)
         target = x.dtype if np_dtype is None else np_dtype
-        a = x.astype(_F32 if _is_half(target) else target, copy=False)
+        a = x.astype(compute_dtype(target), copy=False)
         out = _as_arr(xp, a.prod(axis=axes, keepdims=keepdim), target)
         ctx.save_for_backward(x, out)
         return out
@@ -296,7 +282,7 @@ class ProdDim(Prod):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """``torch.prod``: over all elements, or over one int ``dim``; integers give int64."""
     d = input._data
-    np_dtype = to_dtype(dtype).np if dtype is not None else (_I64 if d.dtype.kind in "biu"
+    np_dtype = to_dtype(dtype).np if dtype is not None else (_I64 if d.dtype in EXACT_NP
                                                             else None)
     if dim is None:
         return Prod.apply(input, axes=None, keepdim=False, np_dtype=np_dtype)
@@ -313,7 +299,7 @@ def _even_grad(g, x, out, axes, keepdim):
     g = _unsqueeze(g, x.shape, axes, keepdim)
     out = _unsqueeze(out, x.shape, axes, keepdim)
     mask = _pw.eq(x, out)
-    if out._data.dtype.kind in "fV" and bool(_gam(out._data).isnan(out._data).any()):
+    if out._data.dtype in FLOATING_NP and bool(_gam(out._data).isnan(out._data).any()):
         mask = _pw.logical_or(mask, _pw.logical_and(_pw.isnan(x), _pw.isnan(out)))
     count = sum(mask, axes, keepdim=True)
     return _pw.where(mask, _pw.div(g, count), 0.0)
@@ -376,20 +362,6 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 # ---------------------------------------------------------------------------------------
 # ops that pick elements along one dim: max/min/median/mode/kthvalue/sort/topk
-
-def _along(xp, idx, dim):
-    """Index tuple addressing ``idx`` positions along ``dim`` (numpy's put_along_axis)."""
-    nd = idx.ndim
-    out = []
-    for ax in range(nd):
-        if ax == dim:
-            out.append(idx)
-        else:
-            shp = [1] * nd
-            shp[ax] = idx.shape[ax]
-            out.append(xp.arange(idx.shape[ax]).reshape(shp))
-    return tuple(out)
-
 
 class TakeAlong(ArrayFunction):
     """``take_along_axis`` with constant indices; its gradient is PutAlong (and back)."""
@@ -510,7 +482,7 @@ class Median(_Select):
         order = xp.argsort(x, axis=dim, kind="stable")
         n = x.shape[dim]
         pos = xp.full(order.shape[:dim] + (1,) + order.shape[dim + 1:], (n - 1) // 2, _I64)
-        if x.dtype.kind in "fV":
+        if x.dtype in FLOATING_NP:
             n_nan = xp.isnan(x).sum(axis=dim, keepdims=True)
             pos = xp.where(n_nan > 0, n - n_nan, pos)
         return xp.take_along_axis(order, pos, axis=dim)
@@ -564,28 +536,36 @@ def min(input, dim=None, keepdim=False, *, other=None):
     return _select(Min, "min", input, dim, keepdim)
 
 
-def _arg_reduce(name, input, dim, keepdim):
-    d = input._data
-    if d.dtype.kind == "b":
-        raise RuntimeError(f"{name}(): does not support bool input")
+def _arg_reduce_arrays(d, name, dim, keepdim):
     xp = _gam(d)
     fn = xp.argmax if name == "argmax" else xp.argmin
+    if dim is None:
+        r = xp.asarray(fn(d.reshape(-1)))
+        if keepdim:
+            r = r.reshape((1,) * d.ndim)
+    elif d.ndim == 0:
+        r = xp.zeros((), _I64)
+    else:
+        r = fn(d, axis=dim, keepdims=keepdim)
+    return r.astype(_I64, copy=False)
+
+
+ArgReduce = no_grad_op(__name__, "ArgReduce", _arg_reduce_arrays)
+
+
+def _arg_reduce(name, input, dim, keepdim):
+    d = input._data
+    if d.dtype in BOOL_NP:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if d.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for "
                              "input.numel() == 0.")
-        r = xp.asarray(fn(d.reshape(-1)))
-        if keepdim:
-            r = r.reshape((1,) * d.ndim)
     else:
-        ax = _one_dim(dim, d.ndim, name)
-        if d.ndim == 0:
-            r = xp.zeros((), _I64)
-        else:
-            if d.shape[ax] == 0:
-                raise IndexError(f"{name}(): Expected reduction dim {ax} to have non-zero size.")
-            r = fn(d, axis=ax, keepdims=keepdim)
-    return _make(r.astype(_I64, copy=False))
+        dim = _one_dim(dim, d.ndim, name)
+        if d.ndim and d.shape[dim] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+    return ArgReduce.apply(input, name=name, dim=dim, keepdim=keepdim)
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -607,9 +587,9 @@ class MedianAll(ArrayFunction):
         flat = x.reshape(-1)
         n = flat.size
         if n == 0:
-            out = xp.full((), xp.nan if x.dtype.kind in "fV" else xp.iinfo(x.dtype).min,
+            out = xp.full((), xp.nan if x.dtype in FLOATING_NP else xp.iinfo(x.dtype).min,
                           x.dtype)
-        elif x.dtype.kind in "fV" and bool(xp.isnan(flat).any()):
+        elif x.dtype in FLOATING_NP and bool(xp.isnan(flat).any()):
             out = xp.full((), xp.nan, x.dtype)
         else:
             k = (n - 1) // 2
@@ -626,7 +606,7 @@ class MedianAll(ArrayFunction):
 def median(input, dim=None, keepdim=False):
     """``torch.median``: the lower median (0-d; ties share the gradient), or
     ``(values, indices)`` along ``dim``. NaN propagates."""
-    if input._data.dtype.kind == "b":
+    if input._data.dtype in BOOL_NP:
         raise NotImplementedError("\"median\" not implemented for 'Bool'")
     if dim is None:
         return MedianAll.apply(input)
@@ -656,11 +636,17 @@ def sort(input, dim=-1, descending=False, *, stable=False):
 
 def argsort(input, dim=-1, descending=False, *, stable=False):
     """``torch.argsort``: int64 indices of a stable sort along ``dim``."""
-    d = input._data
-    ax = _one_dim(dim, d.ndim, "argsort")
+    ax = _one_dim(dim, input._data.ndim, "argsort")
+    return ArgSort.apply(input, dim=ax, descending=descending)
+
+
+def _argsort_arrays(d, dim, descending):
     if d.ndim == 0:
-        return _make(_gam(d).zeros((), _I64))
-    return _make(_argsort(_gam(d), d, ax, descending).astype(_I64, copy=False))
+        return _gam(d).zeros((), _I64)
+    return _argsort(_gam(d), d, dim, descending).astype(_I64, copy=False)
+
+
+ArgSort = no_grad_op(__name__, "ArgSort", _argsort_arrays)
 
 
 def msort(input):
@@ -719,7 +705,7 @@ class Std(Var):
 
 
 def _var_args(name, input, dim, unbiased, correction):
-    if input._data.dtype.kind not in "fcV":
+    if input._data.dtype not in DIFFERENTIABLE_NP:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     if isinstance(dim, bool):            # var(input, unbiased)
         if unbiased is not None:
@@ -819,7 +805,7 @@ class VectorNorm(ArrayFunction):
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """``torch.linalg.vector_norm``: ord in {2, 1, inf, -inf, 0, any p}, over ``dim``."""
-    if x._data.dtype.kind not in "fcV":
+    if x._data.dtype not in DIFFERENTIABLE_NP:
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_type_name(x)}")
     if dtype is not None:
@@ -895,7 +881,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 def _cum_target(input, dtype):
     if dtype is not None:
         return to_dtype(dtype).np
-    return _I64 if input._data.dtype.kind in "biu" else None
+    return _I64 if input._data.dtype in EXACT_NP else None
 
 
 class Cumsum(ArrayFunction):
@@ -906,7 +892,7 @@ class Cumsum(ArrayFunction):
         ctx.dim, ctx.reverse = dim, reverse
         xp = _gam(x)
         target = x.dtype if np_dtype is None else np_dtype
-        a = x.astype(_F32 if _is_half(target) else target, copy=False)
+        a = x.astype(compute_dtype(target), copy=False)
         if a.ndim == 0:
             return a.astype(target)
         if reverse:
@@ -938,7 +924,7 @@ class Cumprod(ArrayFunction):
     def forward(ctx, x, dim=0, np_dtype=None):
         xp = _gam(x)
         target = x.dtype if np_dtype is None else np_dtype
-        a = x.astype(_F32 if _is_half(target) else target, copy=False)
+        a = x.astype(compute_dtype(target), copy=False)
         out = a.copy() if a.ndim == 0 else xp.cumprod(a, axis=dim, dtype=a.dtype)
         out = out.astype(target, copy=False)
         ctx.dim = dim
@@ -978,12 +964,18 @@ cumprod_ = _pw._make_inplace(cumprod)
 # ---------------------------------------------------------------------------------------
 # all, any, count_nonzero (no gradient)
 
-def _logical_reduce(name, input, dim, keepdim):
-    d = input._data
+def _logical_reduce_arrays(d, name, axes, keepdim):
     xp = _gam(d)
-    axes = _dims(dim, d.ndim, empty_is_all=False)   # PyTorch: dim=() reduces nothing
     r = xp.asarray(getattr(xp, name)(d, axis=axes, keepdims=keepdim))
-    return _make(r.astype(d.dtype) if d.dtype == xp.uint8 else r)
+    return r.astype(d.dtype) if d.dtype == xp.uint8 else r
+
+
+LogicalReduce = no_grad_op(__name__, "LogicalReduce", _logical_reduce_arrays)
+
+
+def _logical_reduce(name, input, dim, keepdim):
+    axes = _dims(dim, input._data.ndim, empty_is_all=False)   # PyTorch: dim=() reduces nothing
+    return LogicalReduce.apply(input, name=name, axes=axes, keepdim=keepdim)
 
 
 def all(input, dim=None, keepdim=False, *, out=None):
@@ -998,11 +990,11 @@ def any(input, dim=None, keepdim=False, *, out=None):
 
 def count_nonzero(input, dim=None):
     """``torch.count_nonzero``: int64 counts over ``dim`` (all dims by default)."""
-    d = input._data
-    xp = _gam(d)
-    axes = _dims(dim, d.ndim)
-    r = (d != 0).sum(axis=axes, dtype=_I64)
-    return _make(xp.asarray(r))
+    return CountNonzero.apply(input, axes=_dims(dim, input._data.ndim))
+
+
+CountNonzero = no_grad_op(__name__, "CountNonzero", lambda d, axes: _gam(d).asarray(
+    (d != 0).sum(axis=axes, dtype=_I64)))
 
 
 METHODS = (

@@ -21,6 +21,7 @@ from .. import backend
 from .._dtype import dtype as _dtype_cls, promote_types
 from .._tensor import Tensor, _make, _wrap_dim, _legacy_type_name
 from ..autograd.function import ArrayFunction
+from ._common import fmt_shape as _fmt
 from ..autograd.dispatch import composite
 
 _gam = backend.get_array_module
@@ -64,10 +65,6 @@ def _dim_list(dims, ndim):
                 raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
             seen.add(d)
     return out
-
-
-def _fmt(shape):
-    return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
 def _infer_size(shape, numel):

@@ -14,6 +14,7 @@ from .. import backend
 from .._dtype import int64 as _int64
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction
+from ._common import no_grad_op
 from ..autograd.dispatch import composite
 from ..autograd.grad_mode import no_grad
 
@@ -343,7 +344,6 @@ def one_hot(tensor, num_classes=-1):
     if not isinstance(num_classes, numbers.Integral):
         raise TypeError(f"one_hot(): argument 'num_classes' must be int, not "
                         f"{type(num_classes).__name__}")
-    xp = _gam(idx)
     if idx.size == 0:
         if num_classes == -1:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
@@ -355,10 +355,17 @@ def one_hot(tensor, num_classes=-1):
             num_classes = top + 1
         elif top >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
-    num_classes = int(num_classes)
+    return OneHot.apply(tensor, num_classes=int(num_classes))
+
+
+def _one_hot_arrays(idx, num_classes):
+    xp = _gam(idx)
     out = xp.zeros((idx.size, num_classes), _I64)
     out[xp.arange(idx.size), idx.ravel()] = 1
-    return _make(out.reshape(idx.shape + (num_classes,)))
+    return out.reshape(idx.shape + (num_classes,))
+
+
+OneHot = no_grad_op(__name__, "OneHot", _one_hot_arrays)
 
 
 __all__ = ["embedding", "embedding_bag", "one_hot"]

@@ -21,6 +21,11 @@ results are computed in float32 and rounded, where PyTorch uses fixed-point weig
 (results can differ by 1). Where PyTorch's own backward disagrees with its forward
 (1-d/3-d 'nearest' and 'bicubic' with a scale factor that leaves the size unchanged: its
 backward copies the gradient), ember's gradient is the true one.
+
+The ``axes=`` plan a resize passes to apply (``_ResamplePlan``) is a contract for dispatch
+modes (ONNX export, the profiler): ``mode``, ``align_corners``, ``scale_factor``,
+``output_size``, ``recompute_scale_factor``, in PyTorch's names and meaning. 'area' mode
+runs as adaptive average pooling (its ``geo`` plan has ``output_size``).
 """
 import functools
 import operator
@@ -29,6 +34,7 @@ import warnings
 import numpy
 
 from .. import backend
+from .._dtype import FLOATING_NP, NATIVE_FLOATING_NP
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
 from ..autograd.dispatch import composite
@@ -72,7 +78,7 @@ class _Index:
             return a[(slice(None),) * axis + (self.arg,)]
         if self.kind == "repeat":
             return xp.repeat(a, self.arg, axis=axis)
-        return xp.take(a, self.idx if xp is numpy else xp.asarray(self.idx), axis=axis)
+        return xp.take(a, backend.on(xp, self.idx), axis=axis)
 
 
 class _Axis:
@@ -102,6 +108,25 @@ class _Axis:
             self.back.append(runs)
 
 
+class _ResamplePlan(tuple):
+    """The ``axes`` plan a resize passes to apply: a tuple of ``(array axis, _Axis)``, one per
+    resized dim, that also carries the call's PyTorch-level arguments -- the contract
+    converters (ONNX) and the profiler read: ``mode`` (as given: 'nearest', 'bilinear' ...),
+    ``align_corners`` (None where the mode takes none), ``scale_factor`` (a tuple of floats
+    per dim, or None when ``size`` was given or the scale was recomputed), ``output_size``
+    (the spatial output size, always set) and ``recompute_scale_factor``.
+    """
+
+    def __new__(cls, axes, mode, align_corners, scale_factor, output_size,
+                recompute_scale_factor):
+        self = tuple.__new__(cls, axes)
+        self.mode, self.align_corners = mode, align_corners
+        self.scale_factor = None if scale_factor is None else tuple(scale_factor)
+        self.output_size = tuple(output_size)
+        self.recompute_scale_factor = recompute_scale_factor
+        return self
+
+
 def _weighted(xp, v, w, axis, ndim):
     return v if w is None else v * xp.asarray(w).reshape((-1,) + (1,) * (ndim - axis - 1))
 
@@ -112,7 +137,7 @@ _DENSE_MAX = 256   # axes this short resize by one GEMM with the dense (n_in, n_
 def _use_dense(xp, ax, a):
     """A GEMM beats per-tap gathers (NumPy's take along the last axis is slow) while the
     axis is short; not for integer data, nor with inf/NaN (0 * inf would spread NaN)."""
-    if ax.n_in > _DENSE_MAX or ax.n_out > _DENSE_MAX or a.dtype.kind != "f":
+    if ax.n_in > _DENSE_MAX or ax.n_out > _DENSE_MAX or a.dtype not in NATIVE_FLOATING_NP:
         return False
     if ax.w is None and ax.fwd[0].kind != "take":
         return False          # nearest by slice or repeat is already cheap
@@ -127,7 +152,7 @@ def _matrix(xp, ax, dtype):
         for g, w in zip(ax.fwd, ax.w if ax.w is not None else [None]):
             numpy.add.at(m, (g.idx, cols), 1 if w is None else w)
         ax.dense[dtype] = m
-    return m if xp is numpy else xp.asarray(m)
+    return backend.on(xp, m)
 
 
 def _contract(xp, a, axis, m):
@@ -426,7 +451,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if output_size is None:
         output_size = [int(shape[i + 2] * scale_factors[i]) for i in range(dim)]
     dt = input._data.dtype
-    if dt.kind not in "fV" and not (dt == numpy.uint8):
+    if dt not in FLOATING_NP and not (dt == numpy.uint8):
         from .pointwise import _INT_NAMES
         kernel = {"nearest": "upsample_nearest", "nearest-exact": "_upsample_nearest_exact",
                   "linear": "upsample_linear", "bilinear": "upsample_bilinear",
@@ -447,11 +472,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     kind = "nearest" if mode in ("nearest", "nearest-exact") else mode
     base = {"linear": "linear", "bilinear": "linear", "trilinear": "linear"}.get(kind, mode)
     double = dt == numpy.float64
-    axes = tuple((2 + i, _axis(base, sp[i], output_size[i],
-                               bool(align_corners) if base in ("linear", "bicubic") else False,
-                               None if scale_factors is None else scale_factors[i], double,
-                               dim == 2))
-                 for i in range(dim))
+    axes = _ResamplePlan(
+        ((2 + i, _axis(base, sp[i], output_size[i],
+                       bool(align_corners) if base in ("linear", "bicubic") else False,
+                       None if scale_factors is None else scale_factors[i], double, dim == 2))
+         for i in range(dim)),
+        mode, align_corners if base in ("linear", "bicubic") else None, scale_factors,
+        output_size, recompute_scale_factor)
     fn = _FN[(mode, dim)]
     return fn.apply(input, axes=axes, rounding=(dt == numpy.uint8 and base not in ("nearest",
                                                                                   "nearest-exact")))

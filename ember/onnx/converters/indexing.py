@@ -58,4 +58,4 @@ def _gather(ctx, node):
 
 
 CONVERTERS = {I + "_Select": _basic, I + "_Slice": _basic, I + "_Unsqueeze": _basic,
-              I + "_Basic": _basic, I + "IndexSelect": _index_select, I + "Gather": _gather}
+              I + "_Basic": _basic, "ember.ops.scatter:IndexSelect": _index_select, "ember.ops.scatter:Gather": _gather}

@@ -1,0 +1,115 @@
+"""Dtype and device conversions: ``Tensor.to`` (dtype, device, another tensor's), the
+casting methods (``float()``, ``half()``, ``long()`` ...), ``cpu``/``cuda``, ``type_as``
+and ``clone``, as PyTorch's. The differentiable dtype cast itself (``ToCopy``) is
+``ember._convert``, below autograd, since type promotion at the choke point needs it.
+"""
+from .. import backend
+from .._convert import to_dtype as _to_dtype
+from .._dtype import QUANTIZED, to_dtype
+from .._tensor import Tensor
+from ..autograd.function import ArrayFunction
+
+
+def to(self, *args, **kwargs):
+    """``Tensor.to(dtype)``, ``.to(device)``, ``.to(device, dtype)``, ``.to(other)``."""
+    from .. import _device
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, (str, _device.device, int)) and not _is_dtype_like(a):
+            device = a
+        elif a is not None:
+            dtype = to_dtype(a)
+    out = self
+    if dtype is not None:
+        dtype = to_dtype(dtype)
+        if dtype in QUANTIZED:
+            from .creation import _refuse_quantized
+            _refuse_quantized(dtype)
+        if dtype.np != self._data.dtype:
+            out = _to_dtype(self, dtype)
+    if device is not None:
+        device = _device.as_device(device)
+        if device.type != self.device.type:
+            _device.check_available(device)
+            out = ToDevice.apply(out, device_type=device.type)
+    if copy and out is self:
+        out = clone_tensor(self)
+    return out
+
+
+def _is_dtype_like(a):
+    if isinstance(a, str):
+        try:
+            to_dtype(a)
+            return True
+        except TypeError:
+            return False
+    return False
+
+
+class ToDevice(ArrayFunction):
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, device_type="cpu"):
+        ctx.src = backend.device_type_of(x)
+        return backend.to_device(x, device_type)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ToDevice.apply(g, device_type=ctx.src)
+
+
+class Clone(ArrayFunction):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def clone_tensor(input, *, memory_format=None):
+    return Clone.apply(input)
+
+
+def _caster(name):
+    def method(self, memory_format=None):
+        return to(self, to_dtype(name))
+    method.__name__ = name
+    return method
+
+
+float_ = _caster("float32")
+double = _caster("float64")
+half = _caster("float16")
+bfloat16 = _caster("bfloat16")
+long = _caster("int64")
+int_ = _caster("int32")
+short = _caster("int16")
+char = _caster("int8")
+byte = _caster("uint8")
+bool_ = _caster("bool")
+cfloat = _caster("complex64")
+cdouble = _caster("complex128")
+
+
+def cpu(self, memory_format=None):
+    return to(self, "cpu")
+
+
+def cuda(self, device=None, non_blocking=False, memory_format=None):
+    return to(self, "cuda" if device is None else device)
+
+
+def type_as(self, other):
+    return to(self, other.dtype)
