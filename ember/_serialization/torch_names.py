@@ -10,8 +10,8 @@ PyTorch module paths (``torch.nn.modules.rnn.LSTM``, ``torch.nn.functional.relu`
    ember (``torch.nn.modules.activation.MultiheadAttention``), the class of that name in
    ``ember.nn``; likewise ``torchvision.models.<file>.<name>`` in ``ember.vision.models``
    and ``torch.optim.<file>.<name>`` in ``ember.optim``;
-3. a few PyTorch-only subclasses load as the ember class they behave as
-   (``NonDynamicallyQuantizableLinear``, MultiheadAttention's ``out_proj``, is a Linear).
+3. ``_SAME_AS``: PyTorch-only classes that load as the ember class they behave as
+   (none at present).
 
 A real torch installed beside ember is never imported. A name without a counterpart
 raises ``pickle.UnpicklingError`` naming the PyTorch name. The weights-only reader does
@@ -26,7 +26,7 @@ _FLAT = (("torch.nn.modules.", "ember.nn"), ("torch.nn.", "ember.nn"),
          ("torchvision.models.", "ember.vision.models"), ("torch.optim.", "ember.optim"),
          ("torch.", "ember"))
 # PyTorch classes ember does without: their objects load as the ember class they act as.
-_SAME_AS = {"torch.nn.modules.linear.NonDynamicallyQuantizableLinear": ("ember.nn", "Linear")}
+_SAME_AS = {}
 
 
 def is_torch_name(module):

@@ -1060,7 +1060,9 @@ def index_add(input, dim, index, source, *, alpha=1):
                                        f"{_fmt(input._data.shape)} source.shape = "
                                        f"{_fmt(source._data.shape)}"))
     n = input._data.shape[d] if input._data.ndim else 1
-    _bounds_error(index._data, n, lambda v: RuntimeError(
+    # torch's kernel raises IndexError on 0-d/1-d inputs, RuntimeError on the others
+    err = IndexError if input._data.ndim <= 1 else RuntimeError
+    _bounds_error(index._data, n, lambda v: err(
         f"index {v} is out of bounds for dimension {d} with size {n}"))
     return IndexAdd.apply(input, index, source, dim=d, alpha=alpha)
 
@@ -1428,4 +1430,8 @@ METHODS = (
     "put", "put_", "index_put", "index_put_",
 )
 
-__all__ = [n for n in METHODS if not n.endswith("_")] + ["index_put_"]
+__all__ = [
+    "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
+    "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "nonzero",
+    "argwhere", "take", "take_along_dim", "put", "index_put", "index_put_",
+]

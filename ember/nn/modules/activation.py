@@ -320,3 +320,8 @@ class Softmax2d(Module):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D "
                              "instead")
         return F.softmax(input, -3, _stacklevel=5)
+
+
+# torch.nn.modules.activation also holds MultiheadAttention (pickles and safe_globals
+# lists name it there); ember defines it in multihead_attention.py.
+from .multihead_attention import MultiheadAttention  # noqa: E402,F401

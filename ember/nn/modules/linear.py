@@ -101,3 +101,12 @@ class Unflatten(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+def __getattr__(name):
+    # torch.nn.modules.linear.NonDynamicallyQuantizableLinear (named so in pickles and
+    # safe_globals lists) lives next to MultiheadAttention in ember, which imports this file.
+    if name == "NonDynamicallyQuantizableLinear":
+        from .multihead_attention import NonDynamicallyQuantizableLinear
+        return NonDynamicallyQuantizableLinear
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
