@@ -184,8 +184,7 @@ def build_model(graph, opset, input_names, output_names, dynamic_axes, export_pa
     for vid, name in graph.params.items():
         ctx.names[vid] = name
         ctx.reserve(name)
-        if export_params:
-            ctx.initializer(tensors[vid], name)
+        ctx.initializer(tensors[vid], name)
     for vid in graph.constants:
         ctx.names[vid] = ctx.initializer(tensors[vid], f"/constant_{vid}")
 
@@ -239,8 +238,12 @@ def build_model(graph, opset, input_names, output_names, dynamic_axes, export_pa
     dynamic_in = any(n in dynamic_axes for n in in_names)
     outputs = [_value_info(n, ctx.dtype(r.vid), None if dynamic_in else ctx.shape(r.vid),
                            None) for n, r in zip(out_names, out_refs)]
-    g = helper.make_graph(ctx.nodes, "main_graph", inputs, outputs,
-                          initializer=inits if export_params else [])
+    if not export_params:        # parameters become graph inputs (PyTorch's behaviour)
+        param_names = set(graph.params.values())
+        inputs += [_value_info(init.name, _np_of(init), tuple(init.dims), None)
+                   for init in inits if init.name in param_names]
+        inits = [i for i in inits if i.name not in param_names]
+    g = helper.make_graph(ctx.nodes, "main_graph", inputs, outputs, initializer=inits)
     model = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="ember", producer_version=_version())
     model.ir_version = min(model.ir_version, 8 if opset <= 17 else 9)

@@ -187,3 +187,22 @@ def test_scripted_control_flow_exports_if_and_loop(tmp_path):
     for x in [ember.randn(5, 4) * 10, -ember.ones(2, 4) * 5, ember.randn(1, 4), ember.randn(7, 4)]:
         np.testing.assert_allclose(_run(path, {"x": x.numpy()})[0], _eager(m, x).numpy(),
                                    rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("opset", [14, 18, 20])
+def test_other_opsets_and_param_options(opset, tmp_path):
+    ember.manual_seed(1)
+    m = OpZoo().eval()
+    path = str(tmp_path / "z.onnx")
+    ember.onnx.export(m, ember.randn(2, 4, 8, 8), path, opset_version=opset, input_names=["x"],
+                      dynamic_axes={"x": [0]})
+    proto = _check(path)
+    assert proto.opset_import[0].version == opset
+    x = ember.randn(3, 4, 8, 8)
+    for g, w in zip(_run(path, {"x": x.numpy()}), _eager(m, x)):
+        np.testing.assert_allclose(g, w.numpy(), rtol=1e-4, atol=1e-4)
+    p = ember.onnx.export(m, ember.randn(2, 4, 8, 8), None, opset_version=opset,
+                          export_params=False)
+    names = {i.name for i in p.graph.input}
+    assert "c1.weight" in names and not any(i.name == "c1.weight" for i in p.graph.initializer)
+    onnx.checker.check_model(p, full_check=True)

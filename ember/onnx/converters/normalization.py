@@ -28,6 +28,18 @@ def _layer_norm(ctx, node):
     ns = [int(v) for v in a["normalized_shape"]]
     dt = ctx.dtype(x.vid)
     w = ctx.val(a["weight"].vid) if a["weight"] is not None else ctx.const(numpy.ones(ns, dt))
+    if ctx.opset < 17:           # LayerNormalization is an opset-17 op: decompose
+        axes = list(range(-len(ns), 0))
+        xn = ctx.val(x.vid)
+        d = ctx.op("Sub", [xn, ctx.reduce("ReduceMean", xn, axes, True)])
+        var = ctx.reduce("ReduceMean", ctx.op("Mul", [d, d]), axes, True)
+        y = ctx.op("Div", [d, ctx.op("Sqrt", [ctx.op("Add", [var, ctx.const(float(a["eps"]),
+                                                                             dt)])])])
+        y = ctx.op("Mul", [y, w])
+        if a["bias"] is not None:
+            y = ctx.op("Add", [y, ctx.val(a["bias"].vid)])
+        ctx.set(node.outputs, y)
+        return
     ins = [ctx.val(x.vid), w]
     if a["bias"] is not None:
         ins.append(ctx.val(a["bias"].vid))
