@@ -35,6 +35,10 @@ WORKLOADS = [
     "jit_replay",
     "amp_autocast",
     "amp_float32",
+    "vision_resnet50_eval",
+    "vision_resnet18_train",
+    "vision_pipeline",
+    "quant_inference",
 ]
 
 

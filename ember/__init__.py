@@ -28,6 +28,15 @@ from .ops.activation import (selu, selu_, celu, celu_, rrelu, rrelu_, threshold,
 from . import nn, optim, return_types, serialization
 from .serialization import save, load
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
+# -- numerics (issue 17): machine limits and the top-level linalg aliases
+from ._typeinfo import finfo, iinfo
+from .ops.complex import real, imag, view_as_real, view_as_complex, complex, polar, angle
+from .ops.special import (erfc, erfinv, digamma, polygamma, i0, sinc, logit, xlogy,
+                          gammaln as lgamma, multigammaln as mvlgamma, gammainc as igamma,
+                          gammaincc as igammac)
+from .linalg._aliases import (det, logdet, slogdet, inverse, cholesky, cholesky_solve,
+                              cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp,
+                              lu_solve, triangular_solve, cross, chain_matmul)
 
 # ember.amp (issue 14): autocast and its state queries at top level, as torch.*
 from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled,  # noqa: F401

@@ -4,10 +4,12 @@ schemes (``ember.per_tensor_affine`` ...), ``quantize_per_tensor``,
 ``int_repr``, ``q_scale``, ``q_zero_point``, ``q_per_channel_*``, ``qscheme``).
 
 A quantized tensor is a ``QTensor``: a Tensor subclass that keeps the integer storage
-(``int_repr``) and its quantization parameters. Its ``_data`` is not readable: every
-ember op reads its inputs' ``_data``, so a quantized tensor handed to a float op raises
-PyTorch's "Could not run ... with arguments from the 'QuantizedCPU' backend" instead of
-computing on the integers. (The core dtype table will hold the quantized dtypes as a
+(``int_repr``) and its quantization parameters. Making the first one installs a dispatch
+mode (``ember/ao/quantization/qtensor_ops.py``) that sees every op call with a quantized
+argument before the op reads it: ops torch runs on quantized tensors (relu, max pooling,
+reshapes ...) run on the values and are requantized; any other raises PyTorch's "Could
+not run ... with arguments from the 'QuantizedCPU' backend" instead of computing on the
+integers. (The core dtype table will hold the quantized dtypes as a
 category of their own; until then they live here, with the same names and storage.)
 
 Numerics are fbgemm's, checked bit for bit against torch: ``q = clamp(round_half_even(x *
@@ -97,10 +99,16 @@ class QTensor(Tensor):
 
     @property
     def _data(self):
-        raise NotImplementedError(
-            "Could not run this operator with arguments from the 'QuantizedCPU' backend. This "
-            "could be because the operator doesn't exist for this backend: call .dequantize() "
-            "first to compute on the float values")
+        # The dequantized values (cached), for the argument checks of op wrappers that
+        # read shapes and dtypes. Ops never compute on them unseen: the quantized-tensor
+        # mode (ember/ao/quantization/qtensor_ops.py) sees every op call with a quantized
+        # argument first, and either runs an op torch supports on quantized tensors or
+        # raises torch's QuantizedCPU error.
+        d = self.__dict__
+        deq = d.get("_deq")
+        if deq is None:
+            deq = d["_deq"] = self._dequantize_array()
+        return deq
 
     @_data.setter
     def _data(self, value):

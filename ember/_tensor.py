@@ -183,6 +183,24 @@ class Tensor:
     def untyped_storage(self):
         raise NotImplementedError("ember tensors expose no separate storage object")
 
+    # -- shared memory (ember.multiprocessing) ----------------------------------------------
+    def share_memory_(self):
+        """Move the data to shared memory (no-op for CUDA tensors and tensors already
+        shared); see ember/multiprocessing/_shared_memory.py for how it differs."""
+        from . import multiprocessing as mp
+        from .multiprocessing import _shared_memory
+        if backend.device_type_of(self._data) == "cpu" and \
+                _shared_memory.segment_of(self._data) is None:
+            self._data = _shared_memory.share_array(self._data, mp.get_sharing_strategy())
+        return self
+
+    def is_shared(self):
+        """Whether the data lives in shared memory (CUDA tensors count as shared)."""
+        if backend.device_type_of(self._data) != "cpu":
+            return True
+        from .multiprocessing import _shared_memory
+        return _shared_memory.segment_of(self._data) is not None
+
     # -- autograd attributes ----------------------------------------------------------------
     @property
     def requires_grad(self):
@@ -324,19 +342,25 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            what = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
         m = _mode_top[0]
         if m is not None and m.symbolic_shapes:
             m.__ember_baked__(self, "bool")
         return bool(self._data.reshape(()))
 
+    # float()/int()/complex() of a tensor that is not one element: ValueError, as torch's
+    # (.item() raises RuntimeError)
     def __float__(self):
+        _check_one_element(self)
         return float(self.item())
 
     def __int__(self):
+        _check_one_element(self)
         return int(self.item())
 
     def __complex__(self):
+        _check_one_element(self)
         return complex(self.item())
 
     def __index__(self):
@@ -420,6 +444,11 @@ def _cuda_index(arr):
         return arr.device.id
     except AttributeError:
         return 0
+
+
+def _check_one_element(t):
+    if t._data.size != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
 
 
 def _wrap_dim(dim, ndim):

@@ -78,6 +78,24 @@ def attach(T):
     for name, fn in act.METHOD_ALIASES.items():
         setattr(T, name, fn)
 
+    # -- complex parts and the numerics tail (issue 17) ------------------------------------
+    from .ops import complex as cx
+    T.real = property(cx.real)
+    T.imag = property(cx.imag)
+    T.angle = cx.angle
+    from . import linalg as _linalg
+    T.det = _linalg.det
+    T.inverse = _linalg.inv
+    T.logdet = lambda self: _linalg._aliases.logdet(self)
+    T.slogdet = lambda self: _linalg._aliases.slogdet(self)
+    T.cholesky = lambda self, upper=False: _linalg.cholesky(self, upper=upper)
+    T.pinverse = lambda self, rcond=1e-15: _linalg._aliases.pinverse(self, rcond)
+    T.matrix_power = _linalg.matrix_power
+    T.matrix_exp = _linalg.matrix_exp
+    T.qr = lambda self, some=True: _linalg._aliases.qr(self, some)
+    T.svd = lambda self, some=True, compute_uv=True: _linalg._aliases.svd(self, some, compute_uv)
+    T.cross = lambda self, other, dim=None: _linalg._aliases.cross(self, other, dim)
+
     T.T = property(sh.numpy_T)
     def _matrix_transpose(self, name="mT"):
         if self._data.ndim < 2:

@@ -290,6 +290,16 @@ def _scipy_special(xp, name):
     return getattr(sp, name, None)
 
 
+def special(xp, name):
+    """SciPy's (CuPy's cupyx.scipy) special function ``name``; an ImportError naming the
+    extra to install where SciPy is absent."""
+    fn = _scipy_special(xp, name)
+    if fn is None:
+        raise ImportError(f"ember.special.{name} needs SciPy's special functions: "
+                          "pip install 'ember[scipy]'")
+    return fn
+
+
 def lgamma(xp, x):
     """log|Gamma(x)| elementwise."""
     fn = _scipy_special(xp, "gammaln")

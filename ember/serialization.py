@@ -23,7 +23,7 @@ from . import backend
 from ._serialization import CheckpointError, container, legacy, names, reader, writer
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
-           "safe_globals", "get_unsafe_globals_in_checkpoint", "CheckpointError",
+           "safe_globals", "get_unsafe_globals_in_checkpoint", "CheckpointError", "verify",
            "DEFAULT_PROTOCOL"]
 
 DEFAULT_PROTOCOL = 2
@@ -152,6 +152,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     is a 1-D uint8 ember tensor on the CPU (``lambda s, loc: s`` keeps it there; return
     ``s.to(device)`` to move it). ``mmap=True`` maps a zip checkpoint given by path
     copy-on-write instead of reading it: writes to the tensors never reach the file.
+    With mmap the tensor data is not read, so its CRC-32 is not checked (as in PyTorch):
+    a flipped byte inside a tensor loads silently; only the records' sizes, offsets and
+    the pickle are checked. Run :func:`verify` first on a file you do not trust.
     ``encoding`` decodes Python 2 strings (default 'utf-8'); other keyword arguments go to
     ``pickle.Unpickler`` and need ``weights_only=False``.
 
@@ -229,10 +232,42 @@ def _load(fh, label, use_mmap, map_location, weights_only, encoding, pickle_modu
             mapped = mmap_module.mmap(fh.fileno(), 0, access=mmap_module.ACCESS_COPY)
         return reader.load_zip(zipped, (map_location,), weights_only, encoding, mapped, **extra)
     if use_mmap:
-        raise RuntimeError("mmap can only be used with files saved with "
-                           "`torch._use_new_zipfile_serialization=True`, please torch.save "
-                           "your checkpoint with this option in order to use mmap.")
+        raise CheckpointError(f"{label} is not a zip checkpoint: mmap can only be used with "
+                              "files saved with `torch._use_new_zipfile_serialization=True`, "
+                              "please torch.save your checkpoint with this option in order to "
+                              "use mmap.")
     return legacy.load_legacy(fh, label, (map_location,), weights_only, encoding, **extra)
+
+
+def verify(f):
+    """Check every record of a zip checkpoint against its CRC-32; raise if one is damaged.
+
+    ``f`` is a path or a seekable binary file object. Returns None for an intact file and
+    raises :class:`CheckpointError` naming the file and the first damaged record
+    otherwise. ``ember.load`` checks the CRC of every record it reads, but with
+    ``mmap=True`` tensor data is mapped, not read, and so never checked: this is the
+    check to run first. PyTorch's legacy (pre-1.6) format has no checksums, so such a
+    file raises CheckpointError saying it cannot be verified.
+    """
+    if isinstance(f, (str, bytes, os.PathLike)):
+        path = os.fsdecode(f)
+        with open(path, "rb") as fh:
+            return _verify(fh, repr(path))
+    if not callable(getattr(f, "read", None)):
+        raise TypeError(f"verify expects a path or a binary file object, got "
+                        f"{type(f).__name__}")
+    name = getattr(f, "name", None)
+    label = repr(name) if isinstance(name, str) else f"the {type(f).__name__} object"
+    if not (callable(getattr(f, "seekable", None)) and f.seekable()):
+        f = io.BytesIO(f.read())
+    return _verify(f, label)
+
+
+def _verify(fh, label):
+    if not container.is_zip(fh):
+        raise CheckpointError(f"{label} is not a zip checkpoint: only zip checkpoints carry "
+                              "checksums to verify (PyTorch's legacy format has none)")
+    container.ZipReader(fh, label).verify()
 
 
 # -- the allow-list -------------------------------------------------------------------------

@@ -27,10 +27,11 @@ def entry(w):
     kw = dict(w.transforms.keywords)
     if "interpolation" in kw:
         kw["interpolation"] = kw["interpolation"].name
-    meta = {k: v for k, v in w.meta.items() if k not in ("categories", "_docs")}
-    cats = w.meta.get("categories")
-    assert cats is None or list(cats) == list(_IMAGENET_CATEGORIES)
-    return {"url": w.url, "transforms": kw, "meta": meta, "imagenet": cats is not None}
+    meta = dict(w.meta)
+    if meta.get("categories") is not None:   # one shared list, written once in _meta.py
+        assert list(meta["categories"]) == list(_IMAGENET_CATEGORIES)
+        meta["categories"] = "IMAGENET"
+    return {"url": w.url, "transforms": kw, "meta": meta}
 
 
 def main():

@@ -85,7 +85,7 @@ class ZipWriter:
 
 
 _READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, struct.error,
-                ValueError, NotImplementedError, zlib.error)
+                OverflowError, ValueError, NotImplementedError, zlib.error)
 
 
 class ZipReader:
@@ -103,7 +103,14 @@ class ZipReader:
         except _READ_ERRORS as e:
             raise CheckpointError(f"{label} is truncated or is not a valid zip archive "
                                   f"(PyTorch checkpoint): {e}") from None
-        self._infos = {i.filename: i for i in infos}
+        self._infos = {}
+        for i in infos:
+            if i.filename in self._infos:
+                # zipfile would keep the last copy and torch reads the first: one file, two
+                # contents; refuse it
+                raise CheckpointError(f"{label} is corrupt: it holds two records named "
+                                      f"'{i.filename}'")
+            self._infos[i.filename] = i
         if not infos or "/" not in infos[0].filename:
             raise CheckpointError(f"{label} is a zip archive but not a PyTorch checkpoint: "
                                   "its records are not inside a top folder")
@@ -123,6 +130,9 @@ class ZipReader:
         if info is None:
             raise CheckpointError(f"{self.label} is corrupt: record '{self.prefix}{name}' "
                                   "is missing")
+        if info.flag_bits & 0x1:
+            raise CheckpointError(f"{self.label}: record '{info.filename}' is marked encrypted; "
+                                  "PyTorch checkpoints are never encrypted")
         if info.compress_type != zipfile.ZIP_STORED:
             raise CheckpointError(f"{self.label}: record '{info.filename}' is compressed; "
                                   "PyTorch checkpoints store their records uncompressed")
@@ -186,6 +196,20 @@ class ZipReader:
         if info.file_size != nbytes:
             raise CheckpointError(f"{self.label} is corrupt: record '{info.filename}' holds "
                                   f"{info.file_size} bytes but its tensors need {nbytes}")
+
+    def verify(self):
+        """Read every record and check it against the CRC-32 of the central directory."""
+        for info in self._infos.values():
+            if info.flag_bits & 0x1:
+                raise CheckpointError(f"{self.label}: record '{info.filename}' is marked "
+                                      "encrypted; PyTorch checkpoints are never encrypted")
+            try:
+                with self._zip.open(info) as r:
+                    while r.read(_CHUNK):
+                        pass
+            except _READ_ERRORS as e:
+                raise CheckpointError(f"{self.label} is corrupt: record '{info.filename}' "
+                                      f"does not match its checksum or header: {e}") from None
 
     def close(self):
         self._zip.close()

@@ -100,6 +100,9 @@ def load_legacy(f, label, loader_args, weights_only, encoding, **kwargs):
         keys = _small_pickle(f, label)
     except UnpicklingError as e:
         raise _labelled(e, label) from None
+    except (EOFError, struct.error, RecursionError, MemoryError, ValueError) as e:
+        raise CheckpointError(f"{label} is corrupt or truncated: {type(e).__name__}: {e}") \
+            from None
     if not isinstance(keys, list):
         raise CheckpointError(f"{label} is corrupt: bad storage key list")
     arrays = {}
@@ -116,6 +119,10 @@ def load_legacy(f, label, loader_args, weights_only, encoding, **kwargs):
         if len(head) != 8:
             raise CheckpointError(f"{label} is truncated: storage {key} is missing")
         count = struct.unpack(count_fmt, head)[0]
+        if type(numel) is not int or numel < 0 or count < 0:
+            raise CheckpointError(f"{label} is corrupt: storage {key} has a bad element "
+                                  f"count ({count!r:.40} in the file, {numel!r:.40} in its "
+                                  "record)")
         if count != numel:
             raise CheckpointError(f"{label} is corrupt: storage {key} holds {count} elements "
                                   f"but its tensors need {numel}")

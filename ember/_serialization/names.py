@@ -29,6 +29,11 @@ _STORAGE_DTYPES = {
 }
 _QUANTIZED_STORAGES = ("QInt8Storage", "QUInt8Storage", "QInt32Storage", "QUInt4x2Storage",
                        "QUInt2x4Storage")
+# the integer storage of each quantized dtype (QUInt2x4 is not an ember dtype: refused)
+_QUANTIZED_STORAGE_NP = {"QInt8Storage": numpy.dtype(numpy.int8),
+                         "QUInt8Storage": numpy.dtype(numpy.uint8),
+                         "QInt32Storage": numpy.dtype(numpy.int32),
+                         "QUInt4x2Storage": numpy.dtype(numpy.uint8)}
 
 
 class StorageType:
@@ -127,11 +132,16 @@ def _static_table():
         t[f"torch.{name}"] = d
     for name, d in _foreign_dtypes().items():
         t[f"torch.{name}"] = d
+    from .. import _qtensor     # quantized dtypes and schemes (torch.qint8, torch.per_...)
+    for name, d in _qtensor._QDTYPES.items():
+        t[f"torch.{name}"] = d
+    for name, q in _qtensor._QSCHEMES.items():
+        t[f"torch.{name}"] = q
     for module in ("torch", "torch.cuda"):
         for name, dt in _STORAGE_DTYPES.items():
             t[f"{module}.{name}"] = StorageType(name, _BY_NAME[dt].np)
         for name in _QUANTIZED_STORAGES:
-            t[f"{module}.{name}"] = StorageType(name, None)
+            t[f"{module}.{name}"] = StorageType(name, _QUANTIZED_STORAGE_NP.get(name))
         t[f"{module}.UntypedStorage"] = StorageType("UntypedStorage", None)
     t["torch.storage.UntypedStorage"] = t["torch.UntypedStorage"]
     return t
@@ -141,12 +151,12 @@ _TABLE = []
 _REBUILDS = {"_rebuild_tensor": "torch._utils", "_rebuild_tensor_v2": "torch._utils",
              "_rebuild_tensor_v3": "torch._utils", "_rebuild_parameter": "torch._utils",
              "_rebuild_parameter_with_state": "torch._utils",
-             "_rebuild_from_type_v2": "torch._tensor"}
+             "_rebuild_from_type_v2": "torch._tensor", "_rebuild_qtensor": "torch._utils"}
 
 
 _UNSUPPORTED_REBUILDS = {
     "_rebuild_sparse_tensor": "sparse tensors", "_rebuild_nested_tensor": "nested tensors",
-    "_rebuild_qtensor": "quantized tensors", "_rebuild_meta_tensor_no_storage": "meta tensors",
+    "_rebuild_meta_tensor_no_storage": "meta tensors",
     "_rebuild_wrapper_subclass": "tensor subclasses without storage",
     "_rebuild_device_tensor_from_numpy": "tensors of a device ember does not have",
     "_rebuild_device_tensor_from_cpu_tensor": "tensors of a device ember does not have",

@@ -67,8 +67,8 @@ def _move(arr, location, label):
                 "machine, please use ember.load with map_location=ember.device('cpu') to "
                 f"map your storages to the CPU. (file: {label})")
         return _make(arr).to(location)._data
-    raise RuntimeError(f"don't know how to restore data location of a storage in {label} "
-                       f"(tagged with {location})")
+    raise CheckpointError(f"don't know how to restore data location of a storage in {label} "
+                          f"(tagged with {location})")
 
 
 def restore_function(map_location, label):
@@ -155,8 +155,8 @@ class Loader:
         if type(stype) is not StorageType:
             raise self.corrupt(f"bad storage type {stype!r:.80}")
         if stype.np is None and stype.name != "UntypedStorage":
-            raise NotImplementedError(f"{self.label} holds quantized tensors (torch.{stype.name}); "
-                                      "ember has no quantized tensors")
+            raise NotImplementedError(f"{self.label} holds quantized tensors of storage "
+                                      f"torch.{stype.name}, which ember does not have")
         if type(numel) is not int or numel < 0 or type(key) not in (str, int):
             raise self.corrupt(f"bad storage record {pid!r:.100}")
         key = str(key)
@@ -234,6 +234,36 @@ class Loader:
         if requires_grad:
             t.requires_grad = True
         return t
+
+    def _rebuild_qtensor(self, storage, storage_offset, size, stride, quantizer_params,
+                         requires_grad, backward_hooks):
+        """torch's quantized tensor record: integer storage + (qscheme, qparams...)."""
+        from .. import _qtensor as q
+        ints = self.tensor_from_storage(storage, storage_offset, size, stride)._data
+        if type(quantizer_params) is not tuple or not quantizer_params or \
+                not isinstance(quantizer_params[0], q.qscheme):
+            raise self.corrupt("bad quantizer parameters of a quantized tensor")
+        scheme = quantizer_params[0]
+        qdtype = {"QInt8Storage": q.qint8, "QUInt8Storage": q.quint8,
+                  "QInt32Storage": q.qint32, "QUInt4x2Storage": q.quint4x2}.get(
+                      getattr(storage[0], "stype_name", ""), None)
+        if qdtype is None:
+            qdtype = {numpy.dtype(numpy.int8): q.qint8, numpy.dtype(numpy.uint8): q.quint8,
+                      numpy.dtype(numpy.int32): q.qint32}[ints.dtype]
+        ints = numpy.ascontiguousarray(ints)
+        if scheme is q.per_tensor_affine:
+            _, scale, zero_point = quantizer_params
+            return q._new_qtensor(ints, qdtype, scheme, float(scale), int(zero_point), None,
+                                  None, None)
+        if scheme in (q.per_channel_affine, q.per_channel_affine_float_qparams):
+            _, scales, zero_points, axis = quantizer_params
+            zp = numpy.asarray(zero_points._data)
+            if zp.dtype.kind == "f":
+                scheme = q.per_channel_affine_float_qparams
+            return q._new_qtensor(ints, qdtype, scheme, None, None,
+                                  numpy.asarray(scales._data, numpy.float64).copy(),
+                                  zp.copy(), int(axis))
+        raise NotImplementedError(f"{self.label}: quantization scheme {scheme!r}")
 
     def _rebuild_tensor(self, storage, storage_offset, size, stride):
         return self.tensor_from_storage(storage, storage_offset, size, stride)

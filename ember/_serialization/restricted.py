@@ -28,6 +28,21 @@ _REFUSED = {pickle.INST[0]: "INST", pickle.OBJ[0]: "OBJ", pickle.EXT1[0]: "EXT1"
             pickle.NEXT_BUFFER[0]: "NEXT_BUFFER", pickle.READONLY_BUFFER[0]: "READONLY_BUFFER"}
 
 
+_LARGE_READ = 1 << 16     # reads longer than this are first checked against the file's size
+
+
+def _end_of(file):
+    """The file's size when it can seek (``None`` for pipes): long reads are checked
+    against it, so a length field of 2**40 fails cleanly instead of allocating."""
+    try:
+        pos = file.tell()
+        end = file.seek(0, 2)
+        file.seek(pos)
+        return end
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 class CorruptPickle(UnpicklingError):
     """Malformed or truncated pickle data (the loader reports it as a corrupt file)."""
 
@@ -48,6 +63,8 @@ class RestrictedUnpickler:
     def __init__(self, file, policy, *, encoding="utf-8", errors="strict", lenient=False):
         self._read = file.read
         self._readline = file.readline
+        self._tell = getattr(file, "tell", None)
+        self._end = _end_of(file)
         self.policy = policy
         self.encoding = encoding
         self.errors = errors
@@ -58,6 +75,10 @@ class RestrictedUnpickler:
     def read(self, n):
         if n < 0 or n > sys.maxsize:
             raise _corrupt(f"bad length {n}")
+        if n > _LARGE_READ and self._end is not None and n > self._end - self._tell():
+            # a length field claims more than the file holds: refuse before allocating it
+            raise CorruptPickle(f"pickle data was truncated: an opcode claims {n} bytes but "
+                                f"only {self._end - self._tell()} remain")
         data = self._read(n)
         if len(data) != n:
             raise CorruptPickle("pickle data was truncated")

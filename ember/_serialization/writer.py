@@ -28,6 +28,7 @@ import numpy
 
 from .. import backend
 from .._dtype import dtype as _EmberDtype
+from .._qtensor import _QDtype, qscheme as _QScheme
 from .._device import device as _EmberDevice
 from .._tensor import Tensor, Size, _make
 from .container import ZipWriter
@@ -65,6 +66,7 @@ class TorchGlobal:
 _REBUILD_V2 = TorchGlobal("torch._utils", "_rebuild_tensor_v2")
 _REBUILD_V3 = TorchGlobal("torch._utils", "_rebuild_tensor_v3")
 _REBUILD_PARAMETER = TorchGlobal("torch._utils", "_rebuild_parameter")
+_REBUILD_QTENSOR = TorchGlobal("torch._utils", "_rebuild_qtensor")
 _SIZE = TorchGlobal("torch", "Size")
 _DEVICE = TorchGlobal("torch", "device")
 _UNTYPED = TorchGlobal("torch.storage", "UntypedStorage")
@@ -114,8 +116,9 @@ class _Storages:
         self.records = []          # (key, host uint8 array) in key order
         self._by_root = {}         # (id(root), np dtype) -> (_StorageRef, root)
 
-    def describe(self, arr):
-        """(storage ref, offset, strides) for array ``arr``, all counted in elements."""
+    def describe(self, arr, storage_name=None):
+        """(storage ref, offset, strides) for array ``arr``, all counted in elements;
+        ``storage_name`` overrides the storage type (quantized tensors' QInt8Storage ...)."""
         item = arr.itemsize
         root = _root(arr)
         flat = None
@@ -127,23 +130,23 @@ class _Storages:
                 flat = root
         if flat is None:          # a contiguous copy of its own
             copy = backend.get_array_module(arr).ascontiguousarray(arr)
-            ref = self._new(copy, arr.dtype, copy.size)
+            ref = self._new(copy, arr.dtype, copy.size, storage_name)
             return ref, 0, _contiguous_strides(arr.shape)
-        key = (id(root), arr.dtype)
+        key = (id(root), arr.dtype, storage_name)
         hit = self._by_root.get(key)
         if hit is None:
-            ref = self._new(root, arr.dtype, root.nbytes // item)
+            ref = self._new(root, arr.dtype, root.nbytes // item, storage_name)
             self._by_root[key] = (ref, root)     # keeps root alive: ids stay unique
         else:
             ref = hit[0]
         return ref, delta // item, tuple(s // item for s in arr.strides)
 
-    def _new(self, root, np_dtype, numel):
+    def _new(self, root, np_dtype, numel, storage_name=None):
         key = str(len(self.records))
         host = backend.to_host(root)
         raw = host.ravel(order="K").view(numpy.uint8) if host.size else numpy.empty(0, numpy.uint8)
         location = "cpu" if backend.device_type_of(root) == "cpu" else str(_make(root).device)
-        name = STORAGE_NAMES.get(_dtype_name(np_dtype))
+        name = storage_name or STORAGE_NAMES.get(_dtype_name(np_dtype))
         if name is None:
             pid = ("storage", _UNTYPED, key, location, raw.nbytes)
         else:
@@ -182,6 +185,9 @@ class TorchPickler(pickle._Pickler):
 
     def _reduce_tensor(self, t):
         from ..nn.parameter import Parameter
+        from .._qtensor import QTensor
+        if type(t) is QTensor:
+            return self._reduce_qtensor(t)
         if isinstance(t, Parameter):
             return (_REBUILD_PARAMETER, (_make(t._data), t.requires_grad, OrderedDict()))
         arr = t._data
@@ -190,6 +196,25 @@ class TorchPickler(pickle._Pickler):
         if ref.pid[1] is _UNTYPED:
             return (_REBUILD_V3, args + (t.dtype,))
         return (_REBUILD_V2, args)
+
+    def _reduce_qtensor(self, t):
+        """torch's ``_rebuild_qtensor`` record: the integers in a QInt8/QUInt8/QInt32
+        storage and (qscheme, scale, zero_point) or (qscheme, scales, zero_points, axis)."""
+        from .. import _qtensor as q
+        arr = t._int
+        name = {q.qint8: "QInt8Storage", q.quint8: "QUInt8Storage", q.qint32: "QInt32Storage",
+                q.quint4x2: "QUInt4x2Storage"}[t.dtype]
+        ref, offset, strides = self.storages.describe(arr, storage_name=name)
+        if t._qscheme is q.per_tensor_affine:
+            params = (t._qscheme, t._scale, t._zero_point)
+        else:
+            params = (q.per_channel_affine if t._qscheme is q.per_channel_affine else t._qscheme,
+                      _make(t._scales), _make(t._zero_points), t._axis)
+        return (_REBUILD_QTENSOR, (ref, offset, Size(arr.shape), strides, params, False,
+                                   OrderedDict()))
+
+    def save_qscheme(self, obj):
+        self.save(TorchGlobal("torch", obj.name))
 
     def save_torch_global(self, obj):
         self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode("utf-8"))
@@ -209,6 +234,8 @@ class TorchPickler(pickle._Pickler):
     dispatch[TorchGlobal] = save_torch_global
     dispatch[bytes] = save_bytes
     dispatch[_EmberDtype] = save_dtype
+    dispatch[_QDtype] = save_dtype
+    dispatch[_QScheme] = save_qscheme
 
 
 def _serialization_id(entries):

@@ -26,6 +26,7 @@ import functools
 import warnings
 
 from .. import _dtype
+from .. import backend as _backend
 from .._tensor import Tensor
 from ..autograd import dispatch as _dispatch
 from ..autograd.grad_mode import _state as _grad_state
@@ -224,7 +225,11 @@ class autocast:
         self.fast_dtype = get_autocast_dtype(device_type) if dtype is None else dtype
         self._cache_enabled = (is_autocast_cache_enabled() if cache_enabled is None
                                else cache_enabled)
-        if enabled and self.fast_dtype not in _SUPPORTED:
+        if enabled and device_type == "cuda" and not _backend.cuda_available():
+            warnings.warn("CUDA is not available or torch_xla is imported. Disabling "
+                          "autocast.", stacklevel=2)
+            enabled = False
+        elif enabled and self.fast_dtype not in _SUPPORTED:
             name = device_type.upper()
             warnings.warn(f"In {name} autocast, but the target dtype is not supported. "
                           f"Disabling autocast.\n{name} Autocast only supports dtypes of "

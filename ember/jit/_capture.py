@@ -95,12 +95,16 @@ def plain(a):
         return [plain(x) for x in a]
     if t is dict:
         return {k: plain(v) for k, v in a.items()}
+    if t is slice:
+        return slice(plain(a.start), plain(a.stop), plain(a.step))
     return a
 
 
 def _has_sym(a):
     if type(a) is SymInt:
         return True
+    if type(a) is slice:
+        return _has_sym((a.start, a.stop, a.step))
     if isinstance(a, (tuple, list)):
         return any(_has_sym(x) for x in a)
     if isinstance(a, dict):
@@ -191,6 +195,9 @@ class CaptureMode(DispatchMode):
             return [self.template(x) for x in a]
         if t is dict:
             return {k: self.template(v) for k, v in a.items()}
+        if t is slice and (type(a.start) is SymInt or type(a.stop) is SymInt
+                           or type(a.step) is SymInt):
+            return slice(self.template(a.start), self.template(a.stop), self.template(a.step))
         return a
 
     def _outputs(self, out):
@@ -220,7 +227,9 @@ class CaptureMode(DispatchMode):
             tkw["shape"] = self._symbolic_reshape(args[0], kwargs["shape"])
         elif func.__name__ == "Expand" and "shape" in kwargs and not _has_sym(kwargs["shape"]):
             tkw["shape"] = self._symbolic_expand(args[0], kwargs["shape"])
-        self._record(op_name(func), targs, tkw, out)
+        node = self._record(op_name(func), targs, tkw, out)
+        if not func.array_forward:
+            node._fn = func.apply       # a user's autograd.Function: replayable, not savable
         return out
 
     def __ember_composite__(self, name, fn, args, kwargs):
@@ -393,14 +402,14 @@ def state_names(module):
     return names
 
 
-def capture(fn, inputs, module=None, input_names=None, record_where=True):
+def capture(fn, inputs, module=None, input_names=None, record_where=True, scalars=False):
     """Run ``fn(*inputs)`` under capture; returns (graph, output)."""
     from ..autograd.grad_mode import no_grad
     from ..nn.modules import module as _module
     g = Graph()
     mode = CaptureMode(g, state_names(module) if module is not None else {},
                        module_paths(module) if module is not None else {}, record_where)
-    flat_in, tree = flatten_inputs(inputs)
+    flat_in, tree = flatten_inputs(inputs, scalars)
     names = input_names or []
     for k, t in enumerate(flat_in):
         mode.add_input(t, names[k] if k < len(names) else _default_input_name(k, fn, module))
@@ -433,14 +442,17 @@ def _default_input_name(k, fn, module):
     return f"input_{k}"
 
 
-def flatten_inputs(inputs):
-    """Tensors of a (nested tuple/list) argument structure, and the structure."""
+def flatten_inputs(inputs, scalars=False):
+    """Tensors of a (nested tuple/list) argument structure, and the structure (scripted
+    code may also take Python scalars: constants of the graph, checked on each call)."""
     flat = []
 
     def walk(a):
         if isinstance(a, Tensor):
             flat.append(a)
             return ("T",)
+        if scalars and (a is None or isinstance(a, (bool, int, float, str))):
+            return ("S", a)
         if isinstance(a, (tuple, list)):
             return ("L" if isinstance(a, list) else "U", tuple(walk(x) for x in a))
         raise TypeError(f"Type '{type(a).__name__}' cannot be traced. Only Tensors and "

@@ -12,7 +12,6 @@ Passes, in order (as PyTorch's freezing does):
 """
 import copy
 
-import numpy
 
 from .. import backend
 from .._tensor import _make
@@ -20,6 +19,8 @@ from ._ir import Graph, Ref, Sym, flat_outputs, walk_refs
 from ._module import ScriptModule, _prepare
 
 _CONV = {"F:conv1d", "F:conv2d", "F:conv3d"}
+_DROPOUT = {"F:dropout", "F:alpha_dropout", "F:feature_alpha_dropout", "F:dropout1d",
+            "F:dropout2d", "F:dropout3d"}
 
 
 def freeze(mod, preserved_attrs=None, optimize_numerics=True):
@@ -48,7 +49,6 @@ def _copy_graph(src):
     g.__dict__.update({k: v for k, v in src.__dict__.items()})
     g.nodes = [copy.copy(n) for n in src.nodes]
     for n in g.nodes:
-        n._fn = None
         n._fast = None
     g.constants = dict(src.constants)
     g.params = dict(src.params)
@@ -67,13 +67,10 @@ def _uses(g):
     return uses
 
 
-def _host(t):
-    return backend.to_host(t._data)
-
-
 def _const_array(g, a):
+    """The backend array of a constant argument (folding runs on the tensors' device)."""
     if isinstance(a, Ref) and a.vid in g.constants:
-        return _host(g.constants[a.vid])
+        return g.constants[a.vid]._data
     return None
 
 
@@ -101,12 +98,13 @@ def _fold_batchnorm(g):
         mean, var = _const_array(g, a["running_mean"]), _const_array(g, a["running_var"])
         if w is None or mean is None or var is None:
             continue
-        gamma = _const_array(g, a["weight"]) if a["weight"] is not None else numpy.ones_like(mean)
-        beta = _const_array(g, a["bias"]) if a["bias"] is not None else numpy.zeros_like(mean)
-        b = _const_array(g, ca["bias"]) if ca["bias"] is not None else numpy.zeros_like(mean)
+        xp = backend.get_array_module(w)
+        gamma = _const_array(g, a["weight"]) if a["weight"] is not None else xp.ones_like(mean)
+        beta = _const_array(g, a["bias"]) if a["bias"] is not None else xp.zeros_like(mean)
+        b = _const_array(g, ca["bias"]) if ca["bias"] is not None else xp.zeros_like(mean)
         if gamma is None or beta is None or b is None:
             continue
-        scale = gamma / numpy.sqrt(var.astype(numpy.float64) + a["eps"])
+        scale = gamma / xp.sqrt(var.astype(xp.float64) + a["eps"])
         w2 = (w * scale.reshape((-1,) + (1,) * (w.ndim - 1))).astype(w.dtype)
         b2 = ((b - mean) * scale + beta).astype(w.dtype)
         wv, bv = g.new_value(), g.new_value()
@@ -158,8 +156,8 @@ def _drop_dropout(g):
     remap = {}
     keep = []
     for n in g.nodes:
-        if n.op == "ember.ops.dropout:Dropout" and isinstance(n.args[0], Ref) \
-                and isinstance(n.outputs, int):
+        if (n.op == "ember.ops.dropout:Dropout" or n.op in _DROPOUT) and \
+                isinstance(n.args[0], Ref) and isinstance(n.outputs, int):
             remap[n.outputs] = n.args[0].vid
             continue
         keep.append(n)

@@ -194,8 +194,6 @@ def _arg_str(g, a):
         return g.value_name(a.vid)
     if isinstance(a, Sym):
         return expr_str(a.expr, g)
-    if isinstance(a, int) and not isinstance(a, bool) and False:
-        return str(a)
     if isinstance(a, tuple):
         return "(" + ", ".join(_arg_str(g, x) for x in a) + ("," if len(a) == 1 else "") + ")"
     if isinstance(a, list):
@@ -204,6 +202,11 @@ def _arg_str(g, a):
         return "{" + ", ".join(f"{k!r}: {_arg_str(g, v)}" for k, v in a.items()) + "}"
     if type(a).__name__ == "ndarray":
         return f"<array {a.dtype}{list(a.shape)}>"
+    if isinstance(a, slice):
+        parts = ["" if v is None else _arg_str(g, v) for v in (a.start, a.stop, a.step)]
+        return ":".join(parts[:2]) + (f":{parts[2]}" if a.step is not None else "")
+    if a is Ellipsis:
+        return "..."
     return repr(a)
 
 
@@ -264,11 +267,15 @@ def walk_refs(a, out):
     elif isinstance(a, dict):
         for x in a.values():
             walk_refs(x, out)
+    elif isinstance(a, slice):
+        walk_refs((a.start, a.stop, a.step), out)
 
 
 def has_dynamic(a):
     if isinstance(a, (Ref, Sym)):
         return True
+    if isinstance(a, slice):
+        return has_dynamic((a.start, a.stop, a.step))
     if isinstance(a, (tuple, list)):
         return any(has_dynamic(x) for x in a)
     if isinstance(a, dict):
@@ -288,6 +295,8 @@ def bind(a, env):
         return [bind(x, env) for x in a]
     if isinstance(a, dict):
         return {k: bind(x, env) for k, x in a.items()}
+    if isinstance(a, slice):
+        return slice(bind(a.start, env), bind(a.stop, env), bind(a.step, env))
     return a
 
 

@@ -88,8 +88,13 @@ def flatten_call_inputs(args, tree):
     flat = []
 
     def walk(a, spec):
-        if spec[0] == "T" or spec[0] == "S":
+        if spec[0] == "T":
             flat.append(a)
+        elif spec[0] == "S":        # a scripted scalar argument: a constant of the graph
+            if a != spec[1] or type(a) is not type(spec[1]):
+                raise RuntimeError(f"this scripted graph was built for the argument value "
+                                   f"{spec[1]!r}; got {a!r} (ember.jit.script fixes Python "
+                                   "scalar arguments at the first call)")
         else:
             if not isinstance(a, (tuple, list)) or len(a) != len(spec[1]):
                 raise RuntimeError("forward() arguments do not match the structure of the "

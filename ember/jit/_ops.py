@@ -37,7 +37,8 @@ _FUNCTIONAL = {
     "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
     "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
     "interpolate", "batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
-    "embedding",
+    "embedding", "dropout", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d",
+    "dropout3d",
 }
 _SHAPE = {"view", "reshape", "flatten", "unflatten", "expand"}
 

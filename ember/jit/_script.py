@@ -37,14 +37,9 @@ _UNSUPPORTED = {
     ast.AsyncFunctionDef: "async functions", ast.Await: "await", ast.ClassDef: "class definitions",
     ast.GeneratorExp: "generator expressions", ast.SetComp: "set comprehensions",
     ast.Starred: "starred expressions", ast.FunctionDef: "nested function definitions",
-    ast.Raise: None,
 }
 if hasattr(ast, "TryStar"):
     _UNSUPPORTED[ast.TryStar] = "try blocks"
-
-
-class _Frontend(RuntimeError):
-    pass
 
 
 def _error(fname, node, what):
@@ -70,10 +65,10 @@ class _Checker(ast.NodeVisitor):
             super().generic_visit(node)
             self.depth -= 1
             return
-        if isinstance(node, (ast.If, ast.While, ast.For)):
+        if isinstance(node, (ast.While, ast.For)):
             for sub in ast.walk(node):
                 if isinstance(sub, (ast.Return, ast.Break, ast.Continue)) and sub is not node:
-                    kind = {ast.Return: "Early returns inside if/loop",
+                    kind = {ast.Return: "Returns inside loops",
                             ast.Break: "break statements", ast.Continue: "continue statements"}
                     raise _error(self.fname, _shift(sub, self.line0), kind[type(sub)])
         super().generic_visit(node)
@@ -86,6 +81,51 @@ def _shift(node, line0):
     n.lineno = node.lineno + line0 - 1
     n.col_offset = node.col_offset
     return n
+
+
+def _ends_return(stmts):
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, ast.Return):
+        return True
+    return isinstance(last, ast.If) and _ends_return(last.body) and _ends_return(last.orelse)
+
+
+def _has_return(stmts):
+    return any(isinstance(n, ast.Return) for s in stmts for n in ast.walk(s))
+
+
+def _lift(stmts):
+    """Early returns: an ``if`` with a returning branch takes the statements after it into
+    its other branch, so every return ends a branch (TorchScript accepts early returns)."""
+    out = []
+    for i, st in enumerate(stmts):
+        if isinstance(st, ast.Return):
+            out.append(st)
+            return out                     # the rest is unreachable
+        if isinstance(st, ast.If) and _has_return([st]):
+            rest = stmts[i + 1:]
+            body = st.body if _ends_return(st.body) else st.body + rest
+            orelse = st.orelse if _ends_return(st.orelse) else st.orelse + rest
+            out.append(ast.copy_location(ast.If(st.test, _lift(body), _lift(orelse) or
+                                                [ast.Pass()]), st))
+            return out
+        out.append(st)
+    return out
+
+
+def _assign_returns(stmts, fname, line0):
+    """``return x`` at the end of every branch -> ``__ret = x``."""
+    last = stmts[-1]
+    if isinstance(last, ast.Return):
+        stmts[-1] = ast.copy_location(ast.Assign([ast.Name("__ret", ast.Store())],
+                                                 last.value or ast.Constant(None)), last)
+    elif isinstance(last, ast.If):
+        if not (_ends_return(last.body) and _ends_return(last.orelse)):
+            raise _error(fname, _shift(last, line0), "Functions that return on some paths only")
+        _assign_returns(last.body, fname, line0)
+        _assign_returns(last.orelse, fname, line0)
 
 
 def _assigned(stmts):
@@ -209,20 +249,28 @@ def _if(cond, then, orelse, vals):
         push_mode(mode)
     n1, r1, o1 = _record_block(mode, then, vals)
     n2, r2, o2 = _record_block(mode, orelse, vals)
-    real = o1 if taken else o2
+    real = list(o1 if taken else o2)
     node = Node("prim:If", [Ref(mode.vid_of(cond))], {}, None, mode.scope[-1] if mode.scope else "",
                 blocks=[Block([], n1, r1), Block([], n2, r2)])
     node.outputs = _outputs_for(mode, real, r1, r2)
     mode.graph.nodes.append(node)
-    return real
+    return tuple(real)
 
 
 def _outputs_for(mode, real, r1, r2):
+    """Output value ids of a control-flow node; ``real`` (a list) gets fresh aliases of its
+    tensors, so a tensor that was already a graph value keeps its old id elsewhere."""
     outs = []
-    for v, a, b in zip(real, r1, r2):
+    for k, (v, a, b) in enumerate(zip(real, r1, r2)):
         if isinstance(v, Tensor):
+            v = real[k] = v.detach()
+        if isinstance(v, Tensor) or (v is None and (isinstance(a, Ref) or isinstance(b, Ref))
+                                     and (a is None or b is None)):
+            # a tensor (possibly unset on the other path: reading it there is an error,
+            # as TorchScript reports a variable defined on one path only)
             vid = mode.graph.new_value()
-            mode._bind(v, vid)
+            if v is not None:
+                mode._bind(v, vid)
             outs.append(vid)
         else:
             if isinstance(a, Ref) or isinstance(b, Ref) or a != b:
@@ -313,9 +361,10 @@ def _loop(mode, trip, cond, body, vals, c0):
     node = Node("prim:Loop", [mode.template(trip) if trip is not None else None,
                               tuple(init)], {"counter": counter}, None,
                 mode.scope[-1] if mode.scope else "", blocks=blocks)
+    vals = list(vals)
     node.outputs = _outputs_for(mode, vals, res_t, res_t)
     mode.graph.nodes.append(node)
-    return vals
+    return tuple(vals)
 
 
 # -- interpreter side ------------------------------------------------------------------
@@ -393,6 +442,11 @@ def _compile(fn, owner_name):
     fdef = tree.body[0]
     fdef.decorator_list = []
     _Checker(fname, line0).visit(tree)
+    body = _lift(fdef.body)
+    if body and isinstance(body[-1], ast.If) and _has_return([body[-1]]):
+        _assign_returns(body, fname, line0)
+        body.append(ast.Return(ast.Name("__ret", ast.Load())))
+    fdef.body = body
     new = _Rewriter().visit(tree)
     ast.fix_missing_locations(new)
     ast.increment_lineno(new, line0 - 1)
@@ -429,7 +483,7 @@ def _capture_scripted(fn, args, module):
     from . import _tracing_scope
     from ._capture import capture
     with _tracing_scope(), _scripting():
-        return capture(fn, args, module=module)
+        return capture(fn, args, module=module, scalars=True)
 
 
 _scripting_flag = [0]

@@ -4,3 +4,6 @@ from .modules import *  # noqa: F401,F403
 from .modules import Module, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .modules.module import register_module_forward_hook, register_module_forward_pre_hook
 from . import functional, init, utils, parameter, modules
+# ember.nn.parallel (distributed helper): DataParallel as nn.DataParallel; DDP imports MPI lazily
+from . import parallel
+from .parallel import DataParallel

@@ -8,7 +8,7 @@ Where ember differs: only the TorchScript-style exporter's arguments exist
 import enum
 
 from ._context import ExportError
-from ._export import DEFAULT_OPSET, export, is_in_onnx_export
+from ._export import DEFAULT_OPSET as DEFAULT_OPSET, export, is_in_onnx_export
 
 __all__ = [
     "ExportError",

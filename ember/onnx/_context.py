@@ -31,6 +31,8 @@ class Ctx:
         self._shape_cache = {}
         self._const_cache = {}
         self.node = None                # the IR node being converted (for messages)
+        self.counters = {}              # loop counter value id -> the Loop body's iter name
+        self.convert = None             # convert(node): set by the exporter (sub-graphs)
 
     # -- names ------------------------------------------------------------------------------
     def fresh(self, hint="t"):
@@ -154,6 +156,8 @@ class Ctx:
         if isinstance(e, int):
             return self.ints([e])
         k = e[0]
+        if k == "size" and e[1] in self.counters:
+            return self.op("Unsqueeze", [self.counters[e[1]], self.ints([0])])
         if k == "size":
             return self.dim(e[1], e[2])
         if k == "numel":

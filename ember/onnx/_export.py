@@ -91,7 +91,9 @@ def export(model, args=(), f=None, kwargs=None, export_params=True, verbose=Fals
             model.train(want_train)
     try:
         with _exporting():
-            if isinstance(model, ScriptModule) or isinstance(model, Module):
+            if isinstance(model, ScriptModule):
+                graph = _script_graph(model, args)
+            elif isinstance(model, Module):
                 graph, _ = capture(model, args, module=model, input_names=input_names)
             else:
                 graph, _ = capture(model, args, input_names=input_names)
@@ -115,6 +117,28 @@ def export(model, args=(), f=None, kwargs=None, export_params=True, verbose=Fals
         else:
             f.write(proto.SerializeToString())
     return proto
+
+
+def _used_names(nodes):
+    """Every name a node reads, sub-graphs (If/Loop bodies) included."""
+    used = set()
+    for n in nodes:
+        used.update(n.input)
+        for a in n.attribute:
+            if a.g is not None and a.g.node:
+                used |= _used_names(a.g.node)
+    return used
+
+
+def _script_graph(sm, args):
+    """A ScriptModule's own graph (control flow kept), run once on ``args`` if it is a
+    scripted module whose graph is built on the first call."""
+    import copy
+    if getattr(sm, "_graph", None) is None:
+        sm(*args)
+    g = copy.copy(sm._graph)
+    g.param_tensors = sm._state()
+    return g
 
 
 def _training_flag(training, model):
@@ -141,7 +165,7 @@ def _tensor_values(graph, model_state):
 
 def build_model(graph, opset, input_names, output_names, dynamic_axes, export_params,
                 keep_initializers_as_inputs, verbose, model_name):
-    onnx = _onnx()
+    _onnx()
     from onnx import helper
 
     from .converters import table
@@ -166,8 +190,10 @@ def build_model(graph, opset, input_names, output_names, dynamic_axes, export_pa
         ctx.names[vid] = ctx.initializer(tensors[vid], f"/constant_{vid}")
 
     conv = table()
-    for node in graph.nodes:
+
+    def convert(node):
         fn = conv.get(node.op)
+        outer = ctx.node
         ctx.node = node
         if fn is None:
             where = f" (module '{node.scope}')" if node.scope else ""
@@ -175,6 +201,10 @@ def build_model(graph, opset, input_names, output_names, dynamic_axes, export_pa
             raise ExportError(f"ember.onnx.export: no ONNX converter for op "
                               f"'{display(node.op)}' ({node.op}){where}{at}")
         fn(ctx, node)
+        ctx.node = outer
+    ctx.convert = convert
+    for node in graph.nodes:
+        convert(node)
     ctx.node = None
 
     # outputs: named by output_names (or output_<k>), with an Identity where the value is
@@ -204,7 +234,7 @@ def build_model(graph, opset, input_names, output_names, dynamic_axes, export_pa
     if keep_initializers_as_inputs:
         inputs += [_value_info(init.name, _np_of(init), tuple(init.dims), None)
                    for init in ctx.initializers]
-    used = {x for n in ctx.nodes for x in n.input}
+    used = _used_names(ctx.nodes)
     inits = [i for i in ctx.initializers if i.name in used]
     dynamic_in = any(n in dynamic_axes for n in in_names)
     outputs = [_value_info(n, ctx.dtype(r.vid), None if dynamic_in else ctx.shape(r.vid),

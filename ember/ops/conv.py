@@ -537,11 +537,9 @@ def _prepare(n, fname, input, weight, bias, stride, dilation, groups, transposed
     if any(d <= 0 for d in dilation):
         raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
     dt, wdt = input._data.dtype, weight._data.dtype
-    if _casting_active():   # autocast casts the operands before the op runs
-        wdt = dt
-        bias_dt = dt
-    else:
-        bias_dt = bias._data.dtype if bias is not None else dt
+    bias_dt = bias._data.dtype if bias is not None else dt
+    if (wdt != dt or bias_dt != dt) and _casting_active():
+        wdt = bias_dt = dt      # autocast casts the operands before the op runs
     if dt != wdt:
         raise RuntimeError(f"expected scalar type {_SCALAR_NAME.get(dt.name, dt.name)} but "
                            f"found {_SCALAR_NAME.get(wdt.name, wdt.name)}")

@@ -36,7 +36,22 @@ def _size(size):
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"{list(size)}")
         out.append(int(s))
+    _check_numel(out)
     return tuple(out)
+
+
+_MAX_BYTES = 2 ** 63 - 1
+
+
+def _check_numel(shape):
+    """torch's RuntimeError for sizes whose storage size overflows int64 (NumPy's own error
+    is a ValueError about ``arr.size * arr.dtype.itemsize``); checked with the widest
+    itemsize (16), a bound no allocation could reach anyway."""
+    n = 1
+    for s in shape:
+        n *= s
+    if n * 16 > _MAX_BYTES:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
 
 
 def _xp(device):
@@ -341,6 +356,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     default = int64 if all_int else get_default_dtype()
     npd = _np_dtype(dtype, default)
     n = max(0, math.ceil((end - start) / step))
+    _check_numel((n,))
     xp = _xp(device)
     if numpy.dtype(npd).kind in "iub":
         # torch 2.14: the length comes from the bounds as given (ceil((end - start) / step),

@@ -14,6 +14,7 @@ from .. import backend, _random
 from .._dtype import float32 as _float32
 from .._tensor import _make
 from ..autograd.function import ArrayFunction
+from ..autograd.dispatch import composite
 from . import pointwise as _pw
 
 _gam = backend.get_array_module
@@ -95,6 +96,7 @@ def _dropout(input, p, training, inplace, feature=False, alpha=False):
     return Dropout.apply(input, mask=mask, shift=shift.astype(dt, copy=False))
 
 
+@composite("dropout")
 def dropout(input, p=0.5, training=True, inplace=False):
     """``F.dropout``: zero each element with probability ``p``, scale the rest by
     ``1 / (1 - p)``."""
@@ -102,18 +104,21 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return _dropout(input, p, training, inplace)
 
 
+@composite("alpha_dropout")
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """``F.alpha_dropout``: dropout that keeps SELU's self-normalizing mean and variance."""
     _check_p(p)
     return _dropout(input, p, training, inplace, alpha=True)
 
 
+@composite("feature_alpha_dropout")
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     """``F.feature_alpha_dropout``: alpha dropout of whole channels."""
     _check_p(p)
     return _dropout(input, p, training, inplace, feature=True, alpha=True)
 
 
+@composite("dropout1d")
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """``F.dropout1d``: zero whole channels of ``(N, C, L)`` or ``(C, L)`` inputs."""
     _check_p(p)
@@ -137,6 +142,7 @@ def _feature_unbatched(input, p, training, inplace, batched):
     return _dropout(input.unsqueeze(0), p, training, False, feature=True).squeeze(0)
 
 
+@composite("dropout2d")
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """``F.dropout2d``: zero whole channels of ``(N, C, H, W)`` inputs (a 3-D input is taken
     as ``(N, C, L)``, with PyTorch's warning)."""
@@ -160,6 +166,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     return _dropout(input, p, training, inplace, feature=True)
 
 
+@composite("dropout3d")
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """``F.dropout3d``: zero whole channels of ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
     import warnings

@@ -80,9 +80,9 @@ def _check_slice(s):
         if step <= 0:
             raise ValueError("slice step cannot be zero" if step == 0
                              else "step must be greater than zero")
-    if start is not None and type(start) is not int:
+    if start is not None and not isinstance(start, int):
         start = operator.index(start)
-    if stop is not None and type(stop) is not int:
+    if stop is not None and not isinstance(stop, int):
         stop = operator.index(stop)
     return slice(start, stop, step)
 
@@ -96,6 +96,8 @@ def _item(xp, k):
         return _check_slice(k)
     if tk is bool:
         return xp.asarray(k)
+    if isinstance(k, int):
+        return k        # an int subclass as is (graph capture's symbolic sizes stay symbolic)
     if isinstance(k, Tensor):
         arr = k._data
     elif backend.is_array(k):
@@ -160,14 +162,14 @@ def _parse(shape, key, xp):
             continue
         if it is Ellipsis:
             n_ell += 1
-        elif type(it) is int or type(it) is slice or it.dtype.kind != "b":
+        elif isinstance(it, int) or type(it) is slice or it.dtype.kind != "b":
             consumed += 1
         else:
             consumed += it.ndim
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if consumed > ndim:
-        if ndim == 0 and any(type(it) is int for it in items):
+        if ndim == 0 and any(isinstance(it, int) for it in items):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
@@ -185,7 +187,7 @@ def _parse(shape, key, xp):
             basic.extend([_SL] * k)
             adv.extend([_SL] * k)
             dim += k
-        elif type(it) is int:
+        elif isinstance(it, int):
             n = shape[dim]
             if not -n <= it < n:
                 raise IndexError(f"index {it} is out of bounds for dimension {pos} with size {n}")
@@ -1058,7 +1060,9 @@ def index_add(input, dim, index, source, *, alpha=1):
                                        f"{_fmt(input._data.shape)} source.shape = "
                                        f"{_fmt(source._data.shape)}"))
     n = input._data.shape[d] if input._data.ndim else 1
-    _bounds_error(index._data, n, lambda v: RuntimeError(
+    # torch's kernel raises IndexError on 0-d/1-d inputs, RuntimeError on the others
+    err = IndexError if input._data.ndim <= 1 else RuntimeError
+    _bounds_error(index._data, n, lambda v: err(
         f"index {v} is out of bounds for dimension {d} with size {n}"))
     return IndexAdd.apply(input, index, source, dim=d, alpha=alpha)
 
@@ -1426,4 +1430,8 @@ METHODS = (
     "put", "put_", "index_put", "index_put_",
 )
 
-__all__ = [n for n in METHODS if not n.endswith("_")] + ["index_put_"]
+__all__ = [
+    "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
+    "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "nonzero",
+    "argwhere", "take", "take_along_dim", "put", "index_put", "index_put_",
+]

@@ -807,4 +807,7 @@ def trace(input):
 METHODS = ("mm", "matmul", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "addmm_",
            "baddbmm", "baddbmm_", "addmv", "addmv_", "inner", "kron", "trace")
 
-__all__ = [n for n in METHODS if not n.endswith("_")] + ["einsum", "tensordot"]
+__all__ = [
+    "mm", "matmul", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "baddbmm", "addmv",
+    "inner", "kron", "trace", "einsum", "tensordot",
+]

@@ -112,6 +112,9 @@ class Mul(ArrayFunction):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if g._data.dtype.kind == "c":
+            # PyTorch's convention for complex: grad_a = g * conj(b)
+            a, b = _conj_any(a), _conj_any(b)
         return (mul(g, b) if need[0] else None), (mul(g, a) if need[1] else None)
 
 
@@ -128,6 +131,8 @@ class Div(ArrayFunction):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if g._data.dtype.kind == "c":
+            a, b = _conj_any(a), _conj_any(b)     # grad_a = g / conj(b), as PyTorch's
         ga = div(g, b) if need[0] else None
         gb = neg(div(mul(g, a), mul(b, b))) if need[1] else None
         return ga, gb
@@ -236,12 +241,23 @@ def _split_ties(g, a_wins, tie):
     return ga, gb
 
 
+def _check_integer_divisor(a, b):
+    """Integer ``//``, ``%`` and fmod by zero raise as PyTorch's do (NumPy silently gives 0);
+    floating division keeps its inf/nan."""
+    arr = a if hasattr(a, "dtype") else b
+    if arr.dtype.kind not in "iu" or getattr(a, "size", 1) == 0:
+        return                       # (an empty result divides nothing, as in torch)
+    if not b.all() if hasattr(b, "all") else b == 0:
+        raise RuntimeError("ZeroDivisionError")
+
+
 class FloorDivide(ArrayFunction):
     broadcasting = True
     promotes = True
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_integer_divisor(a, b)
         return _gam(a).floor_divide(a, b)
 
     @staticmethod
@@ -257,6 +273,7 @@ class Remainder(ArrayFunction):
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_integer_divisor(a, b)
         ctx.save_for_backward(a, b)
         return _gam(a).mod(a, b)
 
@@ -275,6 +292,7 @@ class Fmod(ArrayFunction):
 
     @staticmethod
     def forward(ctx, a, b):
+        _check_integer_divisor(a, b)
         ctx.save_for_backward(a, b)
         return _gam(a).fmod(a, b)
 
@@ -821,6 +839,11 @@ class Conj(ArrayFunction):
         return conj(g)
 
 
+def _conj_any(x):
+    """conj of a Tensor or of a Python number saved for backward."""
+    return conj(x) if isinstance(x, Tensor) else x.conjugate()
+
+
 def conj(input):
     if input._data.dtype.kind != "c":
         return input
@@ -1251,6 +1274,18 @@ METHODS = (
 METHOD_ALIASES = {"float": float_, "int": int_, "bool": bool_, "clone": clone_tensor}
 
 # Top-level functions (``ember.add`` ...): the methods minus Tensor-only conversions.
-__all__ = [n for n in METHODS if not n.endswith("_") and n not in (
-    "to", "double", "half", "bfloat16", "long", "short", "char", "byte", "cfloat", "cdouble",
-    "cpu", "cuda", "type_as")] + ["rsub", "clamp_min", "clamp_max", "relu_", "sigmoid_"]
+__all__ = [
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+    "floor_divide", "remainder", "fmod", "pow", "float_power", "atan2", "arctan2",
+    "maximum", "minimum", "fmax", "fmin", "neg", "negative", "abs", "absolute", "sign",
+    "sgn", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
+    "square", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
+    "acosh", "atanh", "sigmoid", "relu", "erf", "reciprocal", "clamp", "clip", "clamp_min",
+    "clamp_max", "lerp", "floor", "ceil", "round", "trunc", "fix", "frac", "nan_to_num",
+    "conj", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
+    "less_equal", "not_equal", "equal", "logical_and", "logical_or", "logical_xor",
+    "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "bitwise_left_shift", "bitwise_right_shift", "isnan", "isinf", "isfinite", "isposinf",
+    "isneginf", "signbit", "isclose", "allclose", "addcmul", "addcdiv", "where", "rsub",
+    "clamp_min", "clamp_max", "relu_", "sigmoid_",
+]

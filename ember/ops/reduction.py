@@ -1012,4 +1012,9 @@ METHODS = (
     "argsort", "msort",
 )
 
-__all__ = [n for n in METHODS if not n.endswith("_")] + ["var_mean", "std_mean", "return_types"]
+__all__ = [
+    "sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
+    "argmax", "argmin", "var", "std", "norm", "logsumexp", "cumsum", "cumprod", "all",
+    "any", "count_nonzero", "median", "mode", "kthvalue", "topk", "sort", "argsort",
+    "msort", "var_mean", "std_mean", "return_types",
+]

@@ -1269,8 +1269,12 @@ METHODS = (
 )
 
 # Functions exported as ``ember.<name>``: those torch has at top level.
-__all__ = [n for n in METHODS if n not in (
-    "view", "view_as", "reshape_as", "contiguous", "expand", "expand_as", "repeat")] + [
-    "cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
+__all__ = [
+    "reshape", "flatten", "unflatten", "ravel", "squeeze", "unsqueeze", "permute",
+    "transpose", "swapaxes", "swapdims", "t", "adjoint", "movedim", "moveaxis",
+    "broadcast_to", "tile", "split", "tensor_split", "chunk", "narrow", "unbind", "flip",
+    "fliplr", "flipud", "roll", "tril", "triu", "diagonal", "diag", "diag_embed", "cat",
+    "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
     "column_stack", "broadcast_tensors", "broadcast_shapes", "atleast_1d", "atleast_2d",
-    "atleast_3d"]
+    "atleast_3d",
+]

@@ -43,7 +43,12 @@ class Adagrad(Optimizer):
         return state
 
     def share_memory(self):
-        """Kept for PyTorch compatibility; ember arrays need no sharing step."""
+        """Move the accumulators to shared memory (Hogwild with Adagrad), as PyTorch does."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                state = self.state[p]
+                state["sum"].share_memory_()
+                state["step"].share_memory_()
 
     @_use_grad
     def step(self, closure=None):

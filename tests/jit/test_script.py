@@ -98,3 +98,30 @@ def test_unsupported_construct_names_file_and_line():
     with pytest.raises(RuntimeError, match=r"Try blocks aren't supported[\s\S]*test_script.py"
                                            r"\", line \d+[\s\S]*try:"):
         ember.jit.script(Bad())
+
+
+def test_script_early_returns_loop_index_and_scalars(tmp_path):
+    class Early(nn.Module):
+        def forward(self, x, k: int):
+            if x.sum() > 0:
+                return x * k
+            y = x - 1
+            if y.mean() < -5:
+                return y * 0
+            acc = x * 0
+            for i in range(x.size(0)):
+                acc = acc + y[i]
+            return acc
+
+    m = Early()
+    sm = ember.jit.script(m)
+    xs = [ember.ones(3, 2), -ember.ones(3, 2), -ember.ones(2, 2) * 10, -ember.ones(4, 2)]
+    for x in xs:
+        np.testing.assert_allclose(sm(x, 3).detach().numpy(), m(x, 3).numpy())
+    with pytest.raises(RuntimeError, match="first call"):
+        sm(xs[0], 4)
+    path = str(tmp_path / "e.pt")
+    sm.save(path)
+    lm = ember.jit.load(path)
+    for x in xs:
+        np.testing.assert_allclose(lm(x, 3).detach().numpy(), m(x, 3).numpy())

@@ -154,3 +154,19 @@ def test_freeze_folds_batchnorm_and_matches_eager():
     opt = ember.jit.optimize_for_inference(tm)
     with ember.no_grad():
         np.testing.assert_allclose(opt(x).numpy(), m(x).numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_user_function_replays_but_is_not_savable(tmp_path):
+    class Twice(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    tf = ember.jit.trace(lambda x: Twice.apply(x) + 1, ember.ones(2))
+    np.testing.assert_allclose(tf(ember.full((3,), 2.0)).numpy(), [5.0, 5.0, 5.0])
+    with pytest.raises(RuntimeError, match="not one of ember's own ops"):
+        tf.save(str(tmp_path / "f.pt"))

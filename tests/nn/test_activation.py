@@ -14,7 +14,7 @@ import pytest
 import ember
 import ember.ops.activation as EF
 from ember.autograd import gradcheck, gradgradcheck
-from helpers import torch, needs_torch, assert_close
+from helpers import torch, needs_torch, assert_close, assert_module_parity
 
 if torch is not None:
     import torch.nn.functional as TF
@@ -608,34 +608,22 @@ def test_module_repr(src):
 @pytest.mark.parametrize("src", MODULES)
 @pytest.mark.parametrize("train", [True, False])
 def test_module_parity(src, train):
-    me, mt = eval("nn." + src), eval("torch.nn." + src)
-    assert list(me.state_dict()) == list(mt.state_dict())
-    for k, v in mt.state_dict().items():
-        assert tuple(me.state_dict()[k].shape) == tuple(v.shape)
-    me.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in mt.state_dict().items()})
-    me.train(train)
-    mt.train(train)
     a = edge_input((2, 4, 3, 6)) + np.float32(0.013)
-    e, t = _pair(a)
-    xe, xt = e * 1.0, t * 1.0   # non-leaf, so inplace modules may write into it
     if src.startswith("RReLU") and train:
+        me = eval("nn." + src).train()
         ember.manual_seed(0)
-        ye = me(xe)
+        ye = me(ember.tensor(a) * 1.0)
         ratio = ye.detach().numpy() / (a * 1.0)
         assert ((ratio == 1) | ((ratio >= me.lower - 1e-6) & (ratio <= me.upper + 1e-6))).all()
         return
-    ye, yt = me(xe), mt(xt)
-    assert_close(ye, yt, RTOL, ATOL)
+    # (x * 1.0: a non-leaf, so inplace modules may write into it)
+    me, mt, ye, yt = assert_module_parity(
+        lambda lib: eval("nn." + src, {"nn": lib.nn}), [a], call=lambda m, x: m(x * 1.0),
+        train=train, rtol=RTOL, atol=ATOL, grad_rtol=1e-5, grad_atol=1e-4)
     if "inplace=True" in repr(mt) or src.endswith("(True)") or ", True)" in src:
-        assert ye is xe
+        xe, xt = ember.tensor(a) * 1.0, torch.tensor(a) * 1.0
+        assert me(xe) is xe and mt(xt) is xt
         assert_close(xe, xt)
-    g = np.random.default_rng(1).standard_normal(yt.shape).astype(np.float32)
-    ye.backward(ember.tensor(g))
-    yt.backward(torch.tensor(g))
-    assert_close(e.grad, t.grad, RTOL, ATOL)
-    for (ne, pe), (nt, pt) in zip(me.named_parameters(), mt.named_parameters()):
-        assert ne == nt
-        assert_close(pe.grad, pt.grad, 1e-5, 1e-4)
 
 
 @needs_nn

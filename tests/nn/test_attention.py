@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import torch, needs_torch, assert_close
+from helpers import torch, needs_torch, assert_close, copy_state
 
 RNG = np.random.default_rng(0)
 Q, K, V = (RNG.standard_normal(s).astype(np.float32) for s in [(2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 4)])
@@ -86,7 +86,7 @@ def test_multihead_attention_parity(ctor, call):
     me = ember.nn.MultiheadAttention(E, H, **ctor)
     assert repr(me) == repr(mt).replace("torch", "ember")
     assert list(me.state_dict()) == list(mt.state_dict())
-    me.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in mt.state_dict().items()})
+    copy_state(me, mt)
     rng = np.random.default_rng(1)
     bf = ctor.get("batch_first", False)
     kd, vd = ctor.get("kdim", E), ctor.get("vdim", E)
@@ -116,7 +116,7 @@ def test_multihead_attention_parity(ctor, call):
 def test_multihead_attention_unbatched():
     mt = torch.nn.MultiheadAttention(8, 4)
     me = ember.nn.MultiheadAttention(8, 4)
-    me.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in mt.state_dict().items()})
+    copy_state(me, mt)
     x = np.random.default_rng(2).standard_normal((5, 8)).astype(np.float32)
     oe, we = me(*(ember.tensor(x),) * 3)
     ot, wt = mt(*(torch.tensor(x),) * 3)
@@ -292,7 +292,7 @@ def test_multihead_self_attention_parity(ctor, call):
     E, H, L, N = 8, 2, 5, 3
     mt = torch.nn.MultiheadAttention(E, H, **ctor)
     me = ember.nn.MultiheadAttention(E, H, **ctor)
-    me.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in mt.state_dict().items()})
+    copy_state(me, mt)
     call = dict(call)
     train = call.pop("train", False)
     me.train(train)
@@ -331,7 +331,7 @@ def test_multihead_attention_unbatched_masks_and_grads():
     E, H, L, S = 8, 2, 4, 6
     mt = torch.nn.MultiheadAttention(E, H, kdim=5, vdim=3)
     me = ember.nn.MultiheadAttention(E, H, kdim=5, vdim=3)
-    me.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in mt.state_dict().items()})
+    copy_state(me, mt)
     rng = np.random.default_rng(10)
     arrays = [rng.standard_normal(s).astype(np.float32) for s in [(L, E), (S, 5), (S, 3)]]
     kpm = rng.random(S) > 0.6

@@ -15,7 +15,7 @@ import ember.nn as nn
 import ember.nn.functional as F
 import ember.ops.conv as conv_ops
 from ember.autograd import gradcheck, gradgradcheck
-from helpers import torch, needs_torch, assert_close
+from helpers import torch, needs_torch, assert_close, assert_module_parity
 
 RTOL, ATOL = 1e-4, 1e-4
 # PyTorch warns that an even 'same' kernel needs a padded copy; not what is tested here.
@@ -538,23 +538,6 @@ def test_fold_unfold_modules_and_errors():
 # ---------------------------------------------------------------------------------------
 # modules
 
-def _copy_state(m_e, m_t):
-    m_e.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in m_t.state_dict().items()})
-
-
-def _module_step(m_e, m_t, x, forward_kw=None):
-    forward_kw = forward_kw or {}
-    xe, xt = _pair(x)
-    ye, yt = m_e(xe, **forward_kw), m_t(xt, **forward_kw)
-    assert_close(ye, yt, RTOL, ATOL, msg="output")
-    g = _arr(tuple(yt.shape), 9)
-    ye.backward(ember.from_numpy(g.copy()))
-    yt.backward(torch.from_numpy(g.copy()))
-    assert_close(xe.grad, xt.grad, RTOL, ATOL, msg="input grad")
-    for (name, pe), (_, pt) in zip(m_e.named_parameters(), m_t.named_parameters()):
-        assert_close(pe.grad, pt.grad, RTOL, ATOL, msg=f"{name} grad")
-
-
 MODULE_CASES = [
     ("Conv1d", (4, 6, 3), {}, (2, 4, 11)),
     ("Conv1d", (4, 6, 4), dict(padding="same", padding_mode="circular", dilation=2), (2, 4, 11)),
@@ -580,16 +563,10 @@ MODULE_CASES = [
 @needs_torch
 @pytest.mark.parametrize("name,args,kw,shape", MODULE_CASES)
 def test_module_parity(name, args, kw, shape):
-    m_t = getattr(torch.nn, name)(*args, **kw)
-    m_e = getattr(nn, name)(*args, **kw)
+    m_e, m_t, _, _ = assert_module_parity(lambda lib: getattr(lib.nn, name)(*args, **kw),
+                                          [_arr(shape, 4)], rtol=RTOL, atol=ATOL,
+                                          grad_rtol=RTOL, grad_atol=ATOL, check_repr=False)
     assert repr(m_e) == repr(m_t)
-    sd_e, sd_t = m_e.state_dict(), m_t.state_dict()
-    assert list(sd_e) == list(sd_t)
-    for k in sd_t:
-        assert tuple(sd_e[k].shape) == tuple(sd_t[k].shape)
-    assert m_e.weight.shape == m_t.weight.shape
-    _copy_state(m_e, m_t)
-    _module_step(m_e, m_t, _arr(shape, 4))
     for mode in ("eval", "train"):
         getattr(m_e, mode)()
         getattr(m_t, mode)()
@@ -613,14 +590,12 @@ def test_module_reprs():
 
 @needs_torch
 def test_conv_transpose_output_size():
-    m_t = torch.nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1)
-    m_e = nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1)
-    _copy_state(m_e, m_t)
     x = _arr((1, 4, 6, 6), 1)
     for size in [(11, 11), (12, 12), [1, 3, 12, 11]]:
-        _module_step(m_e, m_t, x, dict(output_size=size))
-        m_e.zero_grad()
-        m_t.zero_grad()
+        m_e, _, _, _ = assert_module_parity(
+            lambda lib: lib.nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1), [x],
+            call=lambda m, x: m(x, output_size=size), rtol=RTOL, atol=ATOL, grad_rtol=RTOL,
+            grad_atol=ATOL)
     with pytest.raises(ValueError, match=re.escape("requested an output size of [13, 13], but valid "
                                                    "sizes range from [11, 11] to [12, 12]")):
         m_e(ember.zeros((1, 4, 6, 6)), output_size=(13, 13))

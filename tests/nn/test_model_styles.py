@@ -7,14 +7,10 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import torch, needs_torch, assert_close
+from helpers import torch, needs_torch, assert_close, copy_state
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from bench.resnet18 import build as build_resnet18  # noqa: E402
-
-
-def _same_weights(m_e, m_t):
-    m_e.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in m_t.state_dict().items()})
 
 
 def _focal_loss_module(lib):
@@ -75,7 +71,7 @@ def test_resnet18_parameter_count_keys_and_outputs():
     n_t = sum(p.numel() for p in m_t.parameters())
     assert n_e == n_t == 11173962
     assert list(m_e.state_dict()) == list(m_t.state_dict())
-    _same_weights(m_e, m_t)
+    copy_state(m_e, m_t)
     # float64: a 20-layer train-mode BatchNorm net amplifies float32 rounding in the input
     # gradient beyond any fixed tolerance, which would make a float32 check flaky.
     m_e.double()
@@ -111,7 +107,7 @@ def test_custom_focal_loss_module():
 @needs_torch
 def test_self_attention_from_linear_matmul_softmax():
     m_e, m_t = _self_attention(ember), _self_attention(torch)
-    _same_weights(m_e, m_t)
+    copy_state(m_e, m_t)
     x = np.random.default_rng(2).standard_normal((2, 5, 8)).astype(np.float32)
     ye, yt = m_e(ember.tensor(x)), m_t(torch.tensor(x))
     assert_close(ye, yt, rtol=1e-4, atol=1e-5)
@@ -126,6 +122,6 @@ def test_self_attention_from_linear_matmul_softmax():
 def test_module_list_and_dict_model(head):
     m_e, m_t = _module_dict_model(ember), _module_dict_model(torch)
     assert repr(m_e) == repr(m_t).replace("torch", "ember")
-    _same_weights(m_e, m_t)
+    copy_state(m_e, m_t)
     x = np.random.default_rng(3).standard_normal((4, 6)).astype(np.float32)
     assert_close(m_e(ember.tensor(x), head), m_t(torch.tensor(x), head), rtol=1e-5, atol=1e-6)

@@ -8,11 +8,7 @@ import pytest
 
 import ember
 import ember.nn as nn
-from helpers import torch, needs_torch, assert_close
-
-
-def _copy_from_torch(m_e, m_t):
-    m_e.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in m_t.state_dict().items()})
+from helpers import torch, needs_torch, assert_close, copy_state
 
 
 def _repr_e(m):
@@ -302,7 +298,7 @@ def test_backward_hook_without_input_grad():
 def test_linear_parity(shape, bias):
     t = torch.nn.Linear(4, 3, bias=bias)
     e = nn.Linear(4, 3, bias=bias)
-    _copy_from_torch(e, t)
+    copy_state(e, t)
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
     xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ye, yt = e(xe), t(xt)

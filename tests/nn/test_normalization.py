@@ -11,7 +11,7 @@ import ember
 import ember.nn as nn
 import ember.nn.functional as F
 from ember.autograd import gradcheck, gradgradcheck
-from helpers import torch, needs_torch, assert_close
+from helpers import torch, needs_torch, assert_close, copy_state
 
 RTOL, ATOL = 1e-4, 1e-5
 
@@ -23,11 +23,6 @@ def _arr(shape, seed=0, dtype=np.float32, offset=0.0):
 def _t(a, lib, grad=True):
     t = lib.from_numpy(a.copy())
     return t.requires_grad_(grad) if a.dtype.kind == "f" else t
-
-
-def _copy_state(m_e, m_t):
-    """Load torch's state (weights and buffers) into the ember module."""
-    m_e.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in m_t.state_dict().items()})
 
 
 def _randomize(m_t, seed=1):
@@ -87,7 +82,7 @@ def test_batchnorm_parity_train_then_eval(cls, shape, opts):
     m_e = getattr(nn, cls)(shape[1], **opts)
     if m_t.affine:
         _randomize(m_t)
-    _copy_state(m_e, m_t)
+    copy_state(m_e, m_t)
     for step in range(3):   # running statistics after several steps equal torch's
         _step(m_e, m_t, _arr(shape, seed=10 + step, offset=step), seed=step)
         _compare_buffers(m_e, m_t)
@@ -340,7 +335,7 @@ def test_instancenorm_parity(cls, shape, opts):
     m_e = getattr(nn, cls)(3, **opts)
     if m_t.affine:
         _randomize(m_t)
-    _copy_state(m_e, m_t)
+    copy_state(m_e, m_t)
     assert repr(m_e) == repr(m_t)
     assert list(m_e.state_dict()) == list(m_t.state_dict())
     for step in range(2):
@@ -394,7 +389,7 @@ def test_layernorm_parity(shape, ns, opts):
     m_t, m_e = torch.nn.LayerNorm(ns, **opts), nn.LayerNorm(ns, **opts)
     if opts.get("elementwise_affine", True):
         _randomize(m_t)
-    _copy_state(m_e, m_t)
+    copy_state(m_e, m_t)
     assert repr(m_e) == repr(m_t)
     assert list(m_e.state_dict()) == list(m_t.state_dict())
     _step(m_e, m_t, _arr(shape, offset=1.0))
@@ -448,7 +443,7 @@ def test_rmsnorm_parity(shape, ns, opts):
     m_t, m_e = torch.nn.RMSNorm(ns, **opts), nn.RMSNorm(ns, **opts)
     if opts.get("elementwise_affine", True):
         _randomize(m_t)
-    _copy_state(m_e, m_t)
+    copy_state(m_e, m_t)
     assert repr(m_e) == repr(m_t)
     _step(m_e, m_t, _arr(shape, offset=0.5))
 
@@ -468,7 +463,7 @@ def test_groupnorm_parity(groups, shape, opts):
     m_t, m_e = torch.nn.GroupNorm(groups, shape[1], **opts), nn.GroupNorm(groups, shape[1], **opts)
     if opts.get("affine", True):
         _randomize(m_t)
-    _copy_state(m_e, m_t)
+    copy_state(m_e, m_t)
     assert repr(m_e) == repr(m_t)
     assert list(m_e.state_dict()) == list(m_t.state_dict())
     _step(m_e, m_t, _arr(shape, offset=2.0))

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import torch, needs_torch, assert_close
+from helpers import torch, needs_torch, assert_close, copy_state
 
 CONFIGS = [
     ("LSTM", {}), ("LSTM", {"num_layers": 2, "bidirectional": True}),
@@ -18,7 +18,7 @@ CONFIGS = [
 def _pair(cls, kw, size=(4, 5)):
     mt = getattr(torch.nn, cls)(*size, **kw)
     me = getattr(ember.nn, cls)(*size, **kw)
-    me.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in mt.state_dict().items()})
+    copy_state(me, mt)
     return me, mt
 
 

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import torch, needs_torch, assert_close
+from helpers import torch, needs_torch, assert_close, copy_state
 
 
 def _copy(me, mt):
-    me.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in mt.state_dict().items()})
+    copy_state(me, mt)
     me.eval()
     mt.eval()
 
@@ -147,14 +147,14 @@ def test_encoder_layer_callable_activation_train_mode_and_unbatched():
     lt = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, activation=torch.nn.GELU())
     le = ember.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, activation=ember.nn.GELU())
     assert repr(le) == repr(lt).replace("torch", "ember")
-    le.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in lt.state_dict().items()})
+    copy_state(le, lt)
     x = np.random.default_rng(4).standard_normal((5, 8)).astype(np.float32)   # unbatched
     _run_both(le, lt, [x], lambda lib: {})
     lt2 = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0,
                                            activation=torch.nn.functional.gelu)
     le2 = ember.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0,
                                            activation=ember.nn.functional.gelu)
-    le2.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in lt2.state_dict().items()})
+    copy_state(le2, lt2)
     _run_both(le2, lt2, [x], lambda lib: {})
 
 

@@ -169,3 +169,21 @@ def test_export_traced_script_module(tmp_path):
     x = ember.randn(4, 1, 8, 8)
     np.testing.assert_allclose(_run(path, {"img": x.numpy()})[0], _eager(m, x).numpy(),
                                rtol=1e-4, atol=1e-4)
+
+
+def test_scripted_control_flow_exports_if_and_loop(tmp_path):
+    from test_script import Controlled
+    ember.manual_seed(0)
+    m = Controlled()
+    with ember.no_grad():
+        m.layers[1].bias.fill_(-1.0)
+    sm = ember.jit.script(m)
+    path = str(tmp_path / "c.onnx")
+    ember.onnx.export(sm, ember.randn(5, 4) * 10, path, input_names=["x"],
+                      dynamic_axes={"x": {0: "n"}})
+    proto = _check(path)
+    ops = [n.op_type for n in proto.graph.node]
+    assert ops.count("If") == 1 and ops.count("Loop") == 2
+    for x in [ember.randn(5, 4) * 10, -ember.ones(2, 4) * 5, ember.randn(1, 4), ember.randn(7, 4)]:
+        np.testing.assert_allclose(_run(path, {"x": x.numpy()})[0], _eager(m, x).numpy(),
+                                   rtol=1e-4, atol=1e-5)

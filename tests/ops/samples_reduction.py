@@ -122,7 +122,7 @@ SAMPLES = [
                                              a.var((0, 2), keepdim=True, correction=0.5)),
              [[(2, 3, 4)]], rtol=1e-4),
     OpSample("var_0d", lambda t, a: _flat(t.var(a, correction=0), t.std(a, 0, correction=0)),
-             [[()]], rtol=1e-4),
+             [[()]], rtol=1e-4, gradgrad=False),   # std at 0: nan 2nd derivative (torch too)
     OpSample("var_empty_dim", lambda t, a: _flat(t.var(a, 1), t.std(a, 1, keepdim=True)),
              [[(0, 3)]]),
     OpSample("var_mean", lambda t, a: _flat(t.var_mean(a), t.std_mean(a, 1),
@@ -148,7 +148,8 @@ SAMPLES = [
              [[(0, 3)]]),
     OpSample("norm_with_zero_rows",
              lambda t, a, m: _flat(t.norm(a * m, dim=0), t.norm(a * m, 3, 0)),
-             [[(3, 4), Const(lambda lib: lib.tensor([1.0, 1.0, 0.0, 1.0]))]], rtol=1e-4),
+             [[(3, 4), Const(lambda lib: lib.tensor([1.0, 1.0, 0.0, 1.0]))]], rtol=1e-4,
+             gradgrad=False),      # the norm's gradient is not differentiable at 0 (torch too)
     OpSample("norm_half", lambda t, a: _flat(a.half().norm(), a.bfloat16().norm(dim=1)),
              [[(8, 50)]],
              rtol=2e-2, atol=2e-2, gradcheck=False),

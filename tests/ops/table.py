@@ -9,6 +9,13 @@ Each input spec is:
   * Const(value)           -> passed as is (Python numbers, dims, index tensors made
     by a callable ``lambda lib: ...``).
 Float inputs are differentiable unless the sample says ``grad=False``.
+
+Columns beyond the inputs: ``grad`` (backward parity), ``gradcheck`` (float64 finite
+differences), ``gradgrad`` (float64 ``gradgradcheck``: the backward is itself
+differentiable; off for ops declared once-differentiable or whose second derivative is
+not smooth at the sampled points), ``dtypes``, ``noncontig``, tolerances, and ``devices``:
+the devices the forward/backward parity also runs on (``"cuda"`` runs ember on CuPy against
+ember on NumPy, and is skipped where CuPy or a GPU is missing).
 """
 from dataclasses import dataclass, field
 
@@ -42,6 +49,8 @@ class OpSample:
     dtypes: tuple = ("float32",)  # float dtypes for forward/backward parity
     noncontig: bool = True       # also run with non-contiguous inputs
     check_dtype: bool = True
+    gradgrad: bool = True        # float64 gradgradcheck (double backward)
+    devices: tuple = ("cpu", "cuda")   # "cuda": ember on CuPy against ember on NumPy
 
 
 def make_inputs(case, dtype, rng, noncontig=False):

@@ -13,7 +13,7 @@ def _pair(shape_a, shape_b, dtype=np.float32, seed=0, requires_grad=False):
     b = rng.standard_normal(shape_b).astype(dtype)
     e = [ember.from_numpy(a.copy()).requires_grad_(requires_grad),
          ember.from_numpy(b.copy()).requires_grad_(requires_grad)]
-    t = None
+    t = (None, None)         # (unpackable like the pair, for the tests that run without torch)
     if torch is not None:
         t = [torch.from_numpy(a.copy()).requires_grad_(requires_grad),
              torch.from_numpy(b.copy()).requires_grad_(requires_grad)]

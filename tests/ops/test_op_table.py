@@ -80,9 +80,9 @@ def test_backward_parity(sample, case):
                              msg=f"{sample.name} grad of input {i}")
 
 
-@pytest.mark.parametrize("sample,case", [p for p in GRAD_CASES if p.values[0].gradcheck])
-def test_gradcheck(sample, case):
-    rng = np.random.default_rng(2)
+def _float64_problem(sample, case, seed=2):
+    """(fn, inputs) for the float64 checks: ``fn`` returns the differentiable outputs."""
+    rng = np.random.default_rng(seed)
     inputs = make_inputs(sample.cases[case], "float64", rng)
     tensors = materialize(ember, inputs, True)
     if not any(isinstance(t, ember.Tensor) and t.requires_grad for t in tensors):
@@ -98,7 +98,61 @@ def test_gradcheck(sample, case):
         outs = _flatten(sample.fn(ember, *ts))
         floats = [o for o in outs if isinstance(o, ember.Tensor) and o.is_floating_point()]
         return tuple(floats[:n_diff])
-    assert ember.autograd.gradcheck(fn, tuple(tensors), eps=1e-6, atol=1e-5, rtol=1e-3)
+    return fn, tuple(tensors)
+
+
+@pytest.mark.parametrize("sample,case", [p for p in GRAD_CASES if p.values[0].gradcheck])
+def test_gradcheck(sample, case):
+    fn, tensors = _float64_problem(sample, case)
+    assert ember.autograd.gradcheck(fn, tensors, eps=1e-6, atol=1e-5, rtol=1e-3)
+
+
+GRADGRAD_CASES = [p for p in GRAD_CASES if p.values[0].gradcheck and p.values[0].gradgrad]
+
+
+@pytest.mark.parametrize("sample,case", GRADGRAD_CASES)
+def test_gradgradcheck(sample, case):
+    fn, tensors = _float64_problem(sample, case)
+    assert ember.autograd.gradgradcheck(fn, tensors, eps=1e-6, atol=1e-5, rtol=1e-3)
+
+
+def _cuda_ready():
+    try:
+        return ember.cuda.is_available()
+    except Exception:   # CuPy installed without a usable GPU
+        return False
+
+
+DEVICE_CASES = [p for p in CASES if "cuda" in p.values[0].devices]
+
+
+@pytest.mark.skipif(not _cuda_ready(), reason="CuPy and a GPU are needed for the cuda column")
+@pytest.mark.parametrize("sample,case", DEVICE_CASES)
+def test_cuda_matches_cpu(sample, case):
+    """The devices column: ember on CuPy gives ember-on-NumPy's values and gradients."""
+    dtype = sample.dtypes[0]
+    rng = np.random.default_rng(0)
+    inputs = make_inputs(sample.cases[case], dtype, rng)
+    results = []
+    for device in ("cpu", "cuda"):
+        tensors = [t.to(device) if isinstance(t, ember.Tensor) else t
+                   for t in materialize(ember, inputs, False)]
+        tensors = [t.detach().requires_grad_(True)
+                   if isinstance(t, ember.Tensor) and t.is_floating_point() and sample.grad
+                   else t for t in tensors]
+        out = sample.fn(ember, *tensors)
+        diff = _diff_outputs(out)
+        if diff:
+            sum(o.sum() for o in diff).backward()
+        results.append((_flatten(out), [t.grad for t in tensors
+                                         if isinstance(t, ember.Tensor) and t.requires_grad]))
+    (out_c, g_c), (out_g, g_g) = results
+    assert_close([o.cpu() if isinstance(o, ember.Tensor) else o for o in out_g], out_c,
+                 sample.rtol, sample.atol, msg=f"{sample.name} cuda outputs")
+    for a, b in zip(g_g, g_c):
+        if b is not None:
+            assert_close(a.cpu(), b, sample.rtol * 10, sample.atol * 10,
+                         msg=f"{sample.name} cuda grads")
 
 
 def test_table_is_populated():

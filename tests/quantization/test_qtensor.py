@@ -1,6 +1,5 @@
 """Quantized tensors against torch: int_repr bit for bit, dequantized values, qparams, repr."""
 import pickle
-import warnings
 
 import numpy as np
 import pytest
@@ -8,7 +7,7 @@ import pytest
 import ember
 
 torch = pytest.importorskip("torch")
-warnings.filterwarnings("ignore", message=".*quantized tensor creation functions.*")
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 RNG = np.random.default_rng(0)
 X = (RNG.standard_normal((6, 5)) * 3).astype(np.float32)
@@ -57,8 +56,17 @@ def test_float_ops_on_quantized_raise_and_errors():
     q = ember.quantize_per_tensor(ember.tensor(X), 0.1, 0, ember.qint8)
     with pytest.raises(NotImplementedError, match="QuantizedCPU"):
         q + 1
-    with pytest.raises(NotImplementedError, match="QuantizedCPU"):
-        ember.nn.functional.relu(q)
+    with pytest.raises(NotImplementedError, match="aten::exp.*QuantizedCPU"):
+        q.exp()
+    # ops torch runs on quantized tensors: relu, max_pool, reshape (values exact)
+    tq = torch.quantize_per_tensor(torch.tensor(X), 0.1, 0, torch.qint8)
+    for fn in (lambda L, t: L.nn.functional.relu(t),
+               lambda L, t: L.nn.functional.max_pool2d(t[None], 2),
+               lambda L, t: t.reshape(-1), lambda L, t: L.flatten(t),
+               lambda L, t: t.transpose(0, 1)):
+        e, t = fn(ember, q), fn(torch, tq)
+        assert e.dtype is ember.qint8 and e.q_scale() == t.q_scale()
+        np.testing.assert_array_equal(e.int_repr().numpy(), t.int_repr().numpy())
     with pytest.raises(RuntimeError, match="expected a quantized dtype"):
         ember.quantize_per_tensor(ember.tensor(X), 0.1, 0, ember.int8)
     with pytest.raises(RuntimeError, match="Expected quantizer->qscheme"):
@@ -71,3 +79,19 @@ def test_pickle_and_save_round_trip(tmp_path):
     q2 = pickle.loads(pickle.dumps(q))
     np.testing.assert_array_equal(q2.int_repr().numpy(), q.int_repr().numpy())
     assert q2.q_scale() == 0.1 and q2.dtype is ember.quint8
+
+
+def test_save_load_in_torchs_format(tmp_path):
+    q = ember.quantize_per_tensor(ember.tensor(X), 0.05, 3, ember.quint8)
+    pc = ember.quantize_per_channel(ember.tensor(X), ember.tensor(np.linspace(0.1, 0.6, 6)),
+                                    ember.tensor(np.arange(6)), 0, ember.qint8)
+    path = tmp_path / "q.pt"
+    ember.save({"q": q, "pc": pc, "dtype": ember.qint8}, path)
+    t = torch.load(path)                     # torch reads ember's file (weights_only)
+    np.testing.assert_array_equal(t["q"].int_repr().numpy(), q.int_repr().numpy())
+    assert t["q"].q_scale() == 0.05 and t["q"].q_zero_point() == 3
+    assert t["pc"].q_per_channel_axis() == 0 and t["dtype"] is torch.qint8
+    torch.save(t, tmp_path / "t.pt")
+    e = ember.load(tmp_path / "t.pt")         # and ember reads torch's
+    assert repr(e["pc"]) == repr(pc) and repr(e["q"]) == repr(q)
+    assert e["dtype"] is ember.qint8

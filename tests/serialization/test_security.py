@@ -15,7 +15,7 @@ import pytest
 
 import ember
 from ember.serialization import CheckpointError
-from ckpt_util import checkpoint_with_pickle
+from ckpt_util import tensor_pickle, checkpoint_with_pickle
 
 
 def _marker_action(path):
@@ -164,17 +164,6 @@ def test_only_storages_may_be_persistent_loaded():
         ember.load(io.BytesIO(checkpoint_with_pickle(b"\x80\x02X\x01\x00\x00\x00aQ.")))
 
 
-def _tensor_pickle(offset, size, stride, numel, storage="FloatStorage"):
-    """data.pkl of one _rebuild_tensor_v2 call with the given geometry."""
-    p = pickle.dumps
-    body = (b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\n(" +
-            b"(X\x07\x00\x00\x00storagectorch\n" + storage.encode() + b"\n"
-            + b"X\x01\x00\x00\x000X\x03\x00\x00\x00cpu" + p(numel, 2)[2:-1] + b"tQ"
-            + p(offset, 2)[2:-1] + p(tuple(size), 2)[2:-1] + p(tuple(stride), 2)[2:-1]
-            + b"\x89ccollections\nOrderedDict\n)RtR.")
-    return body
-
-
 @pytest.mark.parametrize("offset,size,stride", [
     (0, (5,), (1,)),               # one past the end
     (3, (2,), (1,)),               # offset pushes it out
@@ -186,7 +175,7 @@ def _tensor_pickle(offset, size, stride, numel, storage="FloatStorage"):
     (2 ** 62, (1,), (1,)),
 ])
 def test_out_of_bounds_geometry_is_refused(offset, size, stride):
-    pkl = _tensor_pickle(offset, size, stride, numel=4)
+    pkl = tensor_pickle(offset, size, stride, numel=4)
     data = checkpoint_with_pickle(pkl, {"data/0": np.arange(4, dtype=np.float32).tobytes()})
     with pytest.raises(CheckpointError, match="corrupt") as err:
         ember.load(io.BytesIO(data))
@@ -194,21 +183,22 @@ def test_out_of_bounds_geometry_is_refused(offset, size, stride):
 
 
 def test_in_bounds_geometry_from_a_crafted_file_loads():
-    pkl = _tensor_pickle(1, (2, 2), (2, 1), numel=5)
+    pkl = tensor_pickle(1, (2, 2), (2, 1), numel=5)
     data = checkpoint_with_pickle(pkl, {"data/0": np.arange(5, dtype=np.float32).tobytes()})
     out = ember.load(io.BytesIO(data))
     assert out.tolist() == [[1.0, 2.0], [3.0, 4.0]]
 
 
 def test_storage_size_must_match_its_record():
-    pkl = _tensor_pickle(0, (4,), (1,), numel=1000)
+    pkl = tensor_pickle(0, (4,), (1,), numel=1000)
     data = checkpoint_with_pickle(pkl, {"data/0": np.arange(4, dtype=np.float32).tobytes()})
     with pytest.raises(CheckpointError, match="holds 16 bytes but its tensors need 4000"):
         ember.load(io.BytesIO(data))
 
 
 def test_quantized_storage_is_a_clear_error():
-    pkl = _tensor_pickle(0, (4,), (1,), numel=4, storage="QInt8Storage")
+    # (QInt8/QUInt8/QInt32/QUInt4x2 storages load: ember has quantized tensors)
+    pkl = tensor_pickle(0, (4,), (1,), numel=4, storage="QUInt2x4Storage")
     data = checkpoint_with_pickle(pkl, {"data/0": bytes(4)})
     with pytest.raises(NotImplementedError, match="quantized"):
         ember.load(io.BytesIO(data))
@@ -218,7 +208,7 @@ def test_huge_sizes_claimed_by_a_file_allocate_nothing():
     """Sizes in a crafted file are checked against the file's length before any memory is
     allocated for them."""
     numel = 0x3FFFFFFF                             # float32 elements: almost 4 GiB
-    pkl = _tensor_pickle(0, (4,), (1,), numel=numel)
+    pkl = tensor_pickle(0, (4,), (1,), numel=numel)
     data = bytearray(checkpoint_with_pickle(pkl, {"data/0": bytes(16)}))
     entry = next(i for i in range(len(data)) if data[i:i + 4] == b"PK\x01\x02"
                  and data[i + 46:i + 60] == b"archive/data/0")

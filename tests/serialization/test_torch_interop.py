@@ -377,12 +377,19 @@ def test_torch_training_checkpoint_resumes_identically_in_ember(tmp_path, opt_na
         np.testing.assert_allclose(ev.numpy(), tv.numpy(), rtol=1e-5, atol=1e-6, err_msg=k)
 
 
+def test_quantized_tensors_load():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        q = torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.quint8)
+    e = _from_torch({"t": q})["t"]
+    assert e.dtype is ember.quint8 and e.int_repr().tolist() == [10, 10]
+
+
 def test_tensor_kinds_ember_lacks_are_clear_errors():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         kinds = {"sparse": torch.ones(3).to_sparse(),
                  "nested": torch.nested.nested_tensor([torch.ones(2), torch.ones(3)]),
-                 "quantized": torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.quint8),
                  "complex32": torch.ones(2, dtype=torch.complex32)}
     for name, t in kinds.items():
         with pytest.raises(NotImplementedError, match=name if name != "complex32" else "complex32"):

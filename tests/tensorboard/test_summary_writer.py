@@ -219,3 +219,35 @@ def test_bad_inputs_raise():
     from ember.utils.tensorboard.summary import image
     with pytest.raises(AssertionError, match="input format"):
         image("x", np.zeros((3, 4)), dataformats="CHW")
+
+
+def test_add_graph_is_read_back_as_a_graph_def(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    class Net(ember.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = ember.nn.Conv2d(1, 4, 3)
+            self.fc = ember.nn.Linear(4 * 6 * 6, 10)
+
+        def forward(self, x):
+            return self.fc(ember.relu(self.conv(x)).flatten(1))
+
+    with SummaryWriter(tmp_path) as w:
+        w.add_graph(Net(), ember.randn(2, 1, 8, 8))
+    acc = EventAccumulator(str(tmp_path))
+    acc.Reload()
+    graph = acc.Graph()
+    by_name = {n.name: n for n in graph.node}
+    ops = [n.op for n in graph.node]
+    assert "IO Node" in ops and "prim::GetAttr" in ops
+    assert "Net/fc.weight" in by_name and "Net/conv.weight" in by_name
+    conv = next(n for n in graph.node if n.name.startswith("Net/conv/"))
+    assert "input/x" in conv.input or any(i.startswith("input/") for i in conv.input)
+    assert "Net/conv.weight" in conv.input
+    fc = next(n for n in graph.node if n.name.startswith("Net/fc/"))
+    assert fc.op == "aten::linear" and "Net/fc.weight" in fc.input
+    dims = [d.size for d in fc.attr["_output_shapes"].list.shape[0].dim]
+    assert dims == [2, 10]
+    out = next(n for n in graph.node if n.name.startswith("output/"))
+    assert out.input == [fc.name]

@@ -62,6 +62,19 @@ def test_functional_pil_exact(name, fn, mode):
     _check_same(fn(EF, ember, img), fn(TF, torch, img), 0, pil=True)
 
 
+@pytest.mark.parametrize("mode", ["BOX", "HAMMING", "LANCZOS", "NEAREST_EXACT"])
+def test_pil_only_resize_modes(mode):
+    img = _pil()
+    m = getattr(T.InterpolationMode, mode)
+    _check_same(EF.resize(img, [13, 50], interpolation=m),
+                TF.resize(img, [13, 50], interpolation=getattr(TF.InterpolationMode, mode)), 0, pil=True)
+    _check_same(T.Resize(17, interpolation=m)(img), TT.Resize(17, interpolation=getattr(TF.InterpolationMode, mode))(img),
+                0, pil=True)
+    if mode != "NEAREST_EXACT":
+        with pytest.raises(ValueError):
+            EF.resize(ember.rand(3, 8, 8), [4, 4], interpolation=m)
+
+
 def _tensor_inputs():
     u8 = np.ascontiguousarray(RGB.transpose(2, 0, 1))
     return [("uint8_chw", u8, 1), ("uint8_batch", np.stack([u8, u8[:, ::-1]]), 1),
@@ -333,3 +346,116 @@ def test_import_does_not_load_pil():
     code = "import sys, ember.vision.transforms, ember.vision.transforms.v2; print('PIL' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("mode", ["BILINEAR", "BICUBIC"])
+def test_antialias_resize_large_images(mode):
+    rng = np.random.default_rng(5)
+    for shape, size in (((2, 3, 256, 256), [224, 200]), ((1, 3, 120, 90), [37, 300]), ((1, 1, 9, 9), [1, 1])):
+        x = rng.random(shape, dtype=np.float32)
+        for dt in (np.float32, np.float64):
+            ours = EF.resize(ember.from_numpy(x.astype(dt)), size, interpolation=getattr(T.InterpolationMode, mode))
+            theirs = TF.resize(torch.from_numpy(x.astype(dt)), size, interpolation=getattr(TF.InterpolationMode, mode))
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=2e-6, rtol=0)
+
+
+def test_pil_mode_errors_keep_torchvision_types():
+    img = _pil()
+    for ours, theirs, mode in ((lambda i: EF.adjust_brightness(i, 1.2), lambda i: TF.adjust_brightness(i, 1.2), "P"),
+                               (EF.invert, TF.invert, "F"), (EF.equalize, TF.equalize, "CMYK")):
+        p = img.convert(mode)
+        with pytest.raises(Exception) as theirs_err:
+            theirs(p)
+        with pytest.raises(theirs_err.type, match=f"mode '{mode}'"):
+            ours(p)
+
+
+def _seeded_params(seed, draw):
+    ember.manual_seed(seed)
+    return draw()
+
+
+@pytest.mark.parametrize("kind", ["pil", "uint8", "float"])
+def test_random_classes_apply_their_params_like_torchvision(kind):
+    """Each random class, run with a seed, equals torchvision's functional applied with the
+    parameters its own get_params draws from that seed."""
+    if kind == "pil":
+        ours_in = theirs_in = _pil()
+    else:
+        arr = RGB.transpose(2, 0, 1).copy() if kind == "uint8" else FLOAT[0].copy()
+        ours_in, theirs_in = ember.from_numpy(arr.copy()), torch.from_numpy(arr.copy())
+    tol = 0 if kind == "pil" else (1 if kind == "uint8" else 1e-5)
+    _, h, w = EF.get_dimensions(ours_in)
+    tensor_fill = kind != "pil"
+    cases = []
+
+    t = T.RandomResizedCrop(16, scale=(0.3, 1.0))
+    p = _seeded_params(1, lambda: T.RandomResizedCrop.get_params(ours_in, t.scale, t.ratio))
+    cases.append((t, lambda x, p=p: TF.resized_crop(x, *p, [16, 16])))
+    t = T.RandomCrop(20, padding=2)
+    def rc_params():
+        padded = EF.pad(ours_in, 2)
+        return T.RandomCrop.get_params(padded, (20, 20))
+    p = _seeded_params(2, rc_params)
+    cases.append((t, lambda x, p=p: TF.crop(TF.pad(x, 2), *p)))
+    t = T.RandomRotation(40, interpolation=T.InterpolationMode.BILINEAR)
+    p = _seeded_params(3, lambda: T.RandomRotation.get_params(t.degrees))
+    fill = [0.0] * 3 if tensor_fill else 0
+    cases.append((t, lambda x, p=p: TF.rotate(x, p, TF.InterpolationMode.BILINEAR, fill=fill)))
+    t = T.RandomAffine(20, (0.1, 0.2), (0.8, 1.2), (-5, 5, -3, 3))
+    p = _seeded_params(4, lambda: T.RandomAffine.get_params(t.degrees, t.translate, t.scale, t.shear, [w, h]))
+    cases.append((t, lambda x, p=p: TF.affine(x, *p, fill=fill)))
+    t = T.RandomPerspective(0.4, p=1.0)
+    def persp_params():
+        ember.rand(1)
+        return T.RandomPerspective.get_params(w, h, 0.4)
+    p = _seeded_params(5, persp_params)
+    cases.append((t, lambda x, p=p: TF.perspective(x, *p, fill=fill)))
+    t = T.ColorJitter(0.4, 0.4, 0.4, 0.1)
+    p = _seeded_params(6, lambda: T.ColorJitter.get_params(t.brightness, t.contrast, t.saturation, t.hue))
+    def jitter(x, p=p):
+        order, b, c, s, hue = p
+        for k in order.tolist():
+            x = [lambda y: TF.adjust_brightness(y, b), lambda y: TF.adjust_contrast(y, c),
+                 lambda y: TF.adjust_saturation(y, s), lambda y: TF.adjust_hue(y, hue)][k](x)
+        return x
+    cases.append((t, jitter))
+    t = T.GaussianBlur(5, (0.5, 2.0))
+    p = _seeded_params(7, lambda: T.GaussianBlur.get_params(0.5, 2.0))
+    cases.append((t, lambda x, p=p: TF.gaussian_blur(x, [5, 5], [p, p])))
+    for seed, (t, reference) in enumerate(cases, start=1):
+        ember.manual_seed(seed)
+        ours = t(ours_in)
+        _check_same(ours, reference(theirs_in), tol, pil=kind == "pil")
+    if kind != "pil":
+        t = T.RandomErasing(p=1.0, value=(0.5, 0.25, 0.125))
+        def erase_params():
+            ember.rand(1)
+            return T.RandomErasing.get_params(ours_in, t.scale, t.ratio, [0.5, 0.25, 0.125])
+        i, j, eh, ew, v = _seeded_params(9, erase_params)
+        ember.manual_seed(9)
+        ours = t(ours_in)
+        theirs = TF.erase(theirs_in, i, j, eh, ew, torch.tensor([0.5, 0.25, 0.125])[:, None, None])
+        _check_same(ours, theirs, tol, pil=False)
+
+
+def test_weight_presets_match_torchvision():
+    from ember.vision.transforms import _presets as EP
+    from torchvision.transforms import _presets as TP
+    img = _pil()
+    pairs = [(EP.ImageClassification(crop_size=16, resize_size=20), TP.ImageClassification(crop_size=16, resize_size=20)),
+             (EP.ImageClassification(crop_size=12, resize_size=14, interpolation=T.InterpolationMode.BICUBIC),
+              TP.ImageClassification(crop_size=12, resize_size=14, interpolation=TF.InterpolationMode.BICUBIC)),
+             (EP.SemanticSegmentation(resize_size=18), TP.SemanticSegmentation(resize_size=18)),
+             (EP.ObjectDetection(), TP.ObjectDetection())]
+    for ours, theirs in pairs:
+        assert repr(ours) == repr(theirs)
+        _check_same(ours(img), theirs(img), 1e-6, pil=False)
+    vid = np.random.default_rng(0).random((4, 3, 20, 24), dtype=np.float32)
+    ours = EP.VideoClassification(crop_size=(8, 8), resize_size=(10, 12))
+    theirs = TP.VideoClassification(crop_size=(8, 8), resize_size=(10, 12))
+    assert repr(ours) == repr(theirs)
+    _check_same(ours(ember.from_numpy(vid)), theirs(torch.from_numpy(vid)), 1e-5, pil=False)
+    a, b = EP.OpticalFlow()(img, img)
+    ta, tb = TP.OpticalFlow()(img, img)
+    _check_same([a, b], [ta, tb], 1e-6, pil=False)

@@ -6,6 +6,7 @@ where it was clamped), as ``torch.fake_quantize_per_tensor_affine`` /
 import numpy
 
 from ... import _qtensor as _q
+from ... import backend
 from ..._tensor import Tensor, _make
 from ...autograd.function import ArrayFunction
 from ...nn.modules.module import Module
@@ -20,23 +21,23 @@ class _FakeQuantize(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, scale=None, zero_point=None, quant_min=0, quant_max=255, axis=None):
-        xp_dtype = x.dtype
-        xf = x.astype(_F32, copy=False)
+        xp = backend.get_array_module(x)
+        f32 = xp.float32
+        xf = x.astype(f32, copy=False)
         if axis is None:
-            inv = _F32(1.0) / _F32(scale)
-            z = _F32(zero_point)
-            s = _F32(scale)
+            s = f32(scale)
+            inv = f32(1.0) / s
+            z = f32(zero_point)
         else:
             shape = [1] * x.ndim
             shape[axis] = -1
-            s = numpy.asarray(scale, _F32).reshape(shape)
-            inv = (_F32(1.0) / s).astype(_F32)
-            z = numpy.asarray(zero_point, _F32).reshape(shape)
-        q = numpy.rint(xf * inv) + z
-        mask = (q >= quant_min) & (q <= quant_max)
-        ctx.mask = mask
-        out = (numpy.clip(q, quant_min, quant_max) - z) * s
-        return out.astype(xp_dtype, copy=False)
+            s = xp.asarray(scale, dtype=f32).reshape(shape)
+            inv = (f32(1.0) / s).astype(f32)
+            z = xp.asarray(zero_point, dtype=f32).reshape(shape)
+        q = xp.rint(xf * inv) + z
+        ctx.mask = (q >= quant_min) & (q <= quant_max)
+        out = (xp.clip(q, quant_min, quant_max) - z) * s
+        return out.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -146,12 +147,42 @@ class FakeQuantize(FakeQuantizeBase):
 
 
 class FusedMovingAvgObsFakeQuantize(FakeQuantize):
-    """torch's fused observer + fake-quant kernel: the same arithmetic as FakeQuantize with
-    a moving-average observer (one module here)."""
+    """torch's fused observer + fake-quant kernel (``fused_moving_avg_obs_fake_quant``):
+    the observer's moving averages, then qparams as ATen's ChooseQuantizationParams
+    (symmetric schemes: ``max(|min| / 128, max / 127)``, not the observer's ``/ 127.5``);
+    ``calculate_qparams`` (what convert uses) is the observer's, as in torch."""
 
     def __init__(self, observer=MovingAverageMinMaxObserver, quant_min=0, quant_max=255,
                  **observer_kwargs):
         super().__init__(observer, quant_min, quant_max, **observer_kwargs)
+        self.is_symmetric_quant = self.qscheme in (_q.per_tensor_symmetric,
+                                                   _q.per_channel_symmetric)
+
+    def forward(self, X):
+        if self.observer_enabled._data[0] == 1:
+            from ..nn.quantized._fbgemm import choose_qparams
+            self.activation_post_process(X.detach())
+            mins = numpy.atleast_1d(self.activation_post_process.min_val._data)
+            maxs = numpy.atleast_1d(self.activation_post_process.max_val._data)
+            qp = [choose_qparams(lo, hi, self.quant_min, self.quant_max, False,
+                                 self.is_symmetric_quant) for lo, hi in zip(mins, maxs)]
+            self.scale._data = numpy.array([s for s, _ in qp], _F32)
+            self.zero_point._data = numpy.array([z for _, z in qp], numpy.int32)
+        if self.fake_quant_enabled._data[0] == 1:
+            if self.is_per_channel:
+                return fake_quantize_per_channel_affine(X, self.scale, self.zero_point,
+                                                        self.ch_axis, self.quant_min,
+                                                        self.quant_max)
+            return fake_quantize_per_tensor_affine(X, self.scale, self.zero_point,
+                                                   self.quant_min, self.quant_max)
+        return X
+
+    def extra_repr(self):
+        return (f"fake_quant_enabled={self.fake_quant_enabled}, "
+                f"observer_enabled={self.observer_enabled}, scale={self.scale}, "
+                f"zero_point={self.zero_point}, dtype={self.dtype}, quant_min={self.quant_min}, "
+                f"quant_max={self.quant_max}, qscheme={self.qscheme}, "
+                f"reduce_range={self.activation_post_process.reduce_range}")
 
 
 class FixedQParamsFakeQuantize(FakeQuantize):

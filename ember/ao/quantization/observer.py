@@ -346,34 +346,38 @@ class HistogramObserver(UniformQuantizationObserverBase):
     # -- the L2 search (torch's _compute_quantization_error / _non_linear_param_search) ---
     @staticmethod
     def _get_norm(delta_begin, delta_end, density):
-        norm = (delta_end * delta_end * delta_end - delta_begin * delta_begin * delta_begin) / 3
+        norm = (delta_end * delta_end * delta_end
+                - delta_begin * delta_begin * delta_begin) / _F32(3)
         return density * norm
 
     def _compute_quantization_error(self, next_start_bin, next_end_bin):
+        # float32 throughout, in torch's order of operations (python floats enter a
+        # float32 tensor expression rounded to float32)
         bin_width = (float(self.max_val._data) - float(self.min_val._data)) / self.bins
         dst_bin_width = bin_width * (next_end_bin - next_start_bin + 1) / self.dst_nbins
         if dst_bin_width == 0.0:
             return 0.0
-        src_bin = numpy.arange(self.bins, dtype=numpy.int64)
-        src_bin_begin = ((src_bin - next_start_bin) * bin_width).astype(_F32)
-        src_bin_end = (src_bin_begin + _F32(bin_width)).astype(_F32)
-        dbw = _F32(dst_bin_width)
-        dst_bin_of_begin = numpy.clip(numpy.floor(src_bin_begin / dbw), 0, self.dst_nbins - 1)
+        bw, dbw = _F32(bin_width), _F32(dst_bin_width)
+        src_bin = numpy.arange(self.bins, dtype=_F32)
+        src_bin_begin = (src_bin - _F32(next_start_bin)) * bw
+        src_bin_end = src_bin_begin + bw
+        top = _F32(self.dst_nbins - 1)
+        dst_bin_of_begin = numpy.clip(numpy.floor(src_bin_begin / dbw), _F32(0), top)
         dst_bin_of_begin_center = (dst_bin_of_begin + _F32(0.5)) * dbw
-        dst_bin_of_end = numpy.clip(numpy.floor(src_bin_end / dbw), 0, self.dst_nbins - 1)
-        density = self.histogram._data / _F32(bin_width)
+        dst_bin_of_end = numpy.clip(numpy.floor(src_bin_end / dbw), _F32(0), top)
+        density = self.histogram._data.astype(_F32) / bw
         norm = numpy.zeros(self.bins, dtype=_F32)
         delta_begin = src_bin_begin - dst_bin_of_begin_center
-        delta_end = dbw / _F32(2)
+        delta_end = _F32(dst_bin_width / 2)
         norm += self._get_norm(delta_begin, numpy.ones(self.bins, dtype=_F32) * delta_end,
                                density)
-        norm += (dst_bin_of_end - dst_bin_of_begin - 1) * self._get_norm(
+        norm += (dst_bin_of_end - dst_bin_of_begin - _F32(1)) * self._get_norm(
             _F32(-dst_bin_width / 2), _F32(dst_bin_width / 2), density)
-        dst_bin_of_end_center = dst_bin_of_end * dbw + dbw / _F32(2)
+        dst_bin_of_end_center = dst_bin_of_end * dbw + _F32(dst_bin_width / 2)
         delta_begin = _F32(-dst_bin_width / 2)
         delta_end = src_bin_end - dst_bin_of_end_center
         norm += self._get_norm(delta_begin, delta_end, density)
-        return float(norm.astype(_F32).sum(dtype=_F32))
+        return float(norm.sum(dtype=_F32))
 
     def _non_linear_param_search(self):
         hist = self.histogram._data

@@ -12,6 +12,7 @@ DEFAULT_STATIC_QUANT_MODULE_MAPPINGS = {
     nn.Linear: nnq.Linear,
     nn.Conv2d: nnq.Conv2d,
     nn.ReLU6: nnq.ReLU6,
+    nnq.FloatFunctional: nnq.QFunctional,
     nni.LinearReLU: nniq.LinearReLU,
     nni.ConvReLU2d: nniq.ConvReLU2d,
     nnqat.Linear: nnq.Linear,

@@ -54,6 +54,9 @@ def _needs_observation(m):
 
 
 def _insert_activation_post_process(m):
+    from .stubs import DeQuantStub
+    if isinstance(m, DeQuantStub):
+        return
     m.add_module("activation_post_process", m.qconfig.activation())
     m.register_forward_hook(_observer_forward_hook)
 

@@ -3,7 +3,8 @@
 import importlib
 
 FAMILIES = ("pointwise", "activation", "reduction", "shape", "indexing", "linear", "conv",
-            "pooling", "normalization", "sparse", "rnn", "attention", "upsampling")
+            "pooling", "normalization", "sparse", "rnn", "attention", "upsampling",
+            "control")
 
 _TABLE = None
 

@@ -125,6 +125,17 @@ def _unsupported(what):
     return conv
 
 
+def _dropout(name):
+    def conv(ctx, node):
+        from .._context import bound_args
+        a = bound_args(name, node.args, node.kwargs)
+        if a["training"] and a["p"] > 0:
+            raise ExportError(f"{ctx.where()}: {name} in training mode has no ONNX converter "
+                              "(call model.eval() before exporting)")
+        ctx.set(node.outputs, ctx.op("Identity", [ctx.val(a["input"].vid)]))
+    return conv
+
+
 CONVERTERS = {
     A + "Gelu": _gelu, A + "Elu": _elu_like, A + "Celu": _elu_like, A + "Softplus": _softplus,
     A + "Hardtanh": _hardtanh, A + "Threshold": _threshold, A + "Silu": _silu, A + "Mish": _mish,
@@ -138,3 +149,6 @@ CONVERTERS = {
     A + "Hardshrink": _shrink(True), A + "Softshrink": _shrink(False),
     A + "RreluWithNoise": _unsupported("rrelu in training mode"),
 }
+for _name in ("dropout", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d",
+              "dropout3d"):
+    CONVERTERS["F:" + _name] = _dropout(_name)

@@ -1,5 +1,6 @@
 """Basic indexing ``x[1:, 0, None, ...]`` (ember.ops.indexing's _Select/_Slice/_Unsqueeze)
 as Slice / Gather / Unsqueeze; gather and index_select."""
+from ...jit._ir import Sym
 from .._context import INT64_MAX, ExportError
 
 I = "ember.ops.indexing:"
@@ -36,6 +37,8 @@ def _basic(ctx, node):
             axis += 1
         elif isinstance(k, int):
             out = ctx.op("Gather", [out, ctx.const(int(k))], axis=axis)
+        elif isinstance(k, Sym):
+            out = ctx.op("Gather", [out, ctx.tensor(k)], axis=axis)
         else:
             raise ExportError(f"{ctx.where()}: index of type {type(k).__name__} has no ONNX "
                               "converter")

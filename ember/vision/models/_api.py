@@ -87,8 +87,8 @@ def make_weights_enum(name, module):
     members = []
     for key, entry in spec["members"].items():
         meta = dict(entry["meta"])
-        if entry["imagenet"]:
-            meta = {"categories": _IMAGENET_CATEGORIES, **meta}
+        if meta.get("categories") == "IMAGENET":
+            meta["categories"] = _IMAGENET_CATEGORIES
         transforms = functools.partial(_image_classification, **entry["transforms"])
         members.append((key, Weights(url=entry["url"], transforms=transforms, meta=meta)))
     by_name = dict(members)
@@ -110,7 +110,7 @@ def register_model(name=None):
     return wrapper
 
 
-def model_builder(weights_enum, legacy="IMAGENET1K_V1"):
+def model_builder(weights_enum, legacy_name="IMAGENET1K_V1"):
     """Decorate a builder ``fn(*, weights, progress, **kwargs)``: registers it, validates
     ``weights`` with the enum and maps torchvision's deprecated interface (``pretrained=``
     and positional arguments) onto ``weights=`` with torchvision's warnings."""
@@ -130,19 +130,22 @@ def model_builder(weights_enum, legacy="IMAGENET1K_V1"):
                                         f"'{key}'")
                     kwargs[key] = value
             weights = kwargs.get("weights")
-            legacy_value = "pretrained" in kwargs or isinstance(weights, bool)
-            if legacy_value:
-                pretrained = kwargs.pop("pretrained", None)
-                if "pretrained" not in kwargs and isinstance(weights, bool):
-                    pretrained = weights
-                else:
-                    warnings.warn("The parameter 'pretrained' is deprecated since 0.13 and may "
-                                  "be removed in the future, please use 'weights' instead.")
-                default = weights_enum[legacy] if pretrained else None
+            legacy = None
+            if "pretrained" in kwargs:
+                legacy = bool(kwargs.pop("pretrained"))
+                if weights is not None and not isinstance(weights, bool):
+                    raise ValueError(f"{fn.__name__}(): pass either weights= or the deprecated "
+                                     "pretrained=, not both")
+                warnings.warn("The parameter 'pretrained' is deprecated since 0.13 and may "
+                              "be removed in the future, please use 'weights' instead.")
+            elif isinstance(weights, bool):
+                legacy = weights
+            if legacy is not None:
+                default = weights_enum[legacy_name] if legacy else None
                 msg = ("Arguments other than a weight enum or `None` for 'weights' are "
                        "deprecated since 0.13 and may be removed in the future. The current "
                        f"behavior is equivalent to passing `weights={default}`.")
-                if pretrained:
+                if legacy:
                     msg += (f" You can also use `weights={weights_enum.__name__}.DEFAULT` to get "
                             "the most up-to-date weights.")
                 warnings.warn(msg)

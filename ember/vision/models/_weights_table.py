@@ -8,189 +8,304 @@ nan = float('nan')
 WEIGHTS = {'ResNet18_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/resnet18-f37072fd.pth',
                                                     'transforms': {'crop_size': 224},
                                                     'meta': {'min_size': (1, 1),
+                                                             'categories': 'IMAGENET',
                                                              'num_params': 11689512,
                                                              'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#resnet',
                                                              '_metrics': {'ImageNet-1K': {'acc@1': 69.758,
                                                                                           'acc@5': 89.078}},
                                                              '_ops': 1.814,
-                                                             '_file_size': 44.661},
-                                                    'imagenet': True}},
+                                                             '_file_size': 44.661,
+                                                             '_docs': 'These weights reproduce '
+                                                                      'closely the results of '
+                                                                      'the paper using a '
+                                                                      'simple training '
+                                                                      'recipe.'}}},
                       'default': 'IMAGENET1K_V1'},
  'ResNet34_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/resnet34-b627a593.pth',
                                                     'transforms': {'crop_size': 224},
                                                     'meta': {'min_size': (1, 1),
+                                                             'categories': 'IMAGENET',
                                                              'num_params': 21797672,
                                                              'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#resnet',
                                                              '_metrics': {'ImageNet-1K': {'acc@1': 73.314,
                                                                                           'acc@5': 91.42}},
                                                              '_ops': 3.664,
-                                                             '_file_size': 83.275},
-                                                    'imagenet': True}},
+                                                             '_file_size': 83.275,
+                                                             '_docs': 'These weights reproduce '
+                                                                      'closely the results of '
+                                                                      'the paper using a '
+                                                                      'simple training '
+                                                                      'recipe.'}}},
                       'default': 'IMAGENET1K_V1'},
  'ResNet50_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/resnet50-0676ba61.pth',
                                                     'transforms': {'crop_size': 224},
                                                     'meta': {'min_size': (1, 1),
+                                                             'categories': 'IMAGENET',
                                                              'num_params': 25557032,
                                                              'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#resnet',
                                                              '_metrics': {'ImageNet-1K': {'acc@1': 76.13,
                                                                                           'acc@5': 92.862}},
                                                              '_ops': 4.089,
-                                                             '_file_size': 97.781},
-                                                    'imagenet': True},
+                                                             '_file_size': 97.781,
+                                                             '_docs': 'These weights reproduce '
+                                                                      'closely the results of '
+                                                                      'the paper using a '
+                                                                      'simple training '
+                                                                      'recipe.'}},
                                   'IMAGENET1K_V2': {'url': 'https://download.pytorch.org/models/resnet50-11ad3fa6.pth',
                                                     'transforms': {'crop_size': 224,
                                                                    'resize_size': 232},
                                                     'meta': {'min_size': (1, 1),
+                                                             'categories': 'IMAGENET',
                                                              'num_params': 25557032,
                                                              'recipe': 'https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621',
                                                              '_metrics': {'ImageNet-1K': {'acc@1': 80.858,
                                                                                           'acc@5': 95.434}},
                                                              '_ops': 4.089,
-                                                             '_file_size': 97.79},
-                                                    'imagenet': True}},
+                                                             '_file_size': 97.79,
+                                                             '_docs': '\n'
+                                                                      '                These '
+                                                                      'weights improve upon '
+                                                                      'the results of the '
+                                                                      'original paper by using '
+                                                                      "TorchVision's `new "
+                                                                      'training recipe\n'
+                                                                      '                '
+                                                                      '<https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n'
+                                                                      '            '}}},
                       'default': 'IMAGENET1K_V2'},
  'ResNet101_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/resnet101-63fe2227.pth',
                                                      'transforms': {'crop_size': 224},
                                                      'meta': {'min_size': (1, 1),
+                                                              'categories': 'IMAGENET',
                                                               'num_params': 44549160,
                                                               'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#resnet',
                                                               '_metrics': {'ImageNet-1K': {'acc@1': 77.374,
                                                                                            'acc@5': 93.546}},
                                                               '_ops': 7.801,
-                                                              '_file_size': 170.511},
-                                                     'imagenet': True},
+                                                              '_file_size': 170.511,
+                                                              '_docs': 'These weights '
+                                                                       'reproduce closely the '
+                                                                       'results of the paper '
+                                                                       'using a simple '
+                                                                       'training recipe.'}},
                                    'IMAGENET1K_V2': {'url': 'https://download.pytorch.org/models/resnet101-cd907fc2.pth',
                                                      'transforms': {'crop_size': 224,
                                                                     'resize_size': 232},
                                                      'meta': {'min_size': (1, 1),
+                                                              'categories': 'IMAGENET',
                                                               'num_params': 44549160,
                                                               'recipe': 'https://github.com/pytorch/vision/issues/3995#new-recipe',
                                                               '_metrics': {'ImageNet-1K': {'acc@1': 81.886,
                                                                                            'acc@5': 95.78}},
                                                               '_ops': 7.801,
-                                                              '_file_size': 170.53},
-                                                     'imagenet': True}},
+                                                              '_file_size': 170.53,
+                                                              '_docs': '\n'
+                                                                       '                These '
+                                                                       'weights improve upon '
+                                                                       'the results of the '
+                                                                       'original paper by '
+                                                                       "using TorchVision's "
+                                                                       '`new training recipe\n'
+                                                                       '                '
+                                                                       '<https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n'
+                                                                       '            '}}},
                        'default': 'IMAGENET1K_V2'},
  'ResNet152_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/resnet152-394f9c45.pth',
                                                      'transforms': {'crop_size': 224},
                                                      'meta': {'min_size': (1, 1),
+                                                              'categories': 'IMAGENET',
                                                               'num_params': 60192808,
                                                               'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#resnet',
                                                               '_metrics': {'ImageNet-1K': {'acc@1': 78.312,
                                                                                            'acc@5': 94.046}},
                                                               '_ops': 11.514,
-                                                              '_file_size': 230.434},
-                                                     'imagenet': True},
+                                                              '_file_size': 230.434,
+                                                              '_docs': 'These weights '
+                                                                       'reproduce closely the '
+                                                                       'results of the paper '
+                                                                       'using a simple '
+                                                                       'training recipe.'}},
                                    'IMAGENET1K_V2': {'url': 'https://download.pytorch.org/models/resnet152-f82ba261.pth',
                                                      'transforms': {'crop_size': 224,
                                                                     'resize_size': 232},
                                                      'meta': {'min_size': (1, 1),
+                                                              'categories': 'IMAGENET',
                                                               'num_params': 60192808,
                                                               'recipe': 'https://github.com/pytorch/vision/issues/3995#new-recipe',
                                                               '_metrics': {'ImageNet-1K': {'acc@1': 82.284,
                                                                                            'acc@5': 96.002}},
                                                               '_ops': 11.514,
-                                                              '_file_size': 230.474},
-                                                     'imagenet': True}},
+                                                              '_file_size': 230.474,
+                                                              '_docs': '\n'
+                                                                       '                These '
+                                                                       'weights improve upon '
+                                                                       'the results of the '
+                                                                       'original paper by '
+                                                                       "using TorchVision's "
+                                                                       '`new training recipe\n'
+                                                                       '                '
+                                                                       '<https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n'
+                                                                       '            '}}},
                        'default': 'IMAGENET1K_V2'},
  'ResNeXt50_32X4D_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/resnext50_32x4d-7cdf4587.pth',
                                                            'transforms': {'crop_size': 224},
                                                            'meta': {'min_size': (1, 1),
+                                                                    'categories': 'IMAGENET',
                                                                     'num_params': 25028904,
                                                                     'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#resnext',
                                                                     '_metrics': {'ImageNet-1K': {'acc@1': 77.618,
                                                                                                  'acc@5': 93.698}},
                                                                     '_ops': 4.23,
-                                                                    '_file_size': 95.789},
-                                                           'imagenet': True},
+                                                                    '_file_size': 95.789,
+                                                                    '_docs': 'These weights '
+                                                                             'reproduce '
+                                                                             'closely the '
+                                                                             'results of the '
+                                                                             'paper using a '
+                                                                             'simple training '
+                                                                             'recipe.'}},
                                          'IMAGENET1K_V2': {'url': 'https://download.pytorch.org/models/resnext50_32x4d-1a0047aa.pth',
                                                            'transforms': {'crop_size': 224,
                                                                           'resize_size': 232},
                                                            'meta': {'min_size': (1, 1),
+                                                                    'categories': 'IMAGENET',
                                                                     'num_params': 25028904,
                                                                     'recipe': 'https://github.com/pytorch/vision/issues/3995#new-recipe',
                                                                     '_metrics': {'ImageNet-1K': {'acc@1': 81.198,
                                                                                                  'acc@5': 95.34}},
                                                                     '_ops': 4.23,
-                                                                    '_file_size': 95.833},
-                                                           'imagenet': True}},
+                                                                    '_file_size': 95.833,
+                                                                    '_docs': '\n'
+                                                                             '                '
+                                                                             'These weights '
+                                                                             'improve upon the '
+                                                                             'results of the '
+                                                                             'original paper '
+                                                                             'by using '
+                                                                             "TorchVision's "
+                                                                             '`new training '
+                                                                             'recipe\n'
+                                                                             '                '
+                                                                             '<https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n'
+                                                                             '            '}}},
                              'default': 'IMAGENET1K_V2'},
  'Wide_ResNet50_2_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/wide_resnet50_2-95faca4d.pth',
                                                            'transforms': {'crop_size': 224},
                                                            'meta': {'min_size': (1, 1),
+                                                                    'categories': 'IMAGENET',
                                                                     'num_params': 68883240,
                                                                     'recipe': 'https://github.com/pytorch/vision/pull/912#issue-445437439',
                                                                     '_metrics': {'ImageNet-1K': {'acc@1': 78.468,
                                                                                                  'acc@5': 94.086}},
                                                                     '_ops': 11.398,
-                                                                    '_file_size': 131.82},
-                                                           'imagenet': True},
+                                                                    '_file_size': 131.82,
+                                                                    '_docs': 'These weights '
+                                                                             'reproduce '
+                                                                             'closely the '
+                                                                             'results of the '
+                                                                             'paper using a '
+                                                                             'simple training '
+                                                                             'recipe.'}},
                                          'IMAGENET1K_V2': {'url': 'https://download.pytorch.org/models/wide_resnet50_2-9ba9bcbe.pth',
                                                            'transforms': {'crop_size': 224,
                                                                           'resize_size': 232},
                                                            'meta': {'min_size': (1, 1),
+                                                                    'categories': 'IMAGENET',
                                                                     'num_params': 68883240,
                                                                     'recipe': 'https://github.com/pytorch/vision/issues/3995#new-recipe-with-fixres',
                                                                     '_metrics': {'ImageNet-1K': {'acc@1': 81.602,
                                                                                                  'acc@5': 95.758}},
                                                                     '_ops': 11.398,
-                                                                    '_file_size': 263.124},
-                                                           'imagenet': True}},
+                                                                    '_file_size': 263.124,
+                                                                    '_docs': '\n'
+                                                                             '                '
+                                                                             'These weights '
+                                                                             'improve upon the '
+                                                                             'results of the '
+                                                                             'original paper '
+                                                                             'by using '
+                                                                             "TorchVision's "
+                                                                             '`new training '
+                                                                             'recipe\n'
+                                                                             '                '
+                                                                             '<https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n'
+                                                                             '            '}}},
                              'default': 'IMAGENET1K_V2'},
  'VGG11_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/vgg11-8a719046.pth',
                                                  'transforms': {'crop_size': 224},
                                                  'meta': {'min_size': (32, 32),
+                                                          'categories': 'IMAGENET',
                                                           'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg',
+                                                          '_docs': 'These weights were trained '
+                                                                   'from scratch by using a '
+                                                                   'simplified training '
+                                                                   'recipe.',
                                                           'num_params': 132863336,
                                                           '_metrics': {'ImageNet-1K': {'acc@1': 69.02,
                                                                                        'acc@5': 88.628}},
                                                           '_ops': 7.609,
-                                                          '_file_size': 506.84},
-                                                 'imagenet': True}},
+                                                          '_file_size': 506.84}}},
                    'default': 'IMAGENET1K_V1'},
  'VGG11_BN_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/vgg11_bn-6002323d.pth',
                                                     'transforms': {'crop_size': 224},
                                                     'meta': {'min_size': (32, 32),
+                                                             'categories': 'IMAGENET',
                                                              'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg',
+                                                             '_docs': 'These weights were '
+                                                                      'trained from scratch by '
+                                                                      'using a simplified '
+                                                                      'training recipe.',
                                                              'num_params': 132868840,
                                                              '_metrics': {'ImageNet-1K': {'acc@1': 70.37,
                                                                                           'acc@5': 89.81}},
                                                              '_ops': 7.609,
-                                                             '_file_size': 506.881},
-                                                    'imagenet': True}},
+                                                             '_file_size': 506.881}}},
                       'default': 'IMAGENET1K_V1'},
  'VGG13_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/vgg13-19584684.pth',
                                                  'transforms': {'crop_size': 224},
                                                  'meta': {'min_size': (32, 32),
+                                                          'categories': 'IMAGENET',
                                                           'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg',
+                                                          '_docs': 'These weights were trained '
+                                                                   'from scratch by using a '
+                                                                   'simplified training '
+                                                                   'recipe.',
                                                           'num_params': 133047848,
                                                           '_metrics': {'ImageNet-1K': {'acc@1': 69.928,
                                                                                        'acc@5': 89.246}},
                                                           '_ops': 11.308,
-                                                          '_file_size': 507.545},
-                                                 'imagenet': True}},
+                                                          '_file_size': 507.545}}},
                    'default': 'IMAGENET1K_V1'},
  'VGG13_BN_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/vgg13_bn-abd245e5.pth',
                                                     'transforms': {'crop_size': 224},
                                                     'meta': {'min_size': (32, 32),
+                                                             'categories': 'IMAGENET',
                                                              'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg',
+                                                             '_docs': 'These weights were '
+                                                                      'trained from scratch by '
+                                                                      'using a simplified '
+                                                                      'training recipe.',
                                                              'num_params': 133053736,
                                                              '_metrics': {'ImageNet-1K': {'acc@1': 71.586,
                                                                                           'acc@5': 90.374}},
                                                              '_ops': 11.308,
-                                                             '_file_size': 507.59},
-                                                    'imagenet': True}},
+                                                             '_file_size': 507.59}}},
                       'default': 'IMAGENET1K_V1'},
  'VGG16_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/vgg16-397923af.pth',
                                                  'transforms': {'crop_size': 224},
                                                  'meta': {'min_size': (32, 32),
+                                                          'categories': 'IMAGENET',
                                                           'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg',
+                                                          '_docs': 'These weights were trained '
+                                                                   'from scratch by using a '
+                                                                   'simplified training '
+                                                                   'recipe.',
                                                           'num_params': 138357544,
                                                           '_metrics': {'ImageNet-1K': {'acc@1': 71.592,
                                                                                        'acc@5': 90.382}},
                                                           '_ops': 15.47,
-                                                          '_file_size': 527.796},
-                                                 'imagenet': True},
+                                                          '_file_size': 527.796}},
                                'IMAGENET1K_FEATURES': {'url': 'https://download.pytorch.org/models/vgg16_features-amdegroot-88682ab5.pth',
                                                        'transforms': {'crop_size': 224,
                                                                       'mean': (0.48235,
@@ -200,193 +315,361 @@ WEIGHTS = {'ResNet18_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://do
                                                                               0.00392156862745098,
                                                                               0.00392156862745098)},
                                                        'meta': {'min_size': (32, 32),
+                                                                'categories': None,
                                                                 'recipe': 'https://github.com/amdegroot/ssd.pytorch#training-ssd',
+                                                                '_docs': '\n'
+                                                                         '                '
+                                                                         "These weights can't "
+                                                                         'be used for '
+                                                                         'classification '
+                                                                         'because they are '
+                                                                         'missing values in '
+                                                                         'the `classifier`\n'
+                                                                         '                '
+                                                                         'module. Only the '
+                                                                         '`features` module '
+                                                                         'has valid values and '
+                                                                         'can be used for '
+                                                                         'feature extraction. '
+                                                                         'The weights\n'
+                                                                         '                were '
+                                                                         'trained using the '
+                                                                         'original input '
+                                                                         'standardization '
+                                                                         'method as described '
+                                                                         'in the paper.\n'
+                                                                         '            ',
                                                                 'num_params': 138357544,
                                                                 '_metrics': {'ImageNet-1K': {'acc@1': nan,
                                                                                              'acc@5': nan}},
                                                                 '_ops': 15.47,
-                                                                '_file_size': 527.802},
-                                                       'imagenet': False}},
+                                                                '_file_size': 527.802}}},
                    'default': 'IMAGENET1K_V1'},
  'VGG16_BN_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/vgg16_bn-6c64b313.pth',
                                                     'transforms': {'crop_size': 224},
                                                     'meta': {'min_size': (32, 32),
+                                                             'categories': 'IMAGENET',
                                                              'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg',
+                                                             '_docs': 'These weights were '
+                                                                      'trained from scratch by '
+                                                                      'using a simplified '
+                                                                      'training recipe.',
                                                              'num_params': 138365992,
                                                              '_metrics': {'ImageNet-1K': {'acc@1': 73.36,
                                                                                           'acc@5': 91.516}},
                                                              '_ops': 15.47,
-                                                             '_file_size': 527.866},
-                                                    'imagenet': True}},
+                                                             '_file_size': 527.866}}},
                       'default': 'IMAGENET1K_V1'},
  'VGG19_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/vgg19-dcbb9e9d.pth',
                                                  'transforms': {'crop_size': 224},
                                                  'meta': {'min_size': (32, 32),
+                                                          'categories': 'IMAGENET',
                                                           'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg',
+                                                          '_docs': 'These weights were trained '
+                                                                   'from scratch by using a '
+                                                                   'simplified training '
+                                                                   'recipe.',
                                                           'num_params': 143667240,
                                                           '_metrics': {'ImageNet-1K': {'acc@1': 72.376,
                                                                                        'acc@5': 90.876}},
                                                           '_ops': 19.632,
-                                                          '_file_size': 548.051},
-                                                 'imagenet': True}},
+                                                          '_file_size': 548.051}}},
                    'default': 'IMAGENET1K_V1'},
  'VGG19_BN_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/vgg19_bn-c79401a0.pth',
                                                     'transforms': {'crop_size': 224},
                                                     'meta': {'min_size': (32, 32),
+                                                             'categories': 'IMAGENET',
                                                              'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg',
+                                                             '_docs': 'These weights were '
+                                                                      'trained from scratch by '
+                                                                      'using a simplified '
+                                                                      'training recipe.',
                                                              'num_params': 143678248,
                                                              '_metrics': {'ImageNet-1K': {'acc@1': 74.218,
                                                                                           'acc@5': 91.842}},
                                                              '_ops': 19.632,
-                                                             '_file_size': 548.143},
-                                                    'imagenet': True}},
+                                                             '_file_size': 548.143}}},
                       'default': 'IMAGENET1K_V1'},
  'AlexNet_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/alexnet-owt-7be5be79.pth',
                                                    'transforms': {'crop_size': 224},
                                                    'meta': {'num_params': 61100840,
                                                             'min_size': (63, 63),
+                                                            'categories': 'IMAGENET',
                                                             'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg',
                                                             '_metrics': {'ImageNet-1K': {'acc@1': 56.522,
                                                                                          'acc@5': 79.066}},
                                                             '_ops': 0.714,
-                                                            '_file_size': 233.087},
-                                                   'imagenet': True}},
+                                                            '_file_size': 233.087,
+                                                            '_docs': '\n'
+                                                                     '                These '
+                                                                     'weights reproduce '
+                                                                     'closely the results of '
+                                                                     'the paper using a '
+                                                                     'simplified training '
+                                                                     'recipe.\n'
+                                                                     '            '}}},
                      'default': 'IMAGENET1K_V1'},
  'SqueezeNet1_0_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/squeezenet1_0-b66bff10.pth',
                                                          'transforms': {'crop_size': 224},
-                                                         'meta': {'recipe': 'https://github.com/pytorch/vision/pull/49#issuecomment-277560717',
+                                                         'meta': {'categories': 'IMAGENET',
+                                                                  'recipe': 'https://github.com/pytorch/vision/pull/49#issuecomment-277560717',
+                                                                  '_docs': 'These weights '
+                                                                           'reproduce closely '
+                                                                           'the results of the '
+                                                                           'paper using a '
+                                                                           'simple training '
+                                                                           'recipe.',
                                                                   'min_size': (21, 21),
                                                                   'num_params': 1248424,
                                                                   '_metrics': {'ImageNet-1K': {'acc@1': 58.092,
                                                                                                'acc@5': 80.42}},
                                                                   '_ops': 0.819,
-                                                                  '_file_size': 4.778},
-                                                         'imagenet': True}},
+                                                                  '_file_size': 4.778}}},
                            'default': 'IMAGENET1K_V1'},
  'SqueezeNet1_1_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth',
                                                          'transforms': {'crop_size': 224},
-                                                         'meta': {'recipe': 'https://github.com/pytorch/vision/pull/49#issuecomment-277560717',
+                                                         'meta': {'categories': 'IMAGENET',
+                                                                  'recipe': 'https://github.com/pytorch/vision/pull/49#issuecomment-277560717',
+                                                                  '_docs': 'These weights '
+                                                                           'reproduce closely '
+                                                                           'the results of the '
+                                                                           'paper using a '
+                                                                           'simple training '
+                                                                           'recipe.',
                                                                   'min_size': (17, 17),
                                                                   'num_params': 1235496,
                                                                   '_metrics': {'ImageNet-1K': {'acc@1': 58.178,
                                                                                                'acc@5': 80.624}},
                                                                   '_ops': 0.349,
-                                                                  '_file_size': 4.729},
-                                                         'imagenet': True}},
+                                                                  '_file_size': 4.729}}},
                            'default': 'IMAGENET1K_V1'},
  'DenseNet121_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/densenet121-a639ec97.pth',
                                                        'transforms': {'crop_size': 224},
                                                        'meta': {'min_size': (29, 29),
+                                                                'categories': 'IMAGENET',
                                                                 'recipe': 'https://github.com/pytorch/vision/pull/116',
+                                                                '_docs': 'These weights are '
+                                                                         'ported from '
+                                                                         'LuaTorch.',
                                                                 'num_params': 7978856,
                                                                 '_metrics': {'ImageNet-1K': {'acc@1': 74.434,
                                                                                              'acc@5': 91.972}},
                                                                 '_ops': 2.834,
-                                                                '_file_size': 30.845},
-                                                       'imagenet': True}},
+                                                                '_file_size': 30.845}}},
                          'default': 'IMAGENET1K_V1'},
  'MobileNet_V2_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/mobilenet_v2-b0353104.pth',
                                                         'transforms': {'crop_size': 224},
                                                         'meta': {'num_params': 3504872,
                                                                  'min_size': (1, 1),
+                                                                 'categories': 'IMAGENET',
                                                                  'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv2',
                                                                  '_metrics': {'ImageNet-1K': {'acc@1': 71.878,
                                                                                               'acc@5': 90.286}},
                                                                  '_ops': 0.301,
-                                                                 '_file_size': 13.555},
-                                                        'imagenet': True},
+                                                                 '_file_size': 13.555,
+                                                                 '_docs': 'These weights '
+                                                                          'reproduce closely '
+                                                                          'the results of the '
+                                                                          'paper using a '
+                                                                          'simple training '
+                                                                          'recipe.'}},
                                       'IMAGENET1K_V2': {'url': 'https://download.pytorch.org/models/mobilenet_v2-7ebf99e0.pth',
                                                         'transforms': {'crop_size': 224,
                                                                        'resize_size': 232},
                                                         'meta': {'num_params': 3504872,
                                                                  'min_size': (1, 1),
+                                                                 'categories': 'IMAGENET',
                                                                  'recipe': 'https://github.com/pytorch/vision/issues/3995#new-recipe-with-reg-tuning',
                                                                  '_metrics': {'ImageNet-1K': {'acc@1': 72.154,
                                                                                               'acc@5': 90.822}},
                                                                  '_ops': 0.301,
-                                                                 '_file_size': 13.598},
-                                                        'imagenet': True}},
+                                                                 '_file_size': 13.598,
+                                                                 '_docs': '\n'
+                                                                          '                '
+                                                                          'These weights '
+                                                                          'improve upon the '
+                                                                          'results of the '
+                                                                          'original paper by '
+                                                                          'using a modified '
+                                                                          'version of '
+                                                                          "TorchVision's\n"
+                                                                          '                '
+                                                                          '`new training '
+                                                                          'recipe\n'
+                                                                          '                '
+                                                                          '<https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n'
+                                                                          '            '}}},
                           'default': 'IMAGENET1K_V2'},
  'MobileNet_V3_Small_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/mobilenet_v3_small-047dcff4.pth',
                                                               'transforms': {'crop_size': 224},
                                                               'meta': {'min_size': (1, 1),
+                                                                       'categories': 'IMAGENET',
                                                                        'num_params': 2542856,
                                                                        'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv3-large--small',
                                                                        '_metrics': {'ImageNet-1K': {'acc@1': 67.668,
                                                                                                     'acc@5': 87.402}},
                                                                        '_ops': 0.057,
-                                                                       '_file_size': 9.829},
-                                                              'imagenet': True}},
+                                                                       '_file_size': 9.829,
+                                                                       '_docs': '\n'
+                                                                                '                '
+                                                                                'These weights '
+                                                                                'improve upon '
+                                                                                'the results '
+                                                                                'of the '
+                                                                                'original '
+                                                                                'paper by '
+                                                                                'using a '
+                                                                                'simple '
+                                                                                'training '
+                                                                                'recipe.\n'
+                                                                                '            '}}},
                                 'default': 'IMAGENET1K_V1'},
  'MobileNet_V3_Large_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/mobilenet_v3_large-8738ca79.pth',
                                                               'transforms': {'crop_size': 224},
                                                               'meta': {'min_size': (1, 1),
+                                                                       'categories': 'IMAGENET',
                                                                        'num_params': 5483032,
                                                                        'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv3-large--small',
                                                                        '_metrics': {'ImageNet-1K': {'acc@1': 74.042,
                                                                                                     'acc@5': 91.34}},
                                                                        '_ops': 0.217,
-                                                                       '_file_size': 21.114},
-                                                              'imagenet': True},
+                                                                       '_file_size': 21.114,
+                                                                       '_docs': 'These weights '
+                                                                                'were trained '
+                                                                                'from scratch '
+                                                                                'by using a '
+                                                                                'simple '
+                                                                                'training '
+                                                                                'recipe.'}},
                                             'IMAGENET1K_V2': {'url': 'https://download.pytorch.org/models/mobilenet_v3_large-5c1a4163.pth',
                                                               'transforms': {'crop_size': 224,
                                                                              'resize_size': 232},
                                                               'meta': {'min_size': (1, 1),
+                                                                       'categories': 'IMAGENET',
                                                                        'num_params': 5483032,
                                                                        'recipe': 'https://github.com/pytorch/vision/issues/3995#new-recipe-with-reg-tuning',
                                                                        '_metrics': {'ImageNet-1K': {'acc@1': 75.274,
                                                                                                     'acc@5': 92.566}},
                                                                        '_ops': 0.217,
-                                                                       '_file_size': 21.107},
-                                                              'imagenet': True}},
+                                                                       '_file_size': 21.107,
+                                                                       '_docs': '\n'
+                                                                                '                '
+                                                                                'These weights '
+                                                                                'improve '
+                                                                                'marginally '
+                                                                                'upon the '
+                                                                                'results of '
+                                                                                'the original '
+                                                                                'paper by '
+                                                                                'using a '
+                                                                                'modified '
+                                                                                'version of\n'
+                                                                                '                '
+                                                                                "TorchVision's "
+                                                                                '`new training '
+                                                                                'recipe\n'
+                                                                                '                '
+                                                                                '<https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n'
+                                                                                '            '}}},
                                 'default': 'IMAGENET1K_V2'},
  'EfficientNet_B0_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/efficientnet_b0_rwightman-7f5810bc.pth',
                                                            'transforms': {'crop_size': 224,
                                                                           'resize_size': 256,
                                                                           'interpolation': 'BICUBIC'},
-                                                           'meta': {'min_size': (1, 1),
+                                                           'meta': {'categories': 'IMAGENET',
+                                                                    'min_size': (1, 1),
                                                                     'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v1',
                                                                     'num_params': 5288548,
                                                                     '_metrics': {'ImageNet-1K': {'acc@1': 77.692,
                                                                                                  'acc@5': 93.532}},
                                                                     '_ops': 0.386,
-                                                                    '_file_size': 20.451},
-                                                           'imagenet': True}},
+                                                                    '_file_size': 20.451,
+                                                                    '_docs': 'These weights '
+                                                                             'are ported from '
+                                                                             'the original '
+                                                                             'paper.'}}},
                              'default': 'IMAGENET1K_V1'},
  'ViT_B_16_Weights': {'members': {'IMAGENET1K_V1': {'url': 'https://download.pytorch.org/models/vit_b_16-c867db91.pth',
                                                     'transforms': {'crop_size': 224},
-                                                    'meta': {'num_params': 86567656,
+                                                    'meta': {'categories': 'IMAGENET',
+                                                             'num_params': 86567656,
                                                              'min_size': (224, 224),
                                                              'recipe': 'https://github.com/pytorch/vision/tree/main/references/classification#vit_b_16',
                                                              '_metrics': {'ImageNet-1K': {'acc@1': 81.072,
                                                                                           'acc@5': 95.318}},
                                                              '_ops': 17.564,
-                                                             '_file_size': 330.285},
-                                                    'imagenet': True},
+                                                             '_file_size': 330.285,
+                                                             '_docs': '\n'
+                                                                      '                These '
+                                                                      'weights were trained '
+                                                                      'from scratch by using a '
+                                                                      'modified version of '
+                                                                      '`DeIT\n'
+                                                                      '                '
+                                                                      "<https://arxiv.org/abs/2012.12877>`_'s "
+                                                                      'training recipe.\n'
+                                                                      '            '}},
                                   'IMAGENET1K_SWAG_E2E_V1': {'url': 'https://download.pytorch.org/models/vit_b_16_swag-9ac1b537.pth',
                                                              'transforms': {'crop_size': 384,
                                                                             'resize_size': 384,
                                                                             'interpolation': 'BICUBIC'},
-                                                             'meta': {'recipe': 'https://github.com/facebookresearch/SWAG',
+                                                             'meta': {'categories': 'IMAGENET',
+                                                                      'recipe': 'https://github.com/facebookresearch/SWAG',
                                                                       'license': 'https://github.com/facebookresearch/SWAG/blob/main/LICENSE',
                                                                       'num_params': 86859496,
                                                                       'min_size': (384, 384),
                                                                       '_metrics': {'ImageNet-1K': {'acc@1': 85.304,
                                                                                                    'acc@5': 97.65}},
                                                                       '_ops': 55.484,
-                                                                      '_file_size': 331.398},
-                                                             'imagenet': True},
+                                                                      '_file_size': 331.398,
+                                                                      '_docs': '\n'
+                                                                               '                '
+                                                                               'These weights '
+                                                                               'are learnt via '
+                                                                               'transfer '
+                                                                               'learning by '
+                                                                               'end-to-end '
+                                                                               'fine-tuning '
+                                                                               'the original\n'
+                                                                               '                '
+                                                                               '`SWAG '
+                                                                               '<https://arxiv.org/abs/2201.08371>`_ '
+                                                                               'weights on '
+                                                                               'ImageNet-1K '
+                                                                               'data.\n'
+                                                                               '            '}},
                                   'IMAGENET1K_SWAG_LINEAR_V1': {'url': 'https://download.pytorch.org/models/vit_b_16_lc_swag-4e70ced5.pth',
                                                                 'transforms': {'crop_size': 224,
                                                                                'resize_size': 224,
                                                                                'interpolation': 'BICUBIC'},
-                                                                'meta': {'recipe': 'https://github.com/pytorch/vision/pull/5793',
+                                                                'meta': {'categories': 'IMAGENET',
+                                                                         'recipe': 'https://github.com/pytorch/vision/pull/5793',
                                                                          'license': 'https://github.com/facebookresearch/SWAG/blob/main/LICENSE',
                                                                          'num_params': 86567656,
                                                                          'min_size': (224, 224),
                                                                          '_metrics': {'ImageNet-1K': {'acc@1': 81.886,
                                                                                                       'acc@5': 96.18}},
                                                                          '_ops': 17.564,
-                                                                         '_file_size': 330.285},
-                                                                'imagenet': True}},
+                                                                         '_file_size': 330.285,
+                                                                         '_docs': '\n'
+                                                                                  '                '
+                                                                                  'These '
+                                                                                  'weights are '
+                                                                                  'composed of '
+                                                                                  'the '
+                                                                                  'original '
+                                                                                  'frozen '
+                                                                                  '`SWAG '
+                                                                                  '<https://arxiv.org/abs/2201.08371>`_ '
+                                                                                  'trunk\n'
+                                                                                  '                '
+                                                                                  'weights and '
+                                                                                  'a linear '
+                                                                                  'classifier '
+                                                                                  'learnt on '
+                                                                                  'top of them '
+                                                                                  'trained on '
+                                                                                  'ImageNet-1K '
+                                                                                  'data.\n'
+                                                                                  '            '}}},
                       'default': 'IMAGENET1K_V1'}}

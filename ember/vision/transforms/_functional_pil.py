@@ -67,10 +67,20 @@ def vflip(img):
     return img.transpose(_pil().FLIP_TOP_BOTTOM)
 
 
+def _pillow_call(what, img, fn, *args):
+    """Run a Pillow operation; its error for an unsupported mode keeps its type (as
+    torchvision lets it through) and gains the mode and a way out."""
+    try:
+        return fn(*args)
+    except (ValueError, OSError) as e:
+        raise type(e)(f"{what}: Pillow cannot process a PIL image of mode {img.mode!r} ({e}); "
+                      "convert it first, e.g. img.convert('RGB')") from e
+
+
 def _enhance(img, name, factor):
     _check(img)
     from PIL import ImageEnhance
-    return getattr(ImageEnhance, name)(img).enhance(factor)
+    return _pillow_call(f"ImageEnhance.{name}", img, lambda: getattr(ImageEnhance, name)(img).enhance(factor))
 
 
 def adjust_brightness(img, brightness_factor):
@@ -228,7 +238,7 @@ def to_grayscale(img, num_output_channels):
 def _imageops(name, img, *args):
     _check(img)
     from PIL import ImageOps
-    return getattr(ImageOps, name)(img, *args)
+    return _pillow_call(f"ImageOps.{name}", img, getattr(ImageOps, name), img, *args)
 
 
 def invert(img):

@@ -195,7 +195,33 @@ def pad(img, padding, fill=0, padding_mode="constant"):
 
 
 # -- resize -------------------------------------------------------------------------------
-def resize(img, size, interpolation="bilinear", antialias=True):
+def _pillow_resize_uint8(a, size, interpolation):
+    """uint8 (..., H, W) resized channel by channel with Pillow ("L" images): Pillow's
+    fixed-point separable resample, which PyTorch's native uint8 antialias kernel (used by
+    torchvision v2) was written to reproduce; within one step of the float path for
+    'bilinear'. None when Pillow is missing."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return None
+    oh, ow = size
+    resample = Image.BILINEAR if interpolation == "bilinear" else Image.BICUBIC
+    if a.ndim >= 3 and a.shape[-3] == 3:      # one RGB image per sample (Pillow resamples bands alike)
+        flat = numpy.ascontiguousarray(numpy.moveaxis(a.reshape((-1,) + a.shape[-3:]), 1, -1))
+        out = numpy.empty((flat.shape[0], oh, ow, 3), dtype=numpy.uint8)
+        for k in range(flat.shape[0]):
+            out[k] = numpy.asarray(Image.fromarray(flat[k]).resize((ow, oh), resample))
+        return numpy.ascontiguousarray(numpy.moveaxis(out, -1, 1)).reshape(a.shape[:-2] + (oh, ow))
+    flat = numpy.ascontiguousarray(a).reshape((-1,) + a.shape[-2:])
+    out = numpy.empty((flat.shape[0], oh, ow), dtype=numpy.uint8)
+    for k in range(flat.shape[0]):
+        out[k] = numpy.asarray(Image.fromarray(flat[k]).resize((ow, oh), resample))
+    return out.reshape(a.shape[:-2] + (oh, ow))
+
+
+def resize(img, size, interpolation="bilinear", antialias=True, uint8_native=False):
+    """``uint8_native``: resize uint8 images as torchvision v2 does (its native uint8
+    kernel, here Pillow's equivalent) for 'bicubic' too; v1 computes in float32."""
     from ...nn import functional as F
     _assert_image_tensor(img)
     size = list(size)
@@ -203,6 +229,11 @@ def resize(img, size, interpolation="bilinear", antialias=True):
         antialias = False
     if antialias and interpolation not in ("bilinear", "bicubic"):
         antialias = False
+    if (antialias and img.dtype.name == "uint8" and img.ndim >= 2 and _gam(img._data) is numpy
+            and (interpolation == "bilinear" or uint8_native) and 0 not in img.shape[-2:]):
+        out = _pillow_resize_uint8(img._data, size, interpolation)
+        if out is not None:
+            return _make(out)
     out_dtype = img.dtype
     shape = img.shape
     x = img.reshape((-1,) + tuple(shape[-3:])) if img.ndim > 2 else img[None, None]
@@ -600,6 +631,31 @@ def gaussian_blur(img, kernel_size, sigma):
     return x
 
 
+def _normalize_arrays(tensor, mean, std):
+    """Out-of-place normalize without a graph: the same subtract-then-divide on the
+    backend array, into one new buffer (half the passes of clone + sub_ + div_)."""
+    a = tensor._data
+    xp = _gam(a)
+    m = numpy.asarray(mean.tolist() if isinstance(mean, Tensor) else mean, dtype=a.dtype)
+    s = numpy.asarray(std.tolist() if isinstance(std, Tensor) else std, dtype=a.dtype)
+    if (s == 0).any():
+        raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
+    c = a.shape[-3]
+    for name, v in (("mean", m), ("std", s)):
+        if v.ndim == 1 and v.shape[0] not in (1, c):
+            raise RuntimeError(f"The size of tensor a ({c}) must match the size of tensor b "
+                               f"({v.shape[0]}) at non-singleton dimension {a.ndim - 3}: "
+                               f"Normalize got {v.shape[0]} values of {name} for an image with "
+                               f"{c} channels")
+    if m.ndim == 1:
+        m = m.reshape(-1, 1, 1)
+    if s.ndim == 1:
+        s = s.reshape(-1, 1, 1)
+    out = xp.subtract(a, xp.asarray(m))
+    xp.divide(out, xp.asarray(s), out=out)
+    return _make(out)
+
+
 def normalize(tensor, mean, std, inplace=False):
     from ... import as_tensor
     _assert_image_tensor(tensor)
@@ -608,6 +664,8 @@ def normalize(tensor, mean, std, inplace=False):
     if tensor.ndim < 3:
         raise ValueError("Expected tensor to be a tensor image of size (..., C, H, W). Got "
                          f"tensor.size() = {tensor.size()}")
+    if not inplace and not (tensor.requires_grad and grad_mode.is_grad_enabled()):
+        return _normalize_arrays(tensor, mean, std)
     if not inplace:
         tensor = tensor.clone()
     dtype = tensor.dtype

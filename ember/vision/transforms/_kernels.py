@@ -9,14 +9,17 @@ PyTorch CPU kernels that torchvision's tensor paths call:
   Pillow-style filter weights ``filter((j + xmin - center + 0.5) * invscale)`` with
   ``center = scale * (i + 0.5)``, a support of ``interp_size / 2`` input samples widened
   by ``scale`` when downsampling, normalised to sum 1 ('bicubic' uses a = -0.5 as Pillow
-  does, not interpolate's -0.75). We build the same weights as one dense (out, in)
-  matrix per axis and apply them as two matrix products, width first.
+  does, not interpolate's -0.75), in the image's float type as PyTorch does. The taps
+  (a few per output sample, computed for all outputs at once) are cached per (size,
+  mode, dtype) and applied as weighted gathers of contiguous rows, width first.
 - ``grid_sample``: ``F.grid_sample(mode='nearest'|'bilinear', padding_mode='zeros',
   align_corners=False)``: unnormalise ``x * (W / 2) + (W - 1) / 2``; bilinear mixes the
   four neighbours (outside ones count as 0), nearest rounds half to even.
 - ``rgb_to_hsv`` / ``hsv_to_rgb``: torchvision's ``_rgb2hsv`` / ``_hsv2rgb`` formulas.
 - ``equalize_lut``: torchvision's per-channel histogram equalisation table.
 """
+import functools
+
 import numpy
 
 from ... import backend
@@ -24,51 +27,90 @@ from ... import backend
 _gam = backend.get_array_module
 
 
-def _linear_filter(x):
+def _linear_filter(x, ft):
     x = numpy.abs(x)
-    return numpy.where(x < 1.0, 1.0 - x, 0.0)
+    return numpy.where(x < 1.0, ft.type(1) - x, ft.type(0)).astype(ft)
 
 
-def _cubic_filter(x, a=-0.5):
+def _cubic_filter(x, ft):
+    a = ft.type(-0.5)
     x = numpy.abs(x)
-    w1 = ((a + 2) * x - (a + 3)) * x * x + 1
-    w2 = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    return numpy.where(x < 1.0, w1, numpy.where(x < 2.0, w2, 0.0))
+    w1 = ((a + ft.type(2)) * x - (a + ft.type(3))) * x * x + ft.type(1)
+    w2 = ((a * x - ft.type(5) * a) * x + ft.type(8) * a) * x - ft.type(4) * a
+    return numpy.where(x < 1.0, w1, numpy.where(x < 2.0, w2, ft.type(0))).astype(ft)
 
 
-def antialias_matrix(n_in, n_out, mode):
-    """The (n_out, n_in) matrix of PyTorch's antialiased 1-d resize (float64)."""
+@functools.lru_cache(maxsize=256)
+def antialias_taps(n_in, n_out, mode, dtype):
+    """PyTorch's antialiased 1-d resize as taps: ``out[j] = sum_t w[t, j] * x[idx[t, j]]``
+    ((K, n_out) arrays, K the widest support, unused taps weigh 0). Computed for all
+    outputs at once, in ``dtype`` with the precision of each step of PyTorch's CPU kernel
+    (its weights are computed in the image's float type)."""
+    ft = numpy.dtype(dtype)
+    f = ft.type
     interp_size, filt = (2, _linear_filter) if mode == "bilinear" else (4, _cubic_filter)
-    scale = n_in / n_out
-    support = interp_size * 0.5 * scale if scale >= 1.0 else interp_size * 0.5
-    invscale = 1.0 / scale if scale >= 1.0 else 1.0
-    m = numpy.zeros((n_out, n_in))
-    for i in range(n_out):
-        center = scale * (i + 0.5)
-        xmin = max(int(center - support + 0.5), 0)
-        xmax = min(int(center + support + 0.5), n_in)
-        j = numpy.arange(xmin, xmax)
-        w = filt((j - center + 0.5) * invscale)
-        total = w.sum()
-        if total != 0.0:
-            w = w / total
-        m[i, xmin:xmax] = w
+    scale = f(n_in / n_out)
+    support = f(interp_size * 0.5 * float(scale)) if scale >= 1.0 else f(interp_size * 0.5)
+    invscale = float(f(1.0 / float(scale))) if scale >= 1.0 else 1.0
+    i = numpy.arange(n_out)
+    center = (float(scale) * (i + 0.5)).astype(ft)
+    xmin = numpy.maximum(numpy.trunc((center - support).astype(numpy.float64) + 0.5).astype(numpy.int64), 0)
+    xmax = numpy.minimum(numpy.trunc((center + support).astype(numpy.float64) + 0.5).astype(numpy.int64), n_in)
+    k = max(int((xmax - xmin).max()), 1) if n_out else 1
+    j = xmin[:, None] + numpy.arange(k)[None, :]
+    valid = j < xmax[:, None]
+    d = (j.astype(ft) - center[:, None]).astype(ft)
+    w = filt(((d.astype(numpy.float64) + 0.5) * invscale).astype(ft), ft)
+    w = numpy.where(valid, w, f(0)).astype(ft)
+    total = numpy.cumsum(w, axis=1, dtype=ft)[:, -1:]
+    w = numpy.where(total != 0, w / numpy.where(total != 0, total, f(1)), w).astype(ft)
+    return numpy.ascontiguousarray(numpy.clip(j, 0, n_in - 1).T), numpy.ascontiguousarray(w.T)
+
+
+def antialias_matrix(n_in, n_out, mode, dtype=numpy.float64):
+    """The same resize as a dense (n_out, n_in) matrix (for reference and tests)."""
+    idx, w = antialias_taps(n_in, n_out, mode, numpy.dtype(dtype).str)
+    m = numpy.zeros((n_out, n_in), dtype=w.dtype)
+    for t in range(idx.shape[0]):
+        numpy.add.at(m, (numpy.arange(n_out), idx[t]), w[t])
     return m
 
 
+def _resize_rows(xp, a, n_out, mode):
+    """Resize axis 0 of a C-contiguous (n_in, M) array: each tap gathers whole rows
+    (contiguous copies) and accumulates in place."""
+    idx, w = antialias_taps(a.shape[0], n_out, mode, a.dtype.str)
+    idx, w = xp.asarray(idx), xp.asarray(w)
+    out = None
+    for t in range(idx.shape[0]):
+        term = xp.take(a, idx[t], axis=0)
+        term *= w[t][:, None]
+        if out is None:
+            out = term
+        else:
+            out += term
+    return out
+
+
 def resize_antialias(a, size, mode):
-    """Antialiased resize of a float (N, C, H, W) array to ``size`` = (h, w)."""
+    """Antialiased resize of a float (..., H, W) array to ``size`` = (h, w): width first,
+    then height (PyTorch's order), each pass on a transposed copy whose resized axis comes
+    first, so that every tap is a gather of contiguous rows."""
     xp = _gam(a)
+    lead = a.shape[:-2]
     h, w = a.shape[-2:]
     oh, ow = size
-    out = a
+    x = a.reshape((-1, h, w))
+    n = x.shape[0]
     if ow != w:
-        mw = xp.asarray(antialias_matrix(w, ow, mode).T.astype(a.dtype))
-        out = backend.matmul(xp, out, mw)
+        t = xp.ascontiguousarray(xp.transpose(x, (2, 0, 1))).reshape(w, n * h)   # (W, N*H)
+        t = _resize_rows(xp, t, ow, mode).reshape(ow, n, h)
+        x = xp.transpose(t, (1, 2, 0))                                             # (N, H, ow) view
     if oh != h:
-        mh = xp.asarray(antialias_matrix(h, oh, mode).astype(a.dtype))
-        out = backend.matmul(xp, mh, out)
-    return xp.ascontiguousarray(out)
+        t = xp.ascontiguousarray(xp.transpose(x, (1, 0, 2))).reshape(h, -1)       # (H, N*ow)
+        t = _resize_rows(xp, t, oh, mode).reshape(oh, n, x.shape[-1])
+        x = xp.transpose(t, (1, 0, 2))
+    return xp.ascontiguousarray(x).reshape(lead + (oh, ow))
 
 
 def grid_sample(a, grid, mode):

@@ -54,6 +54,12 @@ class TVTensor(Tensor):
     def detach(self):
         return wrap(super().detach(), like=self)
 
+    def __reduce_ex__(self, protocol):
+        return _rebuild, (type(self), self.as_subclass(Tensor), self._meta())
+
+    def __deepcopy__(self, memo):
+        return wrap(Tensor.__deepcopy__(self.as_subclass(Tensor), memo), like=self)
+
     def _repr_extra(self):
         return ""
 
@@ -148,6 +154,10 @@ class BoundingBoxes(TVTensor):
 
     def _repr_extra(self):
         return f", format={self.format}, canvas_size={self.canvas_size}"
+
+
+def _rebuild(cls, tensor, meta):
+    return cls._wrap(tensor, **meta)
 
 
 def wrap(wrappee, *, like, **kwargs):

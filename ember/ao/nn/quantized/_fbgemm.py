@@ -27,6 +27,13 @@ def choose_qparams(x_min, x_max, qmin=0, qmax=255, reduce_range=True,
     x_max = max(float(_F32(x_max)), 0.0)
     if reduce_range:
         qmin, qmax = qmin // 2, qmax // 2
+    symmetric = preserve_sparsity and x_min < 0 < x_max
+    if symmetric:
+        # symmetric qparams: the range widened to [qmin', qmax'] steps either side of 0
+        sym_qmin = -((qmax - qmin) // 2 + 1)
+        sym_qmax = (qmax - qmin) // 2
+        max_scale = max(abs(x_min / sym_qmin), abs(x_max / sym_qmax))
+        x_min, x_max = max_scale * sym_qmin, max_scale * sym_qmax
     scale = (x_max - x_min) / (qmax - qmin)
     if float(_F32(scale)) == 0.0 or numpy.isinf(_F32(1.0) / _F32(scale)):
         scale = 0.1
@@ -46,6 +53,8 @@ def choose_qparams(x_min, x_max, qmin=0, qmax=255, reduce_range=True,
     err_min = abs(qmin) - abs(x_min / scale)
     err_max = abs(qmax) - abs(x_max / scale)
     initial = zp_from_min if err_min < err_max else zp_from_max
+    if symmetric:
+        initial = (qmin + qmax) / 2
     if initial < qmin:
         zp = qmin
     elif initial > qmax:

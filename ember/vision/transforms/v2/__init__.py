@@ -5,6 +5,8 @@ from . import functional
 from ..functional import InterpolationMode
 from ..autoaugment import AutoAugmentPolicy
 from ._transform import Transform
+from ._detection import (LinearTransformation, RandomChannelPermutation, RandomIoUCrop, RandomPhotometricDistort,
+                         RandomZoomOut, SanitizeBoundingBoxes)
 from ._transforms import (AutoAugment, CenterCrop, ClampBoundingBoxes, ColorJitter, Compose,
                           ConvertBoundingBoxFormat, ConvertImageDtype, ElasticTransform, FiveCrop,
                           GaussianBlur, Grayscale, Identity, Lambda, Normalize, Pad, PILToTensor,

@@ -85,6 +85,8 @@ def _boxes_out(xyxy, boxes, dtype, canvas_size=None, clamp=False):
     else:
         out = numpy.trunc(out).astype(dtype)
     t = from_numpy(out.reshape(tuple(boxes.shape)))
+    if boxes.device.type != "cpu":
+        t = t.to(boxes.device)
     return tv_tensors.wrap(t, like=boxes, canvas_size=canvas_size)
 
 
@@ -225,7 +227,13 @@ def resize(inpt, size, interpolation=InterpolationMode.BILINEAR, max_size=None, 
         return _boxes_out(xyxy * ratio, inpt, dtype, canvas_size=(new_h, new_w))
     if isinstance(inpt, tv_tensors.Mask):
         interpolation = InterpolationMode.NEAREST
-    out = _F.resize(_plain(inpt), [new_h, new_w], interpolation, antialias=antialias)
+    img = _plain(inpt)
+    if [new_h, new_w] == [old_h, old_w]:
+        return inpt
+    if isinstance(img, Tensor) and interpolation.value in ("nearest", "nearest-exact", "bilinear", "bicubic"):
+        out = _Ft.resize(img, [new_h, new_w], interpolation.value, antialias=antialias, uint8_native=True)
+    else:
+        out = _F.resize(img, [new_h, new_w], interpolation, antialias=antialias)
     return _rewrap(out, inpt)
 
 
@@ -458,3 +466,8 @@ def to_tensor(pic):
 
 def to_pure_tensor(inpt):
     return _plain(inpt)
+
+
+def permute_channels(inpt, permutation):
+    from ._detection import permute_channels as _permute
+    return _permute(inpt, permutation)
