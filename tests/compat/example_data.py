@@ -72,7 +72,7 @@ def sine(folder):
 # name -> (program, args, data setup, metric, extra environment, ember modules needed)
 CASES = {
     "regression": ("regression.py", [], None, "LOSS", {}, []),
-    "time_sequence_prediction": ("time_sequence.py", ["--steps", "3"], sine, "LOSS",
+    "time_sequence_prediction": ("time_sequence.py", ["--steps", "2"], sine, "LOSS",
                                  {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"}, []),
     **{f"word_language_model[{m}]": ("word_lm", ["--model", m, "--lr", lr, "--epochs", "3",
                                                  "--batch_size", "4", "--data", "corpus"],
@@ -86,12 +86,12 @@ CASES = {
             {}, ["ember.vision.datasets", "ember.vision.utils"]),
     "dcgan": ("dcgan.py", ["--niter", "2"], None, "LOSS", {},
               ["ember.vision.datasets", "ember.vision.utils"]),
-    "imagenet --dummy resnet18": ("imagenet_dummy.py", ["--dummy", "-a", "resnet18"], None,
+    "imagenet --dummy resnet18": ("imagenet_dummy.py", ["--dummy", "-a", "resnet18", "--steps", "2"], None,
                                   "LOSS", {}, ["ember.vision.models"]),
     "mnist_hogwild": ("hogwild", ["--epochs", "2"], lambda d: mnist(os.path.join(str(d), "data")),
                       "LOSS", {}, ["ember.vision.datasets", "ember.multiprocessing"]),
-    "reinforce": ("reinforce.py", ["--episodes", "30"], None, "REWARD", {}, []),
-    "actor_critic": ("actor_critic.py", ["--episodes", "30"], None, "REWARD", {}, []),
+    "reinforce": ("reinforce.py", ["--episodes", "20"], None, "REWARD", {}, []),
+    "actor_critic": ("actor_critic.py", ["--episodes", "20"], None, "REWARD", {}, []),
 }
 
 
