@@ -6,7 +6,7 @@ import pytest
 import ember
 
 torch = pytest.importorskip("torch")
-import torch.nn.utils.prune  # noqa: E402,F401
+import torch.nn.utils.prune  # noqa: E402,F401,F811
 
 W = np.random.default_rng(0).normal(size=(4, 6)).astype(np.float32)
 X = np.random.default_rng(1).normal(size=(2, 6)).astype(np.float32)
