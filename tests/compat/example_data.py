@@ -98,3 +98,29 @@ CASES = {
 def values(stdout, metric):
     return [float(line.split()[1]) for line in stdout.splitlines()
             if line.startswith(metric + " ")]
+
+
+def cora(folder, n_nodes=120, n_feats=30, n_classes=3, seed=0):
+    """cora/cora.content (id, binary features, label) and cora/cora.cites (id pairs):
+    features and links both depend on the class, so a GCN can learn it."""
+    rng = np.random.default_rng(seed)
+    path = os.path.join(str(folder), "cora")
+    os.makedirs(path, exist_ok=True)
+    ids = rng.choice(10000, n_nodes, replace=False) + 1
+    labels = rng.integers(0, n_classes, n_nodes)
+    with open(os.path.join(path, "cora.content"), "w") as f:
+        for i, k in zip(ids, labels):
+            p = np.full(n_feats, 0.05)
+            p[k * 10:(k + 1) * 10] = 0.5
+            feats = (rng.random(n_feats) < p).astype(int)
+            feats[k * 10] = 1
+            f.write("\t".join([str(i)] + [str(v) for v in feats] + [f"class_{k}"]) + "\n")
+    with open(os.path.join(path, "cora.cites"), "w") as f:
+        for a in range(n_nodes):
+            same = np.flatnonzero(labels == labels[a])
+            for b in rng.choice(same, 3):
+                if b != a:
+                    f.write(f"{ids[a]}\t{ids[b]}\n")
+
+
+CASES["gcn"] = ("gcn.py", ["--epochs", "40"], cora, "LOSS", {}, ["ember:sparse_coo_tensor"])
