@@ -39,6 +39,9 @@ WORKLOADS = [
     "vision_resnet18_train",
     "vision_pipeline",
     "quant_inference",
+    "distributed_overhead",
+    "linalg_256",
+    "fft_65536",
 ]
 
 

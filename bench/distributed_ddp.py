@@ -78,7 +78,12 @@ def _launch(nprocs, steps, port):
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     sys.path.insert(0, here)
     from ember.distributed import _mpi
+    # mpi_yield_when_idle: a rank waiting for its peer yields the core instead of spinning
+    # (gloo's waits block), so on a small or shared machine the waiting rank does not slow
+    # the one still computing its backward
     env = _mpi.launch_env({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                           "OMPI_MCA_mpi_yield_when_idle": os.environ.get(
+                               "OMPI_MCA_mpi_yield_when_idle", "1"),
                            "BENCH_PORT": str(port), "PYTHONPATH": os.pathsep.join(
                                [here] + [x for x in os.environ.get("PYTHONPATH", "").split(
                                    os.pathsep) if x])})

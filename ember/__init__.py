@@ -99,8 +99,20 @@ _LAZY_SUBMODULES = {
 }
 
 
+# Top-level classes that live in a lazily imported module: name -> (module, attribute).
+_LAZY_ATTRIBUTES = {
+    "Future": ("ember.futures", "Future"),          # torch.Future (Captum checks it)
+}
+
+
 def __getattr__(name):
     path = _LAZY_SUBMODULES.get(name)
+    if path is None and name in _LAZY_ATTRIBUTES:
+        import importlib
+        module_path, attr = _LAZY_ATTRIBUTES[name]
+        value = getattr(importlib.import_module(module_path), attr)
+        globals()[name] = value
+        return value
     if path is None:
         raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name}: "
                              "ember does not provide it yet)")

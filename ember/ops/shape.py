@@ -1257,6 +1257,46 @@ def diag(input, diagonal=0, *, out=None):
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
 
 
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """``torch.repeat_interleave``: each element (or slice along ``dim``) repeated
+    ``repeats`` times (an int or a 1-D tensor of counts); ``dim=None`` flattens first.
+    ``repeat_interleave(counts)`` alone gives ``arange(len(counts))`` repeated by counts.
+    The result is an ``index_select`` of the input, so it is differentiable."""
+    from .indexing import index_select
+    xp = _gam(input._data)
+    if repeats is None:                   # the one-tensor form: indices repeated
+        counts = input._data
+        if counts.ndim > 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if counts.dtype.kind not in "iu":
+            raise RuntimeError("repeats has to be Long or Int tensor")
+        if counts.size and int(counts.min()) < 0:
+            raise RuntimeError("repeats can not be negative")
+        return _make(xp.repeat(xp.arange(counts.shape[0], dtype=xp.int64), counts))
+    x = input.reshape(-1) if dim is None else input
+    axis = 0 if dim is None else dim % max(x._data.ndim, 1)
+    n = x._data.shape[axis] if x._data.ndim else 1
+    if isinstance(repeats, Tensor):
+        counts = repeats._data
+        if counts.ndim > 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if counts.ndim == 0 or counts.size == 1:
+            counts = xp.full((n,), int(counts.reshape(())), dtype=xp.int64)
+        elif counts.shape[0] != n:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {counts.shape[0]} and input.size({axis}) = {n}")
+    else:
+        counts = xp.full((n,), operator.index(repeats), dtype=xp.int64)
+    if counts.size and int(counts.min()) < 0:
+        raise RuntimeError("repeats can not be negative")
+    index = _make(xp.repeat(xp.arange(n, dtype=xp.int64), counts))
+    if output_size is not None and index.shape[0] != output_size:
+        raise RuntimeError("allocated size does not match required size")
+    if x._data.ndim == 0:
+        x = x.reshape(1)
+    return index_select(x, axis, index)
+
+
 # ---------------------------------------------------------------------------------------
 
 # Tensor methods (the function itself becomes the method).
@@ -1265,7 +1305,7 @@ METHODS = (
     "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "swapdims", "t", "adjoint",
     "movedim", "moveaxis", "expand", "expand_as", "broadcast_to", "repeat", "tile", "split",
     "tensor_split", "chunk", "narrow", "unbind", "flip", "fliplr", "flipud", "roll", "tril",
-    "triu", "diagonal", "diag", "diag_embed",
+    "triu", "diagonal", "diag", "diag_embed", "repeat_interleave",
 )
 
 # Functions exported as ``ember.<name>``: those torch has at top level.
@@ -1276,5 +1316,5 @@ __all__ = [
     "fliplr", "flipud", "roll", "tril", "triu", "diagonal", "diag", "diag_embed", "cat",
     "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
     "column_stack", "broadcast_tensors", "broadcast_shapes", "atleast_1d", "atleast_2d",
-    "atleast_3d",
+    "atleast_3d", "repeat_interleave",
 ]

@@ -25,6 +25,14 @@ def _e():
     return ember
 
 
+def _out(res, out):
+    """PyTorch's ``out=``: copy into ``out`` and return it."""
+    if out is None:
+        return res
+    out.copy_(res)
+    return out
+
+
 def _float_input(x, fname):
     if not isinstance(x, Tensor):
         raise TypeError(f"special_{fname}(): argument 'input' (position 1) must be Tensor, "
@@ -65,11 +73,7 @@ def _unary(name, kernel, grad, node=None):
         "__module__": __name__})
 
     def fn(input, *, out=None):
-        res = cls.apply(_float_input(input, name))
-        if out is not None:
-            out.copy_(res)
-            return out
-        return res
+        return _out(cls.apply(_float_input(input, name)), out)
     fn.__name__ = name
     fn.__doc__ = f"``torch.special.{name}``"
     return cls, fn
@@ -231,11 +235,7 @@ class Polygamma(ArrayFunction):
 def polygamma(n, input, *, out=None):
     if not isinstance(n, int) or n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
-    res = Polygamma.apply(_float_input(input, "polygamma"), n=n)
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return _out(Polygamma.apply(_float_input(input, "polygamma"), n=n), out)
 
 
 def multigammaln(input, p, *, out=None):
@@ -245,11 +245,7 @@ def multigammaln(input, p, *, out=None):
     if bool((x <= (p - 1) / 2).any()):
         raise RuntimeError("All elements must be greater than (p-1)/2")
     terms = [gammaln(x - i / 2) for i in range(p)]
-    res = e.stack(terms).sum(0) + p * (p - 1) / 4 * math.log(math.pi)
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return _out(e.stack(terms).sum(0) + p * (p - 1) / 4 * math.log(math.pi), out)
 
 
 def _binary_inputs(a, b, fname):
@@ -290,20 +286,12 @@ class Xlogy(ArrayFunction):
 
 def xlogy(input, other, *, out=None):
     x, y = _binary_inputs(input, other, "xlogy")
-    res = Xlogy.apply(x, y)
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return _out(Xlogy.apply(x, y), out)
 
 
 def xlog1py(input, other, *, out=None):
     x, y = _binary_inputs(input, other, "xlog1py")
-    res = Xlogy.apply(x, y, log1p=True)
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return _out(Xlogy.apply(x, y, log1p=True), out)
 
 
 class Zeta(ArrayFunction):
@@ -326,11 +314,7 @@ class Zeta(ArrayFunction):
 
 def zeta(input, other, *, out=None):
     x, q = _binary_inputs(input, other, "zeta")
-    res = Zeta.apply(x, q)
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return _out(Zeta.apply(x, q), out)
 
 
 class Gammainc(ArrayFunction):
@@ -357,20 +341,12 @@ class Gammainc(ArrayFunction):
 
 def gammainc(input, other, *, out=None):
     a, x = _binary_inputs(input, other, "gammainc")
-    res = Gammainc.apply(a, x)
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return _out(Gammainc.apply(a, x), out)
 
 
 def gammaincc(input, other, *, out=None):
     a, x = _binary_inputs(input, other, "gammaincc")
-    res = Gammainc.apply(a, x, upper=True)
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return _out(Gammainc.apply(a, x, upper=True), out)
 
 
 def logit(input, eps=None, *, out=None):
@@ -379,11 +355,7 @@ def logit(input, eps=None, *, out=None):
     x = _float_input(input, "logit")
     if eps is not None:
         x = e.clamp(x, eps, 1 - eps)
-    res = e.log(x / (1 - x))
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return _out(e.log(x / (1 - x)), out)
 
 
 # -- orthogonal polynomials (no gradients, as in PyTorch) ----------------------------------

@@ -456,3 +456,23 @@ def test_chained_views_grad_matches_torch():
         (out * lib.arange(out.numel(), dtype=lib.float32).view_as(out)).sum().backward()
         res.append((out, x.grad))
     assert_close(res[0], res[1])
+
+
+@pytest.mark.parametrize("make_args", [
+    lambda L: (2,), lambda L: (3, 0), lambda L: (L.tensor([1, 0, 2]), 1),
+    lambda L: (L.tensor(2), 0), lambda L: (1, -1),
+])
+def test_repeat_interleave_matches_torch(make_args):
+    torch = pytest.importorskip("torch")
+    data = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    e = ember.tensor(data, requires_grad=True)
+    t = torch.tensor(data, requires_grad=True)
+    eo, to = e.repeat_interleave(*make_args(ember)), t.repeat_interleave(*make_args(torch))
+    assert eo.tolist() == to.tolist()
+    (eo * eo).sum().backward()
+    (to * to).sum().backward()
+    assert e.grad.tolist() == t.grad.tolist()
+    counts = ember.repeat_interleave(ember.tensor([2, 0, 1]))
+    assert counts.tolist() == [0, 0, 2] and counts.dtype == ember.int64
+    with pytest.raises(RuntimeError, match="same size as input"):
+        e.repeat_interleave(ember.tensor([1, 2]), dim=1)

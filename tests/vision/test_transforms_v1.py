@@ -1,6 +1,5 @@
 """ember.vision.transforms (v1) against torchvision on the same inputs: PIL paths give
 Pillow's exact pixels, tensor paths agree within one uint8 step / 1e-5 (float)."""
-import math
 import sys
 import subprocess
 
@@ -459,3 +458,19 @@ def test_weight_presets_match_torchvision():
     a, b = EP.OpticalFlow()(img, img)
     ta, tb = TP.OpticalFlow()(img, img)
     _check_same([a, b], [ta, tb], 1e-6, pil=False)
+
+
+def test_colour_ops_differentiable_like_torchvision():
+    x = np.random.default_rng(0).random((2, 3, 8, 9))
+    w = np.random.default_rng(1).random((2, 3, 8, 9))
+    fns = [lambda F, t: F.adjust_brightness(t, 1.3), lambda F, t: F.adjust_contrast(t, 0.7),
+           lambda F, t: F.adjust_saturation(t, 1.6), lambda F, t: F.adjust_gamma(t, 0.8, 1.1),
+           lambda F, t: F.invert(t), lambda F, t: F.rgb_to_grayscale(t, 3)]
+    for f in fns:
+        e = ember.from_numpy(x.copy()).requires_grad_()
+        t = torch.from_numpy(x.copy()).requires_grad_()
+        (f(EF, e) * ember.from_numpy(w)).sum().backward()
+        (f(TF, t) * torch.from_numpy(w)).sum().backward()
+        np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), atol=1e-12)
+    with pytest.raises(NotImplementedError, match="adjust_hue"):
+        EF.adjust_hue(ember.from_numpy(x.copy()).requires_grad_(), 0.1)

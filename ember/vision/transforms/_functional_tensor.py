@@ -6,9 +6,11 @@ The arithmetic follows torchvision's: integer images are computed in float32 and
 back (rounded after resampling, truncated after blending, as torchvision does), float
 images in their own dtype. Flips, crops, constant/edge/reflect padding, normalize,
 gaussian blur and non-antialiased resize run on ember ops and so are differentiable for
-float images; the resampling of rotate/affine/perspective, antialiased resize and the
-colour operations run on backend arrays (``_kernels``) and raise a clear error when
-asked for a gradient, where torchvision would differentiate through them.
+float images, and so are brightness, contrast, saturation, gamma, invert and grayscale
+(computed on ember ops when a gradient is needed); the resampling of
+rotate/affine/perspective, antialiased resize and the other colour operations run on
+backend arrays (``_kernels``) and raise a clear error when asked for a gradient, where
+torchvision would differentiate through them.
 """
 import numpy
 
@@ -317,8 +319,6 @@ def _apply_grid_transform(img, grid, mode, fill, what):
     x, shape = _to_nchw(a)
     x = x.astype(grid.dtype, copy=False)
     n = x.shape[0]
-    if n > 1:
-        grid = xp.broadcast_to(grid, (n,) + grid.shape[1:])
     if fill is not None:
         x = xp.concatenate([x, xp.ones((n, 1) + x.shape[2:], dtype=x.dtype)], axis=1)
     out = grid_sample(x, grid, mode)
@@ -395,6 +395,22 @@ def elastic_transform(img, displacement, interpolation="bilinear", fill=None):
 
 
 # -- colour -------------------------------------------------------------------------------
+def _graph(img):
+    """True when ``img`` is a float image whose result must carry a gradient: the colour
+    operations below then run on ember ops (same formulas) instead of arrays."""
+    return img.requires_grad and grad_mode.is_grad_enabled() and img.dtype.is_floating_point
+
+
+def _gray_t(img):
+    r, g, b = img.unbind(-3)
+    return (0.2989 * r + 0.587 * g + 0.114 * b).unsqueeze(-3)
+
+
+def _blend_t(img1, img2, ratio):
+    ratio = float(ratio)
+    return (ratio * img1 + (1.0 - ratio) * img2).clamp(0, 1)
+
+
 def _blend_arrays(xp, a1, a2, ratio, np_dtype):
     ft = _float_type(np_dtype)
     ratio = ft.type(float(ratio))
@@ -422,6 +438,9 @@ def rgb_to_grayscale(img, num_output_channels=1):
     _assert_channels(img, [1, 3])
     if num_output_channels not in (1, 3):
         raise ValueError("num_output_channels should be either 1 or 3")
+    if _graph(img):
+        l_img = _gray_t(img) if img.shape[-3] == 3 else img.clone()
+        return l_img.expand(tuple(img.shape)) if num_output_channels == 3 else l_img
     a = _arr(img, "rgb_to_grayscale")
     xp = _gam(a)
     l_img = _gray_array(a) if a.shape[-3] == 3 else a.copy()
@@ -435,6 +454,8 @@ def adjust_brightness(img, brightness_factor):
         raise ValueError(f"brightness_factor ({brightness_factor}) is not non-negative.")
     _assert_image_tensor(img)
     _assert_channels(img, [1, 3])
+    if _graph(img):
+        return _blend_t(img, 0.0, brightness_factor)
     a = _arr(img, "adjust_brightness")
     return _blend(img, _gam(a).zeros_like(a), brightness_factor, "adjust_brightness")
 
@@ -444,6 +465,9 @@ def adjust_contrast(img, contrast_factor):
         raise ValueError(f"contrast_factor ({contrast_factor}) is not non-negative.")
     _assert_image_tensor(img)
     _assert_channels(img, [3, 1])
+    if _graph(img):
+        src = _gray_t(img) if img.shape[-3] == 3 else img
+        return _blend_t(img, src.mean(dim=(-3, -2, -1), keepdim=True), contrast_factor)
     a = _arr(img, "adjust_contrast")
     ft = _float_type(a.dtype)
     src = _gray_array(a) if a.shape[-3] == 3 else a
@@ -458,6 +482,8 @@ def adjust_saturation(img, saturation_factor):
     _assert_channels(img, [1, 3])
     if get_dimensions(img)[0] == 1:
         return img
+    if _graph(img):
+        return _blend_t(img, _gray_t(img), saturation_factor)
     a = _arr(img, "adjust_saturation")
     return _blend(img, _gray_array(a), saturation_factor, "adjust_saturation")
 
@@ -491,6 +517,8 @@ def adjust_gamma(img, gamma, gain=1):
         raise ValueError("Gamma should be a non-negative real number")
     from ... import float32
     dtype = img.dtype
+    if _graph(img):
+        return (gain * img.pow(gamma)).clamp(0, 1)
     x = img if _is_float(img) else convert_image_dtype(img, float32)
     a = _arr(x, "adjust_gamma")
     xp = _gam(a)
@@ -504,6 +532,8 @@ def invert(img):
     if img.ndim < 3:
         raise TypeError(f"Input image tensor should have at least 3 dimensions, but found {img.ndim}")
     _assert_channels(img, [1, 3])
+    if _graph(img):
+        return 1.0 - img
     a = _arr(img, "invert")
     if a.dtype.kind == "f":
         return _make(a.dtype.type(1) - a)

@@ -11,7 +11,7 @@ from enum import Enum
 
 import numpy
 
-from ..._tensor import Tensor, _make
+from ..._tensor import Tensor
 from . import _functional_pil as F_pil
 from . import _functional_tensor as F_t
 

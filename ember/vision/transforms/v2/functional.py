@@ -9,12 +9,11 @@ is given, as torchvision's kernel registry does:
   XYXY corners, clamped to the new ``canvas_size`` after crops and warps, as torchvision
   does); colour operations pass boxes through.
 """
-import math
 import numbers
 
 import numpy
 
-from ...._tensor import Tensor, _make
+from ...._tensor import Tensor
 from ... import tv_tensors
 from .. import functional as _F
 from .. import _functional_tensor as _Ft
