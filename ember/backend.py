@@ -285,7 +285,7 @@ def erf(xp, x):
     return fn(x)
 
 
-# -- special functions for ember.distributions (issue 12) ---------------------------------
+# -- special functions (ember.special, ember.distributions) ----------------------------------
 # SciPy's (CuPy's cupyx.scipy) when installed; NumPy fallbacks for lgamma and digamma.
 
 def _scipy_special(xp, name):

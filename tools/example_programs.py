@@ -38,11 +38,11 @@ def run_case(name):
 
 
 def main(names):
-    print(f"| program | status | ember curve | torch curve | time ember/torch |")
+    print("| program | status | ember curve | torch curve | time ember/torch |")
     print("|---|---|---|---|---|")
     for name in names or list(example_data.CASES):
         r = run_case(name)
-        (eo, ev, et, ee), (to, tv, tt, _) = r["ember"], r["torch"]
+        (eo, ev, et, ee), (_, tv, tt, _) = r["ember"], r["torch"]
         status = "runs" if eo else f"FAILS: {ee[0][:60] if ee else ''}"
         fmt = lambda v: " ".join(f"{x:.3g}" for x in v)  # noqa: E731
         print(f"| {name} | {status} | {fmt(ev)} | {fmt(tv)} | {et / tt:.2f} ({et:.1f}s/{tt:.1f}s) |",

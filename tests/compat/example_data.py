@@ -72,7 +72,7 @@ def sine(folder):
 # name -> (program, args, data setup, metric, extra environment, ember modules needed)
 CASES = {
     "regression": ("regression.py", [], None, "LOSS", {}, []),
-    "time_sequence_prediction": ("time_sequence.py", ["--steps", "3"], sine, "LOSS",
+    "time_sequence_prediction": ("time_sequence.py", ["--steps", "2"], sine, "LOSS",
                                  {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"}, []),
     **{f"word_language_model[{m}]": ("word_lm", ["--model", m, "--lr", lr, "--epochs", "3",
                                                  "--batch_size", "4", "--data", "corpus"],
@@ -86,15 +86,41 @@ CASES = {
             {}, ["ember.vision.datasets", "ember.vision.utils"]),
     "dcgan": ("dcgan.py", ["--niter", "2"], None, "LOSS", {},
               ["ember.vision.datasets", "ember.vision.utils"]),
-    "imagenet --dummy resnet18": ("imagenet_dummy.py", ["--dummy", "-a", "resnet18"], None,
+    "imagenet --dummy resnet18": ("imagenet_dummy.py", ["--dummy", "-a", "resnet18", "--steps", "2"], None,
                                   "LOSS", {}, ["ember.vision.models"]),
     "mnist_hogwild": ("hogwild", ["--epochs", "2"], lambda d: mnist(os.path.join(str(d), "data")),
                       "LOSS", {}, ["ember.vision.datasets", "ember.multiprocessing"]),
-    "reinforce": ("reinforce.py", ["--episodes", "30"], None, "REWARD", {}, []),
-    "actor_critic": ("actor_critic.py", ["--episodes", "30"], None, "REWARD", {}, []),
+    "reinforce": ("reinforce.py", ["--episodes", "20"], None, "REWARD", {}, []),
+    "actor_critic": ("actor_critic.py", ["--episodes", "20"], None, "REWARD", {}, []),
 }
 
 
 def values(stdout, metric):
     return [float(line.split()[1]) for line in stdout.splitlines()
             if line.startswith(metric + " ")]
+
+
+def cora(folder, n_nodes=120, n_feats=30, n_classes=3, seed=0):
+    """cora/cora.content (id, binary features, label) and cora/cora.cites (id pairs):
+    features and links both depend on the class, so a GCN can learn it."""
+    rng = np.random.default_rng(seed)
+    path = os.path.join(str(folder), "cora")
+    os.makedirs(path, exist_ok=True)
+    ids = rng.choice(10000, n_nodes, replace=False) + 1
+    labels = rng.integers(0, n_classes, n_nodes)
+    with open(os.path.join(path, "cora.content"), "w") as f:
+        for i, k in zip(ids, labels):
+            p = np.full(n_feats, 0.05)
+            p[k * 10:(k + 1) * 10] = 0.5
+            feats = (rng.random(n_feats) < p).astype(int)
+            feats[k * 10] = 1
+            f.write("\t".join([str(i)] + [str(v) for v in feats] + [f"class_{k}"]) + "\n")
+    with open(os.path.join(path, "cora.cites"), "w") as f:
+        for a in range(n_nodes):
+            same = np.flatnonzero(labels == labels[a])
+            for b in rng.choice(same, 3):
+                if b != a:
+                    f.write(f"{ids[a]}\t{ids[b]}\n")
+
+
+CASES["gcn"] = ("gcn.py", ["--epochs", "40"], cora, "LOSS", {}, ["ember:sparse_coo_tensor"])

@@ -67,12 +67,13 @@ def test_spawn_children_get_the_importer(tmp_path):
                 return float(torch.ones(2).sum()) * x
 
         if __name__ == "__main__":
-            for method in ("spawn", "forkserver", "fork"):
+            for method in ("spawn", "fork"):
                 with mp.get_context(method).Pool(2) as pool:
                     print(method, pool.map(square, [1, 2]), pool.map(Task(), [3]))
         """)
     lines = run(script).stdout.strip().splitlines()
-    for method, line in zip(("spawn", "forkserver", "fork"), lines):
+    assert len(lines) == 2
+    for method, line in zip(("spawn", "fork"), lines):
         assert line == f"{method} [('ember', 1.0), ('ember', 4.0)] [6.0]"
 
 

@@ -3,3 +3,7 @@ from .clip_grad import clip_grad_norm_, clip_grad_norm, clip_grad_value_, get_to
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .flat_view import flat_views, FlatView
 from . import rnn
+from . import parametrize, parametrizations  # noqa: E402,F401  (issue 12)
+from .weight_norm import weight_norm, remove_weight_norm  # noqa: E402,F401
+from .spectral_norm import spectral_norm, remove_spectral_norm  # noqa: E402,F401
+from . import prune  # noqa: E402,F401
