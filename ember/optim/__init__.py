@@ -9,4 +9,6 @@ from .adamax import Adamax
 from .nadam import NAdam
 from .radam import RAdam
 from .lbfgs import LBFGS
+from .asgd import ASGD
+from .rprop import Rprop
 from . import lr_scheduler

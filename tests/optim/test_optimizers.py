@@ -68,9 +68,17 @@ CASES = [
     ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True), dict(lr=0.005)),
     ("RAdam", dict(lr=0.01, maximize=True), dict(lr=0.005, weight_decay=0.05)),
     ("RAdam", dict(lr=0.01, betas=(0.9, 0.6)), dict(lr=0.005)),
+    # ASGD: t0=20 so the average starts moving mid-run
+    ("ASGD", dict(lr=0.05), dict(lr=0.02, weight_decay=0.05)),
+    ("ASGD", dict(lr=0.05, t0=20, lambd=0.01), dict(lr=0.02)),
+    ("ASGD", dict(lr=0.05, t0=10, alpha=0.5, maximize=True), dict(lr=0.02, weight_decay=0.1)),
+    ("Rprop", dict(lr=0.01), dict(lr=0.005)),
+    ("Rprop", dict(lr=0.01, etas=(0.3, 1.5), step_sizes=(1e-3, 0.05)), dict(lr=0.02)),
+    ("Rprop", dict(lr=0.01, maximize=True), dict(lr=0.005)),
 ]
 IDS = [f"{n}-" + "-".join(f"{k}={v}" for k, v in kw.items()) for n, kw, _ in CASES]
-NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"]
+NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+         "ASGD", "Rprop"]
 
 
 # -- harness -------------------------------------------------------------------------------
