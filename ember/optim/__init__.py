@@ -12,3 +12,4 @@ from .lbfgs import LBFGS
 from .asgd import ASGD
 from .rprop import Rprop
 from . import lr_scheduler
+from . import swa_utils
