@@ -11,5 +11,7 @@ from .radam import RAdam
 from .lbfgs import LBFGS
 from .asgd import ASGD
 from .rprop import Rprop
+from .adafactor import Adafactor
+from .sparse_adam import SparseAdam
 from . import lr_scheduler
 from . import swa_utils
