@@ -130,7 +130,7 @@ class AveragedModel(Module):
                     for a, c in zip(averaged, current):
                         a.copy_(self.avg_fn(a, c, self.n_averaged.to(a.device)))
                 else:
-                    for key, group in _by_device_and_dtype(averaged, current).items():
+                    for group in _by_device_and_dtype(averaged, current).values():
                         a_list, c_list = group
                         if self.multi_avg_fn is not None:
                             self.multi_avg_fn(a_list, c_list, self.n_averaged)

@@ -90,7 +90,7 @@ def test_swalr_matches_torch(kw):
             assert es.get_last_lr() == pytest.approx(ts.get_last_lr(), rel=1e-12)
     esd, tsd = es.state_dict(), ts.state_dict()
     assert sorted(esd) == sorted(tsd)
-    eo2, es2 = build(ember)
+    _, es2 = build(ember)
     es2.load_state_dict(esd)
     assert es2.anneal_func(0.5) == es.anneal_func(0.5)
 
