@@ -141,6 +141,22 @@ def _gather(xp, planes, lin):
     return xp.take_along_axis(planes, lin[:, None, :], axis=2)
 
 
+def sample(a, grid, mode, padding_mode="zeros", align_corners=False):
+    """The sampler on arrays: float (N, C, H, W) ``a`` at (G, Ho, Wo, 2) ``grid`` with
+    G = N, or G = 1 for one grid shared by the whole batch (``ember.vision.transforms``'
+    geometric transforms), which costs one gather per tap for the batch."""
+    xp = backend.get_array_module(a)
+    n, c, h, w = a.shape
+    g, ho, wo = grid.shape[:3]
+    taps = _taps(xp, grid, h, w, mode, padding_mode, align_corners)
+    planes = a.reshape(g, (n // g) * c, h * w)          # (G, planes sharing a grid, pixels)
+    out = None
+    for lin, wgt, _, _ in taps:
+        term = _gather(xp, planes, lin) * wgt[:, None, :]
+        out = term if out is None else out + term
+    return xp.ascontiguousarray(out.reshape(n, c, ho, wo)).astype(a.dtype, copy=False)
+
+
 class GridSampler2d(ArrayFunction):
     """``torch.grid_sampler_2d``: forward a weighted gather over the taps."""
 
@@ -148,18 +164,9 @@ class GridSampler2d(ArrayFunction):
 
     @staticmethod
     def forward(ctx, input, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
-        xp = backend.get_array_module(input)
-        n, c, h, w = input.shape
-        ho, wo = grid.shape[1:3]
-        taps = _taps(xp, grid, h, w, mode, padding_mode, align_corners)
-        planes = input.reshape(n, c, h * w)
-        out = None
-        for lin, wgt, _, _ in taps:
-            term = _gather(xp, planes, lin) * wgt[:, None, :]
-            out = term if out is None else out + term
         ctx.args = (mode, padding_mode, align_corners)
         ctx.save_for_backward(input, grid)
-        return xp.ascontiguousarray(out.reshape(n, c, ho, wo)).astype(input.dtype, copy=False)
+        return sample(input, grid, mode, padding_mode, align_corners)
 
     @staticmethod
     def backward(ctx, g):
