@@ -9,4 +9,9 @@ from .adamax import Adamax
 from .nadam import NAdam
 from .radam import RAdam
 from .lbfgs import LBFGS
+from .asgd import ASGD
+from .rprop import Rprop
+from .adafactor import Adafactor
+from .sparse_adam import SparseAdam
 from . import lr_scheduler
+from . import swa_utils

@@ -68,9 +68,20 @@ CASES = [
     ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True), dict(lr=0.005)),
     ("RAdam", dict(lr=0.01, maximize=True), dict(lr=0.005, weight_decay=0.05)),
     ("RAdam", dict(lr=0.01, betas=(0.9, 0.6)), dict(lr=0.005)),
+    # ASGD: t0=20 so the average starts moving mid-run
+    ("ASGD", dict(lr=0.05), dict(lr=0.02, weight_decay=0.05)),
+    ("ASGD", dict(lr=0.05, t0=20, lambd=0.01), dict(lr=0.02)),
+    ("ASGD", dict(lr=0.05, t0=10, alpha=0.5, maximize=True), dict(lr=0.02, weight_decay=0.1)),
+    ("Rprop", dict(lr=0.01), dict(lr=0.005)),
+    ("Rprop", dict(lr=0.01, etas=(0.3, 1.5), step_sizes=(1e-3, 0.05)), dict(lr=0.02)),
+    ("Rprop", dict(lr=0.01, maximize=True), dict(lr=0.005)),
+    ("Adafactor", dict(lr=0.01), dict(lr=0.005, weight_decay=0.05)),
+    ("Adafactor", dict(lr=0.01, beta2_decay=-0.5, eps=(1e-20, 1e-2), d=2.0), dict(lr=0.02)),
+    ("Adafactor", dict(lr=0.5, weight_decay=0.1, maximize=True), dict(lr=0.005)),
 ]
 IDS = [f"{n}-" + "-".join(f"{k}={v}" for k, v in kw.items()) for n, kw, _ in CASES]
-NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"]
+NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+         "ASGD", "Rprop", "Adafactor"]
 
 
 # -- harness -------------------------------------------------------------------------------
@@ -457,7 +468,7 @@ def test_load_state_dict_errors():
 
 
 def test_differentiable_is_not_supported():
-    for name in NAMES:
+    for name in [n for n in NAMES if n != "Adafactor"]:   # Adafactor has no such argument
         with pytest.raises(NotImplementedError, match="differentiable"):
             getattr(ember.optim, name)([ember.ones(2, requires_grad=True)], differentiable=True)
 

@@ -17,6 +17,9 @@ from .distance import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .multihead_attention import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .channelshuffle import *  # noqa: F401,F403
+from . import padding as _padding
 
 # what ``from .modules import *`` (ember.nn) exports: the layers, not the family files
 __all__ = [
@@ -45,3 +48,4 @@ __all__ = [
     "TripletMarginWithDistanceLoss", "Unflatten", "Unfold", "Upsample",
     "UpsamplingBilinear2d", "UpsamplingNearest2d",
 ]
+__all__ += _padding.__all__ + ["ChannelShuffle"]

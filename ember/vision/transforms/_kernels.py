@@ -14,9 +14,8 @@ PyTorch CPU kernels that torchvision's tensor paths call:
   mode, dtype) and applied as weighted gathers along each axis, accumulated in place,
   width first (about 2.5x the time of PyTorch's fused C++ loop on float batches).
 - ``grid_sample``: ``F.grid_sample(mode='nearest'|'bilinear', padding_mode='zeros',
-  align_corners=False)``: unnormalise ``((x + 1) * W - 1) / 2`` op for op as PyTorch
-  (so nearest's ties at x.5 round alike); bilinear mixes the four neighbours (outside
-  ones count as 0), nearest rounds half to even.
+  align_corners=False)`` through ``ember.ops.grid_sample.sample`` (one grid may be shared
+  by the batch).
 - ``rgb_to_hsv`` / ``hsv_to_rgb``: torchvision's ``_rgb2hsv`` / ``_hsv2rgb`` formulas.
 - ``equalize_channel``: torchvision's per-channel histogram equalisation.
 - ``symmetric_pad``: torchvision's 'symmetric' padding.
@@ -110,44 +109,10 @@ def resize_antialias(a, size, mode):
 
 
 def grid_sample(a, grid, mode):
-    """Sample float (N, C, H, W) ``a`` at normalised (G, Ho, Wo, 2) ``grid`` (x, y last;
-    G = N, or 1 for one grid shared by the batch); zeros outside, align_corners=False.
-    Each tap gathers whole planes with one index array (``take`` along the flattened
-    pixels), so a shared grid costs one gather per tap for the whole batch."""
-    xp = _gam(a)
-    n, c, h, w = a.shape
-    ft = a.dtype.type
-    one, two = ft(1), ft(2)
-    gx = ((grid[..., 0] + one) * ft(w) - one) / two     # PyTorch's unnormalisation, op for op:
-    gy = ((grid[..., 1] + one) * ft(h) - one) / two     # nearest ties (x.5) round the same way
-    g = grid.shape[0]
-    ho, wo = grid.shape[1:3]
-    planes = a.reshape(g, (n // g) * c, h * w)          # (G, planes sharing a grid, pixels)
-
-    def tap(ix, iy):
-        inside = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
-        lin = xp.where(inside, iy * w + ix, 0).astype(xp.int64).reshape(g, ho * wo)
-        vals = xp.stack([xp.take(planes[k], lin[k], axis=1) for k in range(g)])   # (G, P, Ho*Wo)
-        return vals, inside.reshape(g, 1, ho * wo)
-
-    if mode == "nearest":
-        vals, inside = tap(xp.rint(gx).astype(xp.int64), xp.rint(gy).astype(xp.int64))
-        out = vals * inside.astype(a.dtype)
-    else:
-        x0 = xp.floor(gx)
-        y0 = xp.floor(gy)
-        wx = gx - x0
-        wy = gy - y0
-        ex = one - wx
-        sy = one - wy
-        x0i = x0.astype(xp.int64)
-        y0i = y0.astype(xp.int64)
-        out = None
-        for dx, dy, wgt in ((0, 0, sy * ex), (1, 0, sy * wx), (0, 1, wy * ex), (1, 1, wy * wx)):
-            vals, inside = tap(x0i + dx, y0i + dy)
-            term = vals * (wgt.reshape(g, 1, ho * wo) * inside)
-            out = term if out is None else out + term
-    return xp.ascontiguousarray(out.reshape(n, c, ho, wo)).astype(a.dtype, copy=False)
+    """``F.grid_sample(a, grid, mode, 'zeros', align_corners=False)`` on arrays; ``grid``
+    (G, Ho, Wo, 2) with G = N or 1 (shared by the batch): ``ember.ops.grid_sample.sample``."""
+    from ...ops.grid_sample import sample
+    return sample(a, grid, mode)
 
 
 def rgb_to_hsv(img):
