@@ -66,7 +66,7 @@ def make(lib, worker_counts=WORKER_COUNTS):
         lib.manual_seed(0)
         for workers in worker_counts:
             n = 0
-            for x, y in data.DataLoader(dataset, batch_size=BATCH, shuffle=True,
+            for x, _y in data.DataLoader(dataset, batch_size=BATCH, shuffle=True,  # noqa: B007
                                         num_workers=workers):
                 n += 1
             assert n == N // BATCH and tuple(x.shape) == (BATCH, C, H, W)

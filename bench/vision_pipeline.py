@@ -49,7 +49,7 @@ def make(lib):
 
     def run():
         n = 0
-        for x, y in data.DataLoader(dataset, batch_size=BATCH, shuffle=True,
+        for x, y in data.DataLoader(dataset, batch_size=BATCH, shuffle=True,  # noqa: B007
                                     num_workers=WORKERS):
             n += len(y)
         assert n == N_IMAGES and tuple(x.shape[1:]) == (3, 64, 64)

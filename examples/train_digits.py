@@ -15,7 +15,6 @@ import argparse
 import os
 import time
 
-import numpy as np
 
 import ember as torch
 import ember.nn as nn

@@ -262,7 +262,8 @@ def test_out_argument_of_filled_tensors():
 @pytest.mark.parametrize("args,dtype", [((3,), None), ((2, 4), None), ((4, 2), None), ((0,), None),
                                         ((3,), "int64"), ((2, 3), "bool")])
 def test_eye_like_torch(args, dtype):
-    kw = lambda t: {} if dtype is None else {"dtype": getattr(t, dtype)}
+    def kw(t):
+        return {} if dtype is None else {"dtype": getattr(t, dtype)}
     _same(*_both(lambda t: t.eye(*args, **kw(t))))
 
 
@@ -284,7 +285,8 @@ _ARANGE = [(5,), (1, 5), (0, 10, 3), (5, 0, -1), (-3, 4, 2), (5.0,), (0, 1, 0.1)
 @pytest.mark.parametrize("args", _ARANGE, ids=[str(a) for a in _ARANGE])
 @pytest.mark.parametrize("dtype", [None, "float64", "int64", "int32"])
 def test_arange_length_dtype_and_values_like_torch(args, dtype):
-    kw = lambda t: {} if dtype is None else {"dtype": getattr(t, dtype)}
+    def kw(t):
+        return {} if dtype is None else {"dtype": getattr(t, dtype)}
     # (an integer dtype with |step| < 1 truncates the step to 0: torch 2.14 fills the
     # length computed from the float bounds with int(start), for int64 as for int32)
     try:
@@ -326,7 +328,8 @@ _LIN = [(0, 1, 5), (0, 1, 10), (0, 1, 50), (-1, 1, 7), (3, -2, 6), (0.1, 2.5, 10
 @pytest.mark.parametrize("args", _LIN, ids=[str(a) for a in _LIN])
 @pytest.mark.parametrize("dtype", [None, "float64", "float16", "bfloat16"])
 def test_linspace_is_bit_for_bit_torch(args, dtype):
-    kw = lambda t: {} if dtype is None else {"dtype": getattr(t, dtype)}
+    def kw(t):
+        return {} if dtype is None else {"dtype": getattr(t, dtype)}
     ours, theirs = _both(lambda t: t.linspace(*args, **kw(t)))
     _same(ours, theirs)
 

@@ -28,7 +28,7 @@ CASES = {
 @pytest.mark.parametrize("name", CASES)
 def test_ember_raises(name):
     exc, fn = CASES[name]
-    with pytest.raises(exc) as err:
+    with pytest.raises(exc):
         fn(ember)
 
 

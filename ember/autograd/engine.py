@@ -8,7 +8,7 @@ import weakref
 
 from .grad_mode import _state, _anomaly
 from .profiler_hooks import active as _profiler_active
-from .function import Function, _RemovableHandle
+from .function import _RemovableHandle
 from .. import backend
 from .._dtype import DIFFERENTIABLE_NP
 from .._tensor import Tensor, _make
@@ -149,7 +149,7 @@ def _run_tensor_hooks(node, grads_here, create_graph):
 
 def _run_node(node, grads, create_graph):
     if node._freed:
-        node.saved_tensors  # raises the "backward through the graph a second time" error
+        node.saved_tensors  # noqa: B018  raises the "backward through the graph a second time" error
     if None in grads and node.materialize_grads:
         xp = backend.get_array_module(next(g for g in grads if g is not None)._data)
         for i, g in enumerate(grads):

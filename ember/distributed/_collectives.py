@@ -389,12 +389,16 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     send, recv = _msg(h.array), _msg(out)
     scale = recv.size // max(out.size, 1) if out.size else 1
     if len(set(counts)) == 1:
-        blocking = lambda: comm.Allgather(send, recv)
-        nonblocking = lambda: comm.Iallgather(send, recv)
+        def blocking():
+            return comm.Allgather(send, recv)
+        def nonblocking():
+            return comm.Iallgather(send, recv)
     else:
         spec = [recv, [c * scale for c in counts]]
-        blocking = lambda: comm.Allgatherv(send, spec)
-        nonblocking = lambda: comm.Iallgatherv(send, spec)
+        def blocking():
+            return comm.Allgatherv(send, spec)
+        def nonblocking():
+            return comm.Iallgatherv(send, spec)
     return _run(pg, "all_gather", blocking, nonblocking,
                 lambda: _split_into(out, tensor_list), async_op, tensor_list)
 
@@ -440,7 +444,8 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
         _check_list("gather", gather_list, n, "gather_list")
         out = np.empty(h.array.size * n, h.array.dtype)
         recv = _msg(out)
-        finish = lambda: _split_into(out, gather_list)
+        def finish():
+            return _split_into(out, gather_list)
     else:
         if gather_list:
             raise ValueError("gather: Argument ``gather_list`` must NOT be specified on "

@@ -132,7 +132,7 @@ def _env_int(name):
         return int(value)
     except ValueError:
         raise ValueError(f"Error initializing torch.distributed using env:// rendezvous: "
-                         f"environment variable {name} must be an integer, got {value!r}")
+                         f"environment variable {name} must be an integer, got {value!r}") from None
 
 
 def _requested_rank_and_size(init_method, rank, world_size):

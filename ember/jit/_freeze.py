@@ -32,7 +32,7 @@ def freeze(mod, preserved_attrs=None, optimize_numerics=True):
                            "Please call .eval() on your module before freezing.")
     g = _copy_graph(mod._graph)
     state = mod._state()
-    for vid, name in list(g.params.items()):
+    for vid, _name in list(g.params.items()):
         g.constants[vid] = state[vid].detach()
     g.params = {}
     _fold_batchnorm(g)

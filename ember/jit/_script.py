@@ -497,8 +497,8 @@ class _scripting:
         _scripting_flag[0] -= 1
 
 
-from ._module import ScriptFunction as _SF
-from ._module import ScriptModule as _SM
+from ._module import ScriptFunction as _SF  # noqa: E402  (after the classes it needs)
+from ._module import ScriptModule as _SM  # noqa: E402
 
 
 class _ScriptedModule(_SM):

@@ -4,7 +4,7 @@ import collections
 import warnings
 
 from . import (cholesky as _cholesky, det, inv, matrix_exp, matrix_power, pinv, qr as _qr,
-               slogdet as _slogdet, solve, svd as _svd, lu_solve as _lu_solve,
+               slogdet as _slogdet, svd as _svd, lu_solve as _lu_solve,
                cross as _lcross, multi_dot, solve_triangular)
 
 _SlogdetResult = collections.namedtuple("slogdet", ("sign", "logabsdet"))

@@ -158,7 +158,7 @@ def _tensor_values(graph, model_state):
     vals = {}
     for vid, t in graph.constants.items():
         vals[vid] = backend.to_host(t._data)
-    for vid, name in graph.params.items():
+    for vid, _name in graph.params.items():
         vals[vid] = backend.to_host(model_state[vid]._data)
     return vals
 

@@ -8,7 +8,7 @@ derivative times two: for z = a + ib the gradient is dL/da + i dL/db), so
 """
 from .. import backend
 from .._dtype import COMPLEX_NP, float32 as _f32, float64 as _f64
-from .._tensor import Tensor, _make
+from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
 
 _F32_F64 = frozenset((_f32.np, _f64.np))

@@ -11,12 +11,11 @@ import numpy
 
 from .. import backend, _random
 from .._dtype import (get_default_dtype, to_dtype, from_numpy_dtype, int64, bool as bool_,
-                      NP_TO_DTYPE, dtype as _dtype_cls)
+                      NP_TO_DTYPE)
 from .._dtype import (BOOL_NP, COMPLEX_NP, EXACT_NP, FLOATING_NP, HALF_NP, NATIVE_FLOATING_NP,
                      QUANTIZED)
-from .._device import as_device, check_available, CPU
-from .._tensor import Tensor, _make, Size
-from ..autograd.grad_mode import no_grad
+from .._device import as_device, check_available
+from .._tensor import Tensor, _make
 from ..autograd.dispatch import _top as _mode_top
 
 

@@ -46,7 +46,7 @@ def _border_steps(out_ndim, specs):
     """For each padded axis in order: (axis, l, r, n, region), where region indexes the
     other axes (full for axes already filled, interior for those still to do)."""
     region = [slice(None)] * out_ndim
-    for ax, l, r, n in specs:
+    for ax, l, _r, n in specs:
         region[ax] = slice(l, l + n)
     steps = []
     for ax, l, r, n in specs:
@@ -116,7 +116,7 @@ def _positive(specs, shape):
 
 def _interior(ndim, pos):
     idx = [slice(None)] * ndim
-    for ax, l, r, n in pos:
+    for ax, l, _r, n in pos:
         idx[ax] = slice(l, l + n)
     return tuple(idx)
 

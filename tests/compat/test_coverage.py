@@ -10,7 +10,7 @@ NAMES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ember_names.tx
 
 def _ember_object(ns):
     if ns.endswith(".Tensor"):
-        return getattr(importlib.import_module(ember_name(ns[:-len(".Tensor")])), "Tensor")
+        return importlib.import_module(ember_name(ns[:-len(".Tensor")])).Tensor
     return importlib.import_module(ember_name(ns))
 
 

@@ -27,7 +27,7 @@ class Controlled(nn.Module):
         while y.abs().max() > 1:               # data-dependent trip count
             y = y / 2
         acc = ember.zeros(2)
-        for i in range(x.size(0)):             # a loop over the batch size
+        for _i in range(x.size(0)):             # a loop over the batch size
             acc = acc * 0.5 + self.out(y).sum(0)
         if ember.jit.is_scripting():
             acc = acc + 0

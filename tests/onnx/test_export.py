@@ -12,7 +12,7 @@ from ember import nn
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from models import LSTMLM, SmallResNet, TransformerClassifier, digits_cnn
+from models import LSTMLM, SmallResNet, TransformerClassifier, digits_cnn  # noqa: E402
 
 
 def _run(path_or_bytes, feeds):

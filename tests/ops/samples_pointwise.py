@@ -1,5 +1,5 @@
 """Table entries for ember.ops.pointwise."""
-from ops.table import OpSample, Arr, Const
+from ops.table import OpSample, Arr
 
 B = [[(3, 4), (3, 4)], [(3, 4), (4,)], [(2, 1, 4), (3, 1)], [(), (3,)], [(0, 3), (3,)], [(), ()]]
 U = [[(3, 4)], [()], [(0, 2)], [(2, 3, 4)]]

@@ -15,7 +15,7 @@ def P(shape, low=0.5, high=1.5):
     return Arr(shape, low, high)
 
 
-def I(shape, low=-5, high=6, dtype="int64"):
+def I(shape, low=-5, high=6, dtype="int64"):  # noqa: E743  (integer samples, as F() floats)
     return Arr(shape, low, high, dtype)
 
 

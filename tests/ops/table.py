@@ -17,7 +17,7 @@ not smooth at the sampled points), ``dtypes``, ``noncontig``, tolerances, and ``
 the devices the forward/backward parity also runs on (``"cuda"`` runs ember on CuPy against
 ember on NumPy, and is skipped where CuPy or a GPU is missing).
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 

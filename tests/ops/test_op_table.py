@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import torch, needs_torch, assert_close, to_numpy
+from helpers import torch, needs_torch, assert_close
 from ops.table import make_inputs, materialize
 
 _FAMILIES = ("samples_pointwise", "samples_reduction", "samples_shape", "samples_indexing",

@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 import ember
-from ember.profiler import (ProfilerAction, ProfilerActivity, profile, record_function,
+from ember.profiler import (ProfilerActivity, profile, record_function,
                             schedule, tensorboard_trace_handler)
 
 

@@ -132,7 +132,7 @@ def test_ember_optimizer_state_dict_drives_torch_optimizer():
     topt = torch.optim.Adam([tw], lr=0.05)
     topt.load_state_dict(out["opt"])
     assert topt.param_groups[0]["betas"] == (0.8, 0.95)
-    for opt, w, xx, lib in ((eopt, ew, ember.tensor(x), ember), (topt, tw, torch.tensor(x), torch)):
+    for opt, w, xx, _lib in ((eopt, ew, ember.tensor(x), ember), (topt, tw, torch.tensor(x), torch)):
         opt.zero_grad()
         (xx @ w.t()).pow(2).sum().backward()
         opt.step()

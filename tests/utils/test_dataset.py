@@ -1,8 +1,6 @@
 """Datasets and random_split (ember.utils.data.dataset) against torch.utils.data."""
 import warnings
-from collections import namedtuple
 
-import numpy as np
 import pytest
 
 import ember

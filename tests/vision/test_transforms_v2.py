@@ -124,8 +124,9 @@ def test_random_v2_repeatable_and_pure_tensor_rule():
                       E.RandomAffine(10, (0.1, 0.1), (0.9, 1.1), 5), E.RandomPerspective(p=1.0),
                       E.ColorJitter(0.4, 0.4, 0.4, 0.1), E.RandomGrayscale(0.5), E.ToDtype(ember.float32, scale=True),
                       E.RandomErasing(1.0)])
-    sample = lambda: (etv.Image(ember.from_numpy(IMG.copy())),
-                      etv.BoundingBoxes(ember.from_numpy(BOXES.copy()), format="XYXY", canvas_size=(H, W)))
+    def sample():
+        return (etv.Image(ember.from_numpy(IMG.copy())),
+                          etv.BoundingBoxes(ember.from_numpy(BOXES.copy()), format="XYXY", canvas_size=(H, W)))
     ember.manual_seed(7)
     a = [pipe(sample()) for _ in range(3)]
     ember.manual_seed(7)

@@ -61,7 +61,7 @@ def _insert_activation_post_process(m):
 
 
 def _add_observer_(module, qconfig_propagation_list, non_leaf_module_list=None):
-    for name, child in module.named_children():
+    for _name, child in module.named_children():
         if type(child) is Dropout:
             continue
         if isinstance(child, (nnq.FloatFunctional, nnq.QFunctional)):

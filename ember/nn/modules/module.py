@@ -360,7 +360,7 @@ class Module:
         if recurse:
             for m in self.children():
                 m._apply(fn)
-        for key, p in self._parameters.items():
+        for _key, p in self._parameters.items():
             if p is None:
                 continue
             with no_grad():

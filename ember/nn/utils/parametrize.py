@@ -204,7 +204,7 @@ def remove_parametrizations(module, tensor_name, leave_parametrized=True):
                              "tensor that is parametrized in terms of a sequence of tensors.")
         with no_grad():
             t = getattr(module, tensor_name)
-        req = getattr(plist, "original0").requires_grad
+        req = plist.original0.requires_grad
         original = Parameter(t.detach(), req) if isinstance(plist.original0, Parameter) \
             else t.detach()
     delattr(module.__class__, tensor_name)

@@ -61,7 +61,7 @@ real_label, fake_label = 1, 0
 optimizerD = optim.Adam(netD.parameters(), lr=opt.lr, betas=(opt.beta1, 0.999))
 optimizerG = optim.Adam(netG.parameters(), lr=opt.lr, betas=(opt.beta1, 0.999))
 for epoch in range(opt.niter):
-    for i, (real, _) in enumerate(dataloader):
+    for _i, (real, _) in enumerate(dataloader):
         netD.zero_grad()
         b = real.size(0)
         label = torch.full((b,), real_label, dtype=real.dtype, device=device)

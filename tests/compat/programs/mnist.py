@@ -46,7 +46,7 @@ def main():
     model = Net().to(device)
     optimizer = optim.Adadelta(model.parameters(), lr=args.lr)
     scheduler = StepLR(optimizer, step_size=1, gamma=args.gamma)
-    for epoch in range(1, args.epochs + 1):
+    for _epoch in range(1, args.epochs + 1):
         model.train()
         for data, target in train_loader:
             data, target = data.to(device), target.to(device)

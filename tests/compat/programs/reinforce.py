@@ -64,7 +64,7 @@ running = 10
 for episode in range(1, args.episodes + 1):
     state, _ = env.reset()
     ep_reward = 0
-    for t in range(1, 10000):
+    for _t in range(1, 10000):
         state, reward, terminated, truncated, _ = env.step(select_action(state))
         policy.rewards.append(reward)
         ep_reward += reward

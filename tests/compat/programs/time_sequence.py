@@ -50,7 +50,7 @@ if __name__ == "__main__":
     seq.double()
     criterion = nn.MSELoss()
     optimizer = optim.LBFGS(seq.parameters(), lr=0.8, max_iter=6)
-    for i in range(opt.steps):
+    for _i in range(opt.steps):
         def closure():
             optimizer.zero_grad()
             loss = criterion(seq(inp), target)

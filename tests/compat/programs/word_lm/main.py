@@ -100,7 +100,7 @@ def train(lr):
 
 lr = args.lr
 best = None
-for epoch in range(1, args.epochs + 1):
+for _epoch in range(1, args.epochs + 1):
     train(lr)
     val_loss = evaluate(val_data, 4)
     print(f"LOSS {val_loss:.4f}")

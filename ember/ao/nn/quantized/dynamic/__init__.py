@@ -213,7 +213,8 @@ class _RNNBase(Module):
     def _weights(self, idx):
         w_ih, w_hh, b_ih, b_hh = self._all_weight_values[idx].param
         conv = (lambda w: w) if isinstance(w_ih, _q.QTensor) else (lambda w: w._data)
-        ba = (lambda b: None if b is None else numpy.asarray(b._data, _F32))
+        def ba(b):
+            return (None if b is None else numpy.asarray(b._data, _F32))
         return conv(w_ih), conv(w_hh), ba(b_ih), ba(b_hh)
 
     def forward(self, input, hx=None):
