@@ -271,7 +271,6 @@ def _operand(lib, name, kind):
 def _known_difference(a, b):
     """Pairs where ember differs from PyTorch by design or by a reported bug."""
     ops = {a, b}
-    {a[1], b[1]}
     # PyTorch promotes float16 with a complex 0-d/scalar to complex32 (ComplexHalf), and
     # since 2.14 bfloat16 likewise to bcomplex32 (experimental: torch's own add/mul are not
     # implemented for it); ember has neither (docs/differences.md).

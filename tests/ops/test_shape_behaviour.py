@@ -420,7 +420,7 @@ def test_cat_skips_empty_1d_but_gives_it_a_gradient():
 def test_grad_fn_names_match_torch(expr):
     names = []
     for lib in (ember, torch):
-        lib.ones(2, 3, requires_grad=True)
+        x = lib.ones(2, 3, requires_grad=True)  # noqa: F841  (used by eval(expr))
         names.append(eval(expr).grad_fn.name())
     assert names[0] == names[1]
 
