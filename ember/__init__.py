@@ -38,6 +38,15 @@ from .linalg._aliases import (det, logdet, slogdet, inverse, cholesky, cholesky_
                               cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp,
                               lu_solve, triangular_solve, cross, chain_matmul)
 
+# -- the math tail (issue 17, tail-math): element-wise math, cumulative ops, statistics,
+#    histograms, set ops, combinatorics, the in-place tail and aliases
+from .ops.elementwise_math import *  # noqa: F401,F403,E402
+from .ops.cumulative import *  # noqa: F401,F403,E402
+from .ops.matmul_tail import *  # noqa: F401,F403,E402
+from .ops.renorm import *  # noqa: F401,F403,E402
+from .ops.inplace_tail import *  # noqa: F401,F403,E402
+# -- end of the math tail block
+
 # ember.amp (issue 14): autocast and its state queries at top level, as torch.*
 from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled,  # noqa: F401
                                 get_autocast_dtype, set_autocast_dtype,

@@ -96,6 +96,17 @@ def attach(T):
     T.svd = lambda self, some=True, compute_uv=True: _linalg._aliases.svd(self, some, compute_uv)
     T.cross = lambda self, other, dim=None: _linalg._aliases.cross(self, other, dim)
 
+    # -- the math tail (issue 17, tail-math): element-wise math, cumulative ops, the
+    #    in-place tail and aliases (one table, ops/inplace_tail.py) ----------------------
+    from .ops import (elementwise_math as _em, cumulative as _cu, matmul_tail as _mmt,
+                      renorm as _rn, inplace_tail as _ipt)
+    for _mod in (_em, _cu, _mmt, _rn):
+        for name in _mod.METHODS:
+            setattr(T, name, getattr(_mod, name))
+    for name, fn in _ipt.METHOD_TABLE.items():
+        setattr(T, name, fn)
+    # -- end of the math tail block ----------------------------------------------------------
+
     T.T = property(sh.numpy_T)
     def _matrix_transpose(self, name="mT"):
         if self._data.ndim < 2:

@@ -31,3 +31,10 @@ def _structseq(name, fields=("values", "indices")):
 for _n in ("max", "min", "sort", "topk", "median", "mode", "kthvalue"):
     globals()[_n] = _structseq(_n)
 aminmax = _structseq("aminmax", ("min", "max"))
+
+# the numerics tail (issue 17, tail-math): frexp, cummax/cummin, histogram, nanmedian
+frexp = _structseq("frexp", ("mantissa", "exponent"))
+cummax = _structseq("cummax")
+cummin = _structseq("cummin")
+nanmedian = _structseq("nanmedian")
+histogram = _structseq("histogram", ("hist", "bin_edges"))
