@@ -45,6 +45,15 @@ from .ops.cumulative import *  # noqa: F401,F403,E402
 from .ops.matmul_tail import *  # noqa: F401,F403,E402
 from .ops.renorm import *  # noqa: F401,F403,E402
 from .ops.inplace_tail import *  # noqa: F401,F403,E402
+from .ops.histograms import *  # noqa: F401,F403,E402
+from .ops.searching import *  # noqa: F401,F403,E402
+from .ops.set_ops import *  # noqa: F401,F403,E402
+from .ops.combinatorics import *  # noqa: F401,F403,E402
+from .ops.quantiles import *  # noqa: F401,F403,E402
+from .ops.covariance import *  # noqa: F401,F403,E402
+from .ops.integration import *  # noqa: F401,F403,E402
+from .ops.predicates import *  # noqa: F401,F403,E402
+from .ops.distance import cdist, dist, pairwise_distance  # noqa: F401,E402
 # -- end of the math tail block
 
 # ember.amp (issue 14): autocast and its state queries at top level, as torch.*

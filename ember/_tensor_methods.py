@@ -99,8 +99,11 @@ def attach(T):
     # -- the math tail (issue 17, tail-math): element-wise math, cumulative ops, the
     #    in-place tail and aliases (one table, ops/inplace_tail.py) ----------------------
     from .ops import (elementwise_math as _em, cumulative as _cu, matmul_tail as _mmt,
-                      renorm as _rn, inplace_tail as _ipt)
-    for _mod in (_em, _cu, _mmt, _rn):
+                      renorm as _rn, inplace_tail as _ipt, histograms as _hist,
+                      set_ops as _set, combinatorics as _comb, quantiles as _qt,
+                      covariance as _cov, predicates as _pred, distance as _dist)
+    T.dist = _dist.dist
+    for _mod in (_em, _cu, _mmt, _rn, _hist, _set, _comb, _qt, _cov, _pred):
         for name in _mod.METHODS:
             setattr(T, name, getattr(_mod, name))
     for name, fn in _ipt.METHOD_TABLE.items():

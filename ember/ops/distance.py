@@ -53,4 +53,38 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-08):
     return _red.sum(_pw.mul(_pw.div(x1, n1), _pw.div(x2, n2)), dim)
 
 
-__all__ = ["pairwise_distance", "cosine_similarity"]
+_COMPUTE_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                  "donot_use_mm_for_euclid_dist")
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """``torch.cdist``: p-norm distances between the rows of ``x1`` (..., P, M) and ``x2``
+    (..., R, M), batch dims broadcast. ember always takes the direct difference route
+    (``compute_mode`` is checked and accepted: the matmul route only changes rounding);
+    the gradient at zero distance is 0, as PyTorch's."""
+    from ._common import check_tensor
+    check_tensor(x1, "cdist", "x1")
+    check_tensor(x2, "cdist", "x2", 2)
+    if compute_mode not in _COMPUTE_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t.dim() < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "
+                               f"{t.dim()}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if not x1.is_floating_point() or not x2.is_floating_point():
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {x1.dtype}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    diff = _pw.sub(_sh.unsqueeze(x1, -2), _sh.unsqueeze(x2, -3))
+    return _red.vector_norm(diff, p, -1)
+
+
+def dist(input, other, p=2):
+    """``torch.dist``: the p-norm of ``input - other`` (broadcast), a 0-d tensor."""
+    return _red.vector_norm(_pw.sub(input, other), p)
+
+
+__all__ = ["pairwise_distance", "cosine_similarity", "cdist", "dist"]
