@@ -87,4 +87,5 @@ def dist(input, other, p=2):
     return _red.vector_norm(_pw.sub(input, other), p)
 
 
-__all__ = ["pairwise_distance", "cosine_similarity", "cdist", "dist"]
+# (nn.functional star-imports this module: cdist and dist are torch.* only, not F.*)
+__all__ = ["pairwise_distance", "cosine_similarity"]

@@ -44,8 +44,8 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     for i, (arg, t) in enumerate((("input", input), ("batch1", batch1), ("batch2", batch2))):
         check_tensor(t, "addbmm", arg, i + 1)
     for arg, t in (("batch1", batch1), ("batch2", batch2)):
-        if t._data.ndim != 3:
-            raise RuntimeError(f"{arg} must be a 3D tensor")
+        if t._data.ndim != 3:   # IndexError, as torch's (it indexes dim 2 first)
+            raise IndexError(f"addbmm: {arg} must be a 3D tensor, got {t._data.ndim}-D")
     product = _red.sum(_la.bmm(batch1, batch2), 0)
     return _out(_combine(input, product, beta, alpha, "addbmm"), out)
 

@@ -6,7 +6,6 @@ ember materialises conjugation and negation eagerly (no lazy conj/neg bits), so
 input, which is what PyTorch gives after resolving.
 """
 from .. import backend
-from .._tensor import Tensor
 from ._common import check_tensor, no_grad_op
 
 _gam = backend.get_array_module

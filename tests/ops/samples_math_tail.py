@@ -1,6 +1,6 @@
 """Table entries for the math tail (issue 17): ops/elementwise_math.py, ops/cumulative.py,
 ops/matmul_tail.py, ops/renorm.py and the in-place tail of ops/inplace_tail.py."""
-from ops.table import OpSample, Arr, Const
+from ops.table import OpSample, Arr
 
 B = [[(3, 4), (3, 4)], [(3, 4), (4,)], [(), (3,)], [(0, 3), (3,)]]
 U = [[(3, 4)], [()], [(0, 2)], [(2, 3, 4)]]
