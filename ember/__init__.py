@@ -52,6 +52,8 @@ from .ops.combinatorics import *  # noqa: F401,F403,E402
 from .ops.quantiles import *  # noqa: F401,F403,E402
 from .ops.covariance import *  # noqa: F401,F403,E402
 from .ops.integration import *  # noqa: F401,F403,E402
+from .ops.finite_difference import *  # noqa: F401,F403,E402
+from .ops.legacy_norms import *  # noqa: F401,F403,E402
 from .ops.predicates import *  # noqa: F401,F403,E402
 from .ops.distance import cdist, dist, pairwise_distance  # noqa: F401,E402
 # -- end of the math tail block

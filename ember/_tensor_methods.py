@@ -103,6 +103,13 @@ def attach(T):
                       set_ops as _set, combinatorics as _comb, quantiles as _qt,
                       covariance as _cov, predicates as _pred, distance as _dist)
     T.dist = _dist.dist
+    T.cholesky_inverse = lambda self, upper=False: _linalg._aliases.cholesky_inverse(self, upper)
+    T.cholesky_solve = lambda self, input2, upper=False: _linalg._aliases.cholesky_solve(
+        self, input2, upper)
+    T.lu_solve = lambda self, LU_data, LU_pivots: _linalg._aliases.lu_solve(self, LU_data,
+                                                                            LU_pivots)
+    T.triangular_solve = lambda self, A, upper=True, transpose=False, unitriangular=False: (
+        _linalg._aliases.triangular_solve(self, A, upper, transpose, unitriangular))
     for _mod in (_em, _cu, _mmt, _rn, _hist, _set, _comb, _qt, _cov, _pred):
         for name in _mod.METHODS:
             setattr(T, name, getattr(_mod, name))

@@ -6,6 +6,8 @@ modes see it. ``histc`` ignores elements outside ``[min, max]`` and widens an em
 includes its right edge. ``histogram`` follows ``numpy.histogram`` (which PyTorch's CPU
 kernel matches): ``bins`` an int or a tensor of edges, ``range``, ``weight``, ``density``.
 """
+import builtins
+
 from .. import backend, return_types
 from .._dtype import FLOATING_NP, INTEGRAL_NP, BOOL_NP, int64 as _int64
 from .._tensor import Tensor
@@ -95,6 +97,58 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     return return_types.histogram(res)
 
 
+def _histogramdd_arrays(x, *edges, weight=None, bins=None, range=None, density=False):
+    xp = _gam(x)
+    pts = x.reshape(-1, x.shape[-1])
+    w = None if weight is None else weight.reshape(-1)
+    if edges:
+        hist, out_edges = xp.histogramdd(pts, bins=list(edges), weights=w, density=density)
+    else:
+        hist, out_edges = xp.histogramdd(pts, bins=bins, range=range, weights=w,
+                                         density=density)
+    return (hist.astype(x.dtype),) + tuple(e.astype(x.dtype) for e in out_edges)
+
+
+Histogramdd = no_grad_op(__name__, "Histogramdd", _histogramdd_arrays)
+
+
+def histogramdd(input, bins, *, range=None, weight=None, density=False):
+    """``torch.histogramdd``: a D-dimensional histogram of the points in the last dim of
+    ``input``; ``bins`` an int, D ints, or D edge tensors; ``range`` a flat
+    ``[min0, max0, min1, max1, ...]`` list. Returns ``(hist, bin_edges)``."""
+    check_tensor(input, "histogramdd")
+    _check_float(input, "histogramdd")
+    if input.dim() < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions, "
+                           f"but got {input.dim()}")
+    n_dims = input.shape[-1]
+    if weight is not None and tuple(weight.shape) != tuple(input.shape[:-1]):
+        raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have the "
+                           "same shape as the input tensor excluding its innermost dimension")
+    if isinstance(bins, (list, tuple)) and bins and isinstance(bins[0], Tensor):
+        if len(bins) != n_dims:
+            raise RuntimeError(f"torch.histogramdd: expected {n_dims} sequences of bin edges "
+                               f"for each dimension, but got {len(bins)}")
+        res = Histogramdd.apply(input, *bins, weight=weight, density=density)
+    else:
+        counts = [int(bins)] * n_dims if not isinstance(bins, (list, tuple)) else list(bins)
+        if len(counts) != n_dims:
+            raise RuntimeError(f"torch.histogramdd: expected {n_dims} bin counts, but got "
+                               f"{len(counts)}")
+        pairs = None
+        if range is not None:
+            if len(range) != 2 * n_dims:
+                raise RuntimeError(f"torch.histogramdd: for a {n_dims}-dimensional histogram "
+                                   f"range should have {2 * n_dims} elements, but got "
+                                   f"{len(range)}")
+            pairs = [(float(range[2 * i]), float(range[2 * i + 1])) for i in builtins.range(n_dims)]
+        elif input.numel() == 0:
+            pairs = [(0.0, 1.0)] * n_dims
+        res = Histogramdd.apply(input, weight=weight, bins=counts, range=pairs,
+                                density=density)
+    return return_types.histogramdd((res[0], tuple(res[1:])))
+
+
 def _bincount_arrays(x, weights=None, minlength=0):
     xp = _gam(x)
     r = xp.bincount(x, weights=weights, minlength=minlength)
@@ -124,4 +178,4 @@ def bincount(input, weights=None, minlength=0):
 
 
 METHODS = ("histc", "histogram", "bincount")
-__all__ = list(METHODS)
+__all__ = list(METHODS) + ["histogramdd"]

@@ -11,7 +11,8 @@
 - Aliases (``arccos`` = ``acos`` ...) are plain references.
 - ``apply_``/``map_``/``map2_`` run a Python callable per element (CPU only, as torch).
 """
-from .._tensor import Tensor
+from .. import backend
+from .._tensor import Tensor, _make
 from ..autograd.function import _bump
 from ..autograd.grad_mode import _state
 from . import pointwise as _pw
@@ -20,6 +21,8 @@ from . import special as _sp
 from . import elementwise_math as _em
 from . import matmul_tail as _mm
 from . import renorm as _rn
+
+_gam = backend.get_array_module
 
 
 def _polygamma_method(self, n):
@@ -141,6 +144,35 @@ def map2_(self, x, y, callable):
     return _python_map("map2_", self, callable, x, y)
 
 
+# -- fill_diagonal_ ---------------------------------------------------------------------------
+def _diagonal_filled(self, fill_value, wrap=False):
+    """``self`` with ``fill_value`` on its main diagonal (all dims equal, or a tall matrix
+    whose diagonal restarts every ``cols + 1`` rows when ``wrap``), differentiable in
+    ``self`` off the diagonal."""
+    shape = tuple(self.shape)
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    xp = _gam(self._data)
+    mask = xp.zeros(shape, bool)
+    if len(shape) == 2:
+        rows, cols = shape
+        n = rows if wrap and rows > cols + 1 else min(rows, cols)
+        r = xp.arange(n)
+        keep = r % (cols + 1) < cols if wrap else r < min(rows, cols)
+        r = r[keep]
+        mask[r, r % (cols + 1)] = True
+    else:
+        r = xp.arange(shape[0])
+        mask[(r,) * len(shape)] = True
+    value = _pw.scalar_like(fill_value, self).to(self.dtype)
+    return _pw.where(_make(mask), value, self)
+
+
+fill_diagonal_ = _pw._make_inplace(_diagonal_filled)
+
+
 # -- what goes where -------------------------------------------------------------------------
 _METHOD_FUNCTIONS = ("erfc", "erfinv", "digamma", "lgamma", "i0", "sinc", "logit", "xlogy",
                      "igamma", "igammac", "mvlgamma", "conj_physical")
@@ -150,7 +182,7 @@ METHOD_TABLE.update(_ALIASES)
 METHOD_TABLE.update(_VIEWS)
 METHOD_TABLE.update({n: _FUNCTIONS[n] for n in _METHOD_FUNCTIONS})
 METHOD_TABLE["polygamma"] = _polygamma_method
-METHOD_TABLE.update(apply_=apply_, map_=map_, map2_=map2_)
+METHOD_TABLE.update(apply_=apply_, map_=map_, map2_=map2_, fill_diagonal_=fill_diagonal_)
 
 # torch's top-level in-place functions (``torch.acos_(x)``), existing ones included
 _TOP_INPLACE = (

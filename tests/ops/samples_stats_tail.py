@@ -141,3 +141,36 @@ SAMPLES = [
     OpSample("resolve", lambda t, a: (t.resolve_conj(a), a.resolve_neg(), t.conj_physical(a),
                                       a.conj_physical()), [[(3,)]]),
 ]
+
+_X5 = Const(lambda lib: lib.tensor([0.0, 1.0, 1.5, 3.5, 4.0], dtype=lib.float64))
+
+SAMPLES += [
+    # finite differences
+    OpSample("gradient", lambda t, a: (t.gradient(a), t.gradient(a, spacing=2.0, dim=1),
+                                       t.gradient(a, spacing=[0.5, 2.0], edge_order=2)),
+             [[(4, 5)]]),
+    OpSample("gradient_1d", lambda t, a: t.gradient(a, edge_order=2), [[(3,)]]),
+    OpSample("gradient_coordinates", lambda t, a, x: (t.gradient(a, spacing=(x,), dim=1),
+                                                      t.gradient(a, spacing=(x,), dim=1,
+                                                                 edge_order=2)),
+             [[(3, 5), _X5]], check_dtype=True),
+    OpSample("gradient_int", lambda t, a: t.gradient(a), [[_ints((5,))]], grad=False),
+    # fill_diagonal_, histogramdd, the deprecated norms, the linalg methods
+    OpSample("fill_diagonal_", lambda t, a: (a.clone().fill_diagonal_(2.5),
+                                             a.clone()[:2].fill_diagonal_(-1.0)), [[(3, 3)]],
+             gradgrad=False),   # (the write through a view: CopySlices is once-differentiable)
+    OpSample("fill_diagonal_wrap", lambda t, a: a.clone().fill_diagonal_(7.0, wrap=True),
+             [[(7, 3)], [(2, 2, 2)]]),
+    OpSample("histogramdd", lambda t, a, w: (t.histogramdd(a, [3, 4], weight=w),
+                                             t.histogramdd(a, 2, range=[-1.0, 1.0, 0.0, 2.0],
+                                                           density=True),
+                                             t.histogramdd(a, [t.tensor([-1.0, 0.0, 1.0]),
+                                                               t.tensor([-2.0, 2.0])])),
+             [[(10, 2), Arr((10,), 0, 1)]], grad=False),
+    OpSample("frobenius_nuclear_norm", lambda t, a: (t.frobenius_norm(a, dim=(0, 1)),
+                                                     t.nuclear_norm(a)), [[(3, 4)]],
+             gradgrad=False, atol=1e-4, rtol=1e-4),
+    OpSample("triangular_solve_method", lambda t, b, a: b.triangular_solve(
+        t.triu(a) + 3 * t.eye(3), upper=True), [[(3, 2), (3, 3)]], gradgrad=False, atol=1e-4,
+             rtol=1e-4),
+]
