@@ -19,8 +19,9 @@ Fortran-ordered, so getrf/potrf read it with no copy of their own beyond LAPACK'
 work buffer), and thread count. Like small GEMMs (backend's BLAS policy), LAPACK on
 matrices up to ``SINGLE_THREAD_MAX_N`` gains nothing from a second OpenBLAS thread on a
 quiet machine and loses 2-300x when another process holds a core (measured: getri
-356 ms with two threads under load vs 1.1 ms with one), so those calls run SciPy's
-OpenBLAS on one thread and give it back its default thread count afterwards.
+356 ms with two threads under load vs 1.1 ms with one), so those calls (and larger ones
+while the cores are oversubscribed, backend's load check) run SciPy's OpenBLAS on one
+thread and give it back its default thread count afterwards.
 
 Where it differs from numpy.linalg: inv is getrf + getrs against the identity (as
 torch), not gesv; results agree to float rounding. Errors keep numpy.linalg's messages
@@ -79,8 +80,11 @@ class _OneThread:
 
     def __init__(self, n):
         threads = _state["lapack"][1]
-        self.threads = threads if threads is not None and threads[1] > 1 and \
-            n <= SINGLE_THREAD_MAX_N else None
+        if threads is not None and threads[1] > 1 and n > SINGLE_THREAD_MAX_N:
+            from .backend import _oversubscribed  # the GEMM policy's load check
+            if not _oversubscribed():
+                threads = None
+        self.threads = threads if threads is not None and threads[1] > 1 else None
 
     def __enter__(self):
         if self.threads is not None:
