@@ -174,7 +174,9 @@ def _oversubscribed():
     if now - _blas.get("load_t", -LOAD_CHECK_S) >= LOAD_CHECK_S:
         import os
         try:
-            _blas["busy"] = os.getloadavg()[0] >= (os.cpu_count() or 1) + 1
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+                else os.cpu_count() or 1
+            _blas["busy"] = os.getloadavg()[0] >= cores + 1
         except (AttributeError, OSError):  # no load average (Windows)
             _blas["busy"] = False
         _blas["load_t"] = now
