@@ -1,8 +1,9 @@
 """Matrix decompositions and inverses: inv, det, slogdet, solve, cholesky, qr, svd, eigh,
 eig, matrix_exp -- the Functions behind ``ember.linalg``.
 
-Each forward is one LAPACK call through the backend's ``linalg`` (NumPy's, or CuPy's on
-the GPU), batched over leading dimensions. Each backward is PyTorch's formula written
+Each forward is one LAPACK call through the backend's LAPACK layer (``ember._lapack``:
+SciPy's drivers in the input's precision for a single CPU matrix, else NumPy's or CuPy's
+``linalg``, batched over leading dimensions). Each backward is PyTorch's formula written
 with ember ops, so it is itself differentiable (double backward through inv, det, solve,
 cholesky, qr, eigh and svd works):
 
@@ -22,7 +23,7 @@ no gradient here (NotImplementedError on backward). Errors on singular or
 non-positive-definite inputs are ``ember.linalg.LinAlgError`` (a RuntimeError) with
 PyTorch's messages.
 """
-from .. import backend
+from .. import _lapack, backend
 from .._tensor import _make
 from ..autograd.function import ArrayFunction
 
@@ -100,7 +101,7 @@ class Inv(ArrayFunction):
     def forward(ctx, a):
         xp = _gam(a)
         try:
-            out = xp.linalg.inv(a)
+            out = _lapack.for_(xp).inv(a)
         except Exception as err:  # numpy: LinAlgError("Singular matrix")
             if "ingular" in str(err):
                 raise _singular_error("linalg.inv", a) from None
@@ -121,7 +122,7 @@ class Det(ArrayFunction):
     @staticmethod
     def forward(ctx, a):
         xp = _gam(a)
-        out = xp.linalg.det(a)
+        out = _lapack.for_(xp).det(a)
         ctx.save_for_backward(a, out)
         return xp.asarray(out)
 
@@ -181,7 +182,7 @@ class Solve(ArrayFunction):
     def forward(ctx, a, b):
         xp = _gam(a)
         try:
-            x = xp.linalg.solve(a, b)
+            x = _lapack.for_(xp).solve(a, b)
         except Exception as err:
             if "ingular" in str(err):
                 raise _singular_error("linalg.solve", a) from None
@@ -223,7 +224,7 @@ class Cholesky(ArrayFunction):
     def forward(ctx, a):
         xp = _gam(a)
         try:
-            low = xp.linalg.cholesky(a)
+            low = _lapack.for_(xp).cholesky(a)
         except Exception as err:
             if "definite" in str(err):
                 raise _not_pd_error("linalg.cholesky", a) from None
@@ -249,7 +250,7 @@ class Qr(ArrayFunction):
     @staticmethod
     def forward(ctx, a, mode="reduced"):
         xp = _gam(a)
-        q, r = xp.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
+        q, r = _lapack.for_(xp).qr(a, mode="complete" if mode == "complete" else "reduced")
         ctx.mode = mode
         ctx.shape = a.shape
         ctx.save_for_backward(q, r)
@@ -285,7 +286,7 @@ class Eigh(ArrayFunction):
     @staticmethod
     def forward(ctx, a, upper=False):
         xp = _gam(a)
-        w, v = xp.linalg.eigh(a, UPLO="U" if upper else "L")
+        w, v = _lapack.for_(xp).eigh(a, UPLO="U" if upper else "L")
         ctx.save_for_backward(w, v)
         return w, v
 
@@ -315,7 +316,7 @@ class Svd(ArrayFunction):
     @staticmethod
     def forward(ctx, a, full_matrices=False):
         xp = _gam(a)
-        u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
+        u, s, vh = _lapack.for_(xp).svd(a, full_matrices=full_matrices)
         ctx.full = full_matrices
         ctx.shape = a.shape
         ctx.save_for_backward(u, s, vh)
