@@ -179,6 +179,49 @@ def concat(a, b):
                                     b.values.astype(dt, copy=False))), a.shape, False)
 
 
+def merge_add(a, b):
+    """torch's sparse + sparse: a merge walk over both entry lists by row-major position
+    (equal positions summed, each list taken in its stored order), so the result is
+    coalesced exactly when both inputs are."""
+    xp = _xp(a)
+    dt = numpy.result_type(a.dtype, b.dtype)
+    av, bv = a.values.astype(dt, copy=False), b.values.astype(dt, copy=False)
+    if a.indices.shape == b.indices.shape and bool((a.indices == b.indices).all()):
+        return COOArray(a.indices, av + bv, a.shape, a.coalesced and b.coalesced)
+    if a.coalesced and b.coalesced:
+        return coalesce(concat(a, b))
+    sizes = a.shape[:a.sparse_dim]
+    la = backend.to_host(linear_index(a.indices, sizes)).tolist()
+    lb = backend.to_host(linear_index(b.indices, sizes)).tolist()
+    take = []          # (source, position) per output entry; a pair of entries when summed
+    i = j = 0
+    na, nb = len(la), len(lb)
+    while i < na and j < nb:
+        if la[i] < lb[j]:
+            take.append((i, -1))
+            i += 1
+        elif lb[j] < la[i]:
+            take.append((-1, j))
+            j += 1
+        else:
+            take.append((i, j))
+            i += 1
+            j += 1
+    take.extend((k, -1) for k in range(i, na))
+    take.extend((-1, k) for k in range(j, nb))
+    ta = numpy.array([t[0] for t in take], dtype=numpy.int64)
+    tb = numpy.array([t[1] for t in take], dtype=numpy.int64)
+    ia, ib = backend.on(xp, numpy.maximum(ta, 0)), backend.on(xp, numpy.maximum(tb, 0))
+    ma = backend.on(xp, ta >= 0).reshape((-1,) + (1,) * (av.ndim - 1))
+    mb = backend.on(xp, tb >= 0).reshape((-1,) + (1,) * (bv.ndim - 1))
+    zero = xp.zeros((), dt)
+    vals = xp.where(ma, av[ia] if na else zero, zero) + xp.where(mb, bv[ib] if nb else zero,
+                                                                 zero)
+    idx = xp.where(backend.on(xp, ta >= 0)[None, :], a.indices[:, ia] if na else 0,
+                   b.indices[:, ib] if nb else 0)
+    return COOArray(idx.astype(numpy.int64), vals, a.shape, False)
+
+
 def scatter_into(target, a):
     """target += dense(a), in place."""
     xp = _xp(a)

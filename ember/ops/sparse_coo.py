@@ -120,7 +120,7 @@ class Coalesce(ArrayFunction):
 
 @_sparse_aware
 class SparseAdd(ArrayFunction):
-    """sparse + sparse -> sparse (concatenated; merged when both are coalesced, as torch)."""
+    """sparse + sparse -> sparse, in torch's merge order (``_sparse_array.merge_add``)."""
 
     node_name = "AddBackward0"
 
@@ -131,10 +131,7 @@ class SparseAdd(ArrayFunction):
                                f"has size {list(a.shape)} while other has size {list(b.shape)} "
                                "(FYI: dense-sparse addition does not currently support "
                                "broadcasting)")
-        if a is b:
-            return COOArray(a.indices, a.values + b.values, a.shape, a.coalesced)
-        out = _sa.concat(a, b)
-        return _sa.coalesce(out) if a.coalesced and b.coalesced else out
+        return _sa.merge_add(a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -215,7 +212,7 @@ class SparseDenseMM(ArrayFunction):
 @_sparse_aware
 class SparseSum(ArrayFunction):
     """``torch.sparse.sum`` / ``sum(dim)`` over some dims: sparse while sparse dims remain,
-    else dense; the input's gradient is sparse on its own pattern."""
+    else dense; the input's gradient is sparse on its coalesced pattern."""
 
     node_name = "SparseSumBackward0"
 
@@ -226,7 +223,8 @@ class SparseSum(ArrayFunction):
         dn = tuple(d - sd + 1 for d in dims if d >= sd)
         vals = s.values.sum(axis=dn) if dn else s.values
         shape = [n for i, n in enumerate(s.shape) if i not in dims]
-        ctx.meta = (s.indices, s.shape, s.coalesced, tuple(dims))
+        c = _sa.coalesce(s)
+        ctx.meta = (c.indices, s.shape, True, tuple(dims))
         if not sp:
             return vals.sum(axis=0)
         return _sa.coalesce(COOArray(s.indices[sp], vals, shape, False))
@@ -262,7 +260,7 @@ def mask_like(g, pattern):
     """torch's ``g.sparse_mask(pattern)``: g read at the (coalesced) pattern's indices."""
     c = _sa.coalesce(pattern)
     idx = _make(c.indices)
-    return SparseCooTensor.apply(idx, gather_at(g, idx), size=c.shape, coalesced=True)
+    return SparseCooTensor.apply(idx, gather_at(g, idx), size=c.shape, coalesced=False)
 
 
 def sampled_mm(g, d, s):
@@ -271,7 +269,52 @@ def sampled_mm(g, d, s):
     rows, cols = _make(c.indices[0]), _make(c.indices[1])
     from .indexing import index_select
     vals = (index_select(g, 0, rows) * index_select(d, 0, cols)).sum(1)
-    return SparseCooTensor.apply(_make(c.indices), vals, size=c.shape, coalesced=True)
+    return SparseCooTensor.apply(_make(c.indices), vals, size=c.shape, coalesced=False)
+
+
+@_sparse_aware
+class SparseLinearMap(ArrayFunction):
+    """An op linear in the values that keeps the entry structure (``s * 2``, ``-s``,
+    ``s / 3``, a float cast, ``s * dense``): ``fn`` maps the values (an ember op run on
+    them), ``adjoint`` maps the output gradient (a tensor of s's shape) back. Exact for
+    uncoalesced inputs too, where going through ``_values()`` would not be."""
+
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, s, fn=None, adjoint=None):
+        ctx.adjoint = adjoint
+        from ..autograd.grad_mode import no_grad
+        with no_grad():
+            vals = fn(_make(s.values))._data
+        return COOArray(s.indices, vals, s.shape, s.coalesced)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.adjoint(g)
+
+
+@_sparse_aware
+class SparseMulDense(ArrayFunction):
+    """sparse * dense of the same shape -> sparse on the sparse operand's entries."""
+
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, s, d):
+        ctx.save_for_backward(s, d)
+        vals = s.values * d[tuple(s.indices)]
+        return COOArray(s.indices, vals, s.shape, s.coalesced)
+
+    @staticmethod
+    def backward(ctx, g):
+        s, d = ctx.saved_tensors
+        gs = gd = None
+        if ctx.needs_input_grad[0]:
+            gs = g * d if not is_sparse(g) else SparseMulDense.apply(g, d)
+        if ctx.needs_input_grad[1]:
+            gd = to_dense(SparseMulDense.apply(s, to_dense(g)))
+        return gs, gd
 
 
 def values_of(s):
@@ -279,7 +322,8 @@ def values_of(s):
 
 
 def on_values(s, fn):
-    """A sparse tensor with s's indices and ``fn(values)`` (differentiable through both)."""
+    """A sparse tensor with s's indices and ``fn(values)``, differentiable through both
+    (exact for coalesced s: uncoalesced inputs are coalesced by the callers first)."""
     c = s._data
     return SparseCooTensor.apply(_make(c.indices), fn(SparseValues.apply(s)), size=c.shape,
                                  coalesced=c.coalesced)
@@ -504,7 +548,7 @@ def sum_sparse(s, dim=None, keepdim=False, dtype=None):
         from .._dtype import to_dtype
         s = on_values(s, lambda v: v.to(to_dtype(dtype)))
     if dim is None:
-        return SparseValues.apply(s).sum()
+        return SparseValues.apply(coalesce(s)).sum()
     n = s._data.ndim
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     dims = tuple(sorted({d % n for d in dims}))

@@ -53,9 +53,8 @@ def _add(func, args, kwargs):
     if _sp(a) and _sp(b):
         return sc.SparseAdd.apply(a, b)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
+        # sparse + dense is accepted too (torch refuses it; autograd's gradient sums need it)
         d, s = (a, b) if _sp(b) else (b, a)
-        if d._data.ndim == 0 and tuple(s.shape) != ():
-            raise unsupported("add", s)
         target = result_type(a, b)
         return sc.DenseAddSparse.apply(d, s, np_dtype=target.np)
     raise unsupported("add")
@@ -74,18 +73,23 @@ def _scale(func, args, kwargs):
     from ..ops import sparse_coo as sc
     a, b = args
     name = _aten_name(func)
+    fname = func.__name__
     if _sp(a) and _scalar(b):
-        if func.__name__ == "Pow" and not (not isinstance(b, Tensor) and b > 0):
-            raise unsupported("pow", a)
-        return sc.on_values(a, lambda v: func.apply(v, b))
-    if func.__name__ == "Mul":
+        if fname == "Pow":
+            if isinstance(b, Tensor) or not b > 0:
+                raise unsupported("pow", a)
+            return sc.on_values(sc.coalesce(a), lambda v: func.apply(v, b))
+        if isinstance(b, Tensor) and b._rg:
+            return sc.on_values(sc.coalesce(a), lambda v: func.apply(v, b))
+        return sc.SparseLinearMap.apply(a, fn=lambda v: func.apply(v, b),
+                                        adjoint=lambda g: func.apply(g, b))
+    if fname == "Mul":
         s, d = (a, b) if _sp(a) else (b, a)
         if _scalar(d):
-            return sc.on_values(s, lambda v: func.apply(v, d))
+            return sc.SparseLinearMap.apply(s, fn=lambda v: func.apply(v, d),
+                                            adjoint=lambda g: func.apply(g, d))
         if isinstance(d, Tensor) and not _sp(d) and tuple(d.shape) == tuple(s.shape):
-            idx = s._data.indices
-            picked = d[tuple(_mk(idx[i]) for i in range(idx.shape[0]))]
-            return sc.on_values(s, lambda v: func.apply(v, picked))
+            return sc.SparseMulDense.apply(s, d)
         if _sp(a) and _sp(b):
             return sc.to_sparse(func.apply(sc.to_dense(a), sc.to_dense(b)))
     raise unsupported(name, a if _sp(a) else b)
@@ -96,12 +100,27 @@ def _mk(arr):
     return _make(arr)
 
 
+# ops linear in the values run on an uncoalesced tensor as it is; the others (abs, sqrt,
+# casts to integers ...) coalesce first, since f(a) + f(b) != f(a + b), as torch does
+_LINEAR = frozenset(("Neg", "Clone", "Conj"))
+
+
 def _on_values(func, args, kwargs):
     from ..ops import sparse_coo as sc
     s = args[0]
     if any(_sp(a) for a in args[1:]):
         raise unsupported(_aten_name(func), s)
-    return sc.on_values(s, lambda v: func.apply(v, *args[1:], **kwargs))
+    name = func.__name__
+    np_dtype = kwargs.get("np_dtype")
+    rest = args[1:]
+    if name in _LINEAR:
+        return sc.SparseLinearMap.apply(s, fn=lambda v: func.apply(v, *rest, **kwargs),
+                                        adjoint=lambda g: func.apply(g, *rest, **kwargs))
+    if name == "ToCopy" and np_dtype is not None and np_dtype.kind in "fcV":
+        back = s.dtype
+        return sc.SparseLinearMap.apply(s, fn=lambda v: func.apply(v, *rest, **kwargs),
+                                        adjoint=lambda g: g.to(back))
+    return sc.on_values(sc.coalesce(s), lambda v: func.apply(v, *rest, **kwargs))
 
 
 def _mm(func, args, kwargs):
