@@ -235,3 +235,20 @@ def test_spdiags_matches_torch():
                                            L.tensor([0, -1, 1]), (3, 4)))
     np.testing.assert_allclose(e.to_dense().numpy(), t.to_dense().numpy())
     assert e.is_sparse and e._nnz() == t._nnz()
+
+
+@pytest.mark.parametrize("log", [False, True])
+@pytest.mark.parametrize("dim", [0, 1])
+def test_sparse_softmax_matches_torch(log, dim):
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal((3, 3))
+    res = []
+    for L in (ember, torch):
+        s = L.sparse_coo_tensor(L.tensor(IDX), L.tensor(VAL, dtype=L.float64), (3, 3),
+                                requires_grad=True)
+        out = (L.sparse.log_softmax if log else L.sparse.softmax)(s, dim)
+        (out.to_dense() * L.tensor(w)).sum().backward()
+        res.append((out, s.grad))
+    (eo, eg), (to, tg) = res
+    np.testing.assert_allclose(eo.to_dense().detach().numpy(), to.to_dense().detach().numpy())
+    np.testing.assert_allclose(eg.to_dense().numpy(), tg.to_dense().numpy(), atol=1e-12)
