@@ -425,7 +425,7 @@ def to_sparse(x, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None
     if is_sparse(x):
         if sparse_dim is not None and sparse_dim != x._data.sparse_dim:
             raise RuntimeError("to_sparse: conversion from Sparse to Sparse with "
-                               f"sparse_dim argument !=self.sparse_dim() is not supported")
+                               "sparse_dim argument !=self.sparse_dim() is not supported")
         return x
     nd = x._data.ndim
     if dense_dim is not None:

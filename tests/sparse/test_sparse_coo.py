@@ -252,3 +252,19 @@ def test_sparse_softmax_matches_torch(log, dim):
     (eo, eg), (to, tg) = res
     np.testing.assert_allclose(eo.to_dense().detach().numpy(), to.to_dense().detach().numpy())
     np.testing.assert_allclose(eg.to_dense().numpy(), tg.to_dense().numpy(), atol=1e-12)
+
+
+def test_save_load_round_trip_with_torch(tmp_path):
+    s = ember.sparse_coo_tensor(ember.tensor(IDX), ember.tensor(VAL), (3, 3))
+    ember.save({"s": s, "c": s.coalesce()}, tmp_path / "e.pt")
+    t = torch.load(tmp_path / "e.pt")                 # torch's weights_only reader
+    assert_same_sparse(s, t["s"])
+    assert_same_sparse(s.coalesce(), t["c"])
+    torch.save(t, tmp_path / "t.pt")
+    back = ember.load(tmp_path / "t.pt")
+    assert_same_sparse(back["s"], t["s"])
+    assert_same_sparse(back["c"], t["c"])
+    torch.save(t["s"].to_sparse_csr() if hasattr(t["s"], "to_sparse_csr") else t["s"],
+               tmp_path / "csr.pt")
+    with pytest.raises(NotImplementedError, match="sparse_csr"):
+        ember.load(tmp_path / "csr.pt")
