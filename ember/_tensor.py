@@ -313,6 +313,9 @@ class Tensor:
         if self._rg and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
+        if hasattr(type(self._data), "nnz"):
+            raise TypeError("can't convert Sparse layout tensor to numpy. Use "
+                            "Tensor.to_dense() first.")
         if backend.device_type_of(self._data) != "cpu":
             if not force:
                 raise TypeError("can't convert cuda:0 device type tensor to numpy. Use "
