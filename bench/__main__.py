@@ -42,6 +42,7 @@ WORKLOADS = [
     "distributed_overhead",
     "linalg_256",
     "fft_65536",
+    "sparse_gcn",
 ]
 
 

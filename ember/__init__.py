@@ -88,6 +88,24 @@ from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, BFloat16Tenso
                             ByteTensor, CharTensor, ShortTensor, IntTensor, LongTensor,
                             BoolTensor)
 
+# sparse COO tensors (issue 17): layouts and constructors, as torch.*; the kernels load
+# on first use (ember/ops/sparse_coo.py)
+from ._layout import (layout, strided, sparse_coo, sparse_csr, sparse_csc, sparse_bsr,  # noqa: E402,F401
+                      sparse_bsc, jagged)
+
+
+def sparse_coo_tensor(indices, values, size=None, **kwargs):
+    """``torch.sparse_coo_tensor`` (see ember/ops/sparse_coo.py)."""
+    from .ops.sparse_coo import sparse_coo_tensor as _f
+    return _f(indices, values, size, **kwargs)
+
+
+def spmm(input, mat2):
+    """``torch.spmm``: sparse @ dense (as ``torch.mm``)."""
+    from .ops.sparse_coo import mm as _mm, is_sparse as _is
+    return _mm(input, mat2) if _is(input) or _is(mat2) else input.mm(mat2)
+
+
 # Optional and heavier parts load on first attribute access (``ember.vision``,
 # ``ember.onnx`` ...), never at ``import ember``: one line each, package -> module path.
 _LAZY_SUBMODULES = {

@@ -205,12 +205,14 @@ def _tensor_str(data, dtype, indent):
     return _render(a, cut, indent, fmt, imag_fmt)
 
 
-def _add_suffixes(tensor_str, suffixes, indent):
-    """Append ``, suffix`` items, starting a new line when one would pass linewidth."""
+def _add_suffixes(tensor_str, suffixes, indent, force_newline=False):
+    """Append ``, suffix`` items, starting a new line when one would pass linewidth (and
+    for the first one with ``force_newline``, as torch prints sparse tensors)."""
     parts = [tensor_str]
     last_line_len = len(tensor_str) - tensor_str.rfind("\n") + 1
     for suffix in suffixes:
-        if last_line_len + len(suffix) + 2 > PRINT_OPTS.linewidth:
+        if force_newline or last_line_len + len(suffix) + 2 > PRINT_OPTS.linewidth:
+            force_newline = False
             parts.append(",\n" + " " * indent + suffix)
             last_line_len = indent + len(suffix)
         else:
@@ -246,7 +248,9 @@ def tensor_repr(t, *, tensor_contents=None):
     dtype = t.dtype
     default = get_default_dtype().name
     implied = (default, "complex128" if default == "float64" else "complex64", "int64", "bool")
-    if data.size == 0:
+    if data.__class__ is not backend.ndarray and hasattr(type(data), "nnz"):
+        body = _sparse_body(data, dtype, indent, implied, suffixes)
+    elif data.size == 0:
         # No values to tell int64 from float: any non-default dtype is shown.
         if data.ndim != 1:
             suffixes.append(f"size={tuple(data.shape)}")
@@ -264,6 +268,9 @@ def tensor_repr(t, *, tensor_contents=None):
     elif body is None:
         body = _tensor_str(data, dtype, indent)
 
+    sparse = hasattr(type(data), "nnz")
+    if sparse:
+        suffixes.append("layout=ember.sparse_coo")
     grad_fn = t.grad_fn
     if grad_fn is not None:
         name = getattr(grad_fn, "name", None)
@@ -271,4 +278,25 @@ def tensor_repr(t, *, tensor_contents=None):
         suffixes.append(f"grad_fn=<{name}>")
     elif t._rg:
         suffixes.append("requires_grad=True")
-    return _add_suffixes(prefix + body, suffixes, indent)
+    return _add_suffixes(prefix + body, suffixes, indent, sparse)
+
+
+def _sparse_body(data, dtype, indent, implied, suffixes):
+    """``indices=tensor(...),\n values=tensor(...)`` and the size/nnz/dtype suffixes of a
+    sparse COO tensor, as torch's _str_intern prints them."""
+    from ._dtype import int64
+    suffixes.append(f"size={tuple(data.shape)}")
+    suffixes.append(f"nnz={data.nnz}")
+    if dtype.name not in implied:
+        suffixes.append(f"dtype={dtype!r}")
+    ip = "indices=tensor("
+    idx = data.indices
+    istr = _tensor_str(idx, int64, indent + len(ip)) if idx.size else "[]"
+    if idx.size == 0:
+        istr += f", size={tuple(idx.shape)}"
+    vp = "values=tensor("
+    vals = data.values
+    vstr = _tensor_str(vals, dtype, indent + len(vp)) if vals.size else "[]"
+    if vals.size == 0:
+        vstr += f", size={tuple(vals.shape)}"
+    return ip + istr + "),\n" + " " * indent + vp + vstr + ")"

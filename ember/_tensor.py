@@ -144,13 +144,9 @@ class Tensor:
     def is_cpu(self):
         return backend.device_type_of(self._data) == "cpu"
 
-    is_sparse = False
+    # is_sparse and layout: properties set by ember/_sparse_methods.py (sparse COO tensors)
     is_quantized = False
     is_meta = False
-
-    @property
-    def layout(self):
-        return "ember.strided"
 
     def is_floating_point(self):
         return self._data.dtype in FLOATING_NP
@@ -317,6 +313,9 @@ class Tensor:
         if self._rg and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
+        if hasattr(type(self._data), "nnz"):
+            raise TypeError("can't convert Sparse layout tensor to numpy. Use "
+                            "Tensor.to_dense() first.")
         if backend.device_type_of(self._data) != "cpu":
             if not force:
                 raise TypeError("can't convert cuda:0 device type tensor to numpy. Use "
@@ -489,6 +488,8 @@ _LEGACY_TYPES = _LegacyTypes()
 
 from ._tensor_methods import attach as _attach  # noqa: E402  (ops need Tensor defined first)
 _attach(Tensor)
+from ._sparse_methods import attach as _attach_sparse  # noqa: E402  (sparse COO methods)
+_attach_sparse(Tensor)
 
 # The dispatch-mode stack (imported last: ember.autograd imports this module). Shape reads
 # check it once, so graph capture can hand out symbolic sizes (ember/jit/_capture.py).

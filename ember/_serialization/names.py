@@ -109,8 +109,8 @@ def _bytes_from(args, make):
 
 
 def _layout_name(name):
-    """``torch.serialization._get_layout``: ember has only strided tensors; the name is
-    kept as a string for the (refused) sparse rebuilds that use it."""
+    """``torch.serialization._get_layout``: the name is kept as a string, which
+    ``_rebuild_sparse_tensor`` reads (torch.sparse_coo is the layout ember loads)."""
     if type(name) is not str:
         raise UnpicklingError("_get_layout expects a layout name")
     return name
@@ -151,11 +151,12 @@ _TABLE = []
 _REBUILDS = {"_rebuild_tensor": "torch._utils", "_rebuild_tensor_v2": "torch._utils",
              "_rebuild_tensor_v3": "torch._utils", "_rebuild_parameter": "torch._utils",
              "_rebuild_parameter_with_state": "torch._utils",
-             "_rebuild_from_type_v2": "torch._tensor", "_rebuild_qtensor": "torch._utils"}
+             "_rebuild_from_type_v2": "torch._tensor", "_rebuild_qtensor": "torch._utils",
+             "_rebuild_sparse_tensor": "torch._utils"}
 
 
 _UNSUPPORTED_REBUILDS = {
-    "_rebuild_sparse_tensor": "sparse tensors", "_rebuild_nested_tensor": "nested tensors",
+    "_rebuild_nested_tensor": "nested tensors",
     "_rebuild_meta_tensor_no_storage": "meta tensors",
     "_rebuild_wrapper_subclass": "tensor subclasses without storage",
     "_rebuild_device_tensor_from_numpy": "tensors of a device ember does not have",

@@ -235,6 +235,19 @@ class Loader:
             t.requires_grad = True
         return t
 
+    def _rebuild_sparse_tensor(self, layout, data):
+        """torch's sparse record: ``(layout, (indices, values, size[, is_coalesced]))``;
+        sparse COO only (CSR/CSC/BSR/BSC are refused by name)."""
+        if layout != "torch.sparse_coo":
+            raise NotImplementedError(f"{self.label} holds a {layout} tensor; ember loads "
+                                      "sparse COO tensors only")
+        if type(data) is not tuple or len(data) not in (3, 4) or \
+                not all(isinstance(x, Tensor) for x in data[:2]):
+            raise self.corrupt("bad sparse COO tensor record")
+        from ..ops.sparse_coo import sparse_coo_tensor
+        coalesced = bool(data[3]) if len(data) == 4 else None
+        return sparse_coo_tensor(data[0], data[1], tuple(data[2]), is_coalesced=coalesced)
+
     def _rebuild_qtensor(self, storage, storage_offset, size, stride, quantizer_params,
                          requires_grad, backward_hooks):
         """torch's quantized tensor record: integer storage + (qscheme, qparams...)."""

@@ -67,9 +67,20 @@ _REBUILD_V2 = TorchGlobal("torch._utils", "_rebuild_tensor_v2")
 _REBUILD_V3 = TorchGlobal("torch._utils", "_rebuild_tensor_v3")
 _REBUILD_PARAMETER = TorchGlobal("torch._utils", "_rebuild_parameter")
 _REBUILD_QTENSOR = TorchGlobal("torch._utils", "_rebuild_qtensor")
+_REBUILD_SPARSE = TorchGlobal("torch._utils", "_rebuild_sparse_tensor")
+_GET_LAYOUT = TorchGlobal("torch.serialization", "_get_layout")
 _SIZE = TorchGlobal("torch", "Size")
 _DEVICE = TorchGlobal("torch", "device")
 _UNTYPED = TorchGlobal("torch.storage", "UntypedStorage")
+
+
+class _LayoutRef:
+    """A layout written as torch writes it: ``torch.serialization._get_layout(name)``."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
 
 
 class _StorageRef:
@@ -179,6 +190,8 @@ class TorchPickler(pickle._Pickler):
         t = type(obj)
         if t is Size:
             return (_SIZE, (tuple(obj),))
+        if t is _LayoutRef:
+            return (_GET_LAYOUT, (obj.name,))
         if t is _EmberDevice:
             return (_DEVICE, (obj.type,) if obj.index is None else (obj.type, obj.index))
         return NotImplemented
@@ -188,6 +201,11 @@ class TorchPickler(pickle._Pickler):
         from .._qtensor import QTensor
         if type(t) is QTensor:
             return self._reduce_qtensor(t)
+        if t.is_sparse:
+            # torch's record: (layout, (indices, values, size, is_coalesced))
+            c = t._data
+            return (_REBUILD_SPARSE, (_LayoutRef("torch.sparse_coo"), (
+                _make(c.indices), _make(c.values), Size(c.shape), c.coalesced)))
         if isinstance(t, Parameter):
             return (_REBUILD_PARAMETER, (_make(t._data), t.requires_grad, OrderedDict()))
         arr = t._data

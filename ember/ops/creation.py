@@ -282,17 +282,29 @@ def _filled_now(fill, size, out, dtype, device, requires_grad, default):
     return _finish(arr, requires_grad, out)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _filled(0, size, out, dtype, device, requires_grad)
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          **kw):
+    return _filled(0, _size_kwarg(size, kw, "zeros"), out, dtype, device, requires_grad)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _filled(1, size, out, dtype, device, requires_grad)
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          **kw):
+    return _filled(1, _size_kwarg(size, kw, "ones"), out, dtype, device, requires_grad)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None):
-    return _filled(None, size, out, dtype, device, requires_grad)
+          pin_memory=False, memory_format=None, **kw):
+    return _filled(None, _size_kwarg(size, kw, "empty"), out, dtype, device, requires_grad)
+
+
+def _size_kwarg(size, kw, name):
+    """torch also takes the size as a keyword: ``torch.empty(size=(2, 3))``."""
+    if not kw:
+        return size
+    if size or set(kw) != {"size"}:
+        bad = next(k for k in kw if k != "size") if set(kw) != {"size"} else "size"
+        raise TypeError(f"{name}() got an unexpected keyword argument '{bad}'")
+    return (kw["size"],)
 
 
 def _scalar_default_dtype(value):

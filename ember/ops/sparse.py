@@ -5,8 +5,8 @@ scatter-adds the output gradient into a dense weight gradient (``backend.scatter
 skipping ``padding_idx`` and dividing by each index's count with ``scale_grad_by_freq``.
 That scatter is itself a Function whose backward is the gather, so double backward works.
 
-Where ember differs from PyTorch: ``sparse=True`` is accepted but the weight gradient is a
-dense tensor (ember has no sparse tensors); optimizers treat it like any other gradient.
+``sparse=True`` gives a sparse COO weight gradient as torch's: one row per looked-up index
+in input order (uncoalesced), ``padding_idx`` entries left out (``_sparse_grad``).
 """
 import numbers
 
@@ -62,9 +62,10 @@ class Embedding(ArrayFunction):
 
     @staticmethod
     def forward(ctx, weight, indices=None, padding_idx=-1, scale_grad_by_freq=False,
-                grad_scaled=False):
+                grad_scaled=False, sparse=False):
         xp = _gam(weight)
         ctx.args = (indices, weight.shape[0], padding_idx, scale_grad_by_freq)
+        ctx.sparse = sparse
         out = xp.take(weight, indices, axis=0)
         if grad_scaled:
             if scale_grad_by_freq:
@@ -76,8 +77,28 @@ class Embedding(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         indices, num_weights, padding_idx, freq = ctx.args
+        if ctx.sparse:
+            return _sparse_grad(g, indices, num_weights, padding_idx, freq)
         return EmbeddingDenseBackward.apply(g, indices=indices, num_weights=num_weights,
                                             padding_idx=padding_idx, scale_grad_by_freq=freq)
+
+
+def _sparse_grad(g, indices, num_weights, padding_idx, freq):
+    """torch's embedding_sparse_backward: a (num_weights, d) sparse COO gradient whose
+    entries are the rows of ``g``, one per index (padding entries dropped)."""
+    from .sparse_coo import SparseCooTensor
+    xp = _gam(g._data)
+    d = g.shape[-1]
+    idx = indices.ravel().astype(_I64)
+    rows = g.reshape(-1, d)
+    if freq:
+        rows = rows * _make(_freq_scale(xp, idx, num_weights, g._data.dtype)[:, None])
+    if padding_idx >= 0:
+        keep = xp.flatnonzero(idx != padding_idx)
+        idx = idx[keep]
+        rows = rows.index_select(0, _make(keep))
+    return SparseCooTensor.apply(_make(idx[None, :]), rows, size=(num_weights, d),
+                                 coalesced=idx.size <= 1)
 
 
 def _index_array(input, fn_name):
@@ -145,7 +166,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 
     ``padding_idx`` gets no gradient; ``max_norm`` renormalizes the used rows of ``weight``
     in place first; ``scale_grad_by_freq`` divides gradients by index frequency in the
-    batch. ``sparse=True`` gives a dense gradient in ember (no sparse tensors).
+    batch. ``sparse=True`` gives a sparse COO weight gradient, as torch.
     """
     if weight.dim() != 2:
         raise RuntimeError("'weight' must be 2-D")
@@ -156,6 +177,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if max_norm is not None:
         with no_grad():
             _renorm_(weight, idx, max_norm, norm_type)
+    if sparse:
+        return Embedding.apply(weight, indices=idx, padding_idx=padding_idx,
+                               scale_grad_by_freq=bool(scale_grad_by_freq), sparse=True)
     return Embedding.apply(weight, indices=idx, padding_idx=padding_idx,
                            scale_grad_by_freq=bool(scale_grad_by_freq))
 

@@ -65,9 +65,24 @@ def grad_array(p, maximize):
     return -g if maximize else g
 
 
+# optimizers that take sparse gradients (torch's SGD and Adagrad): their update equals the
+# dense update on the densified gradient (zeros move nothing), so they read it dense
+_SPARSE_OK = frozenset(("SGD", "Adagrad"))
+
+
 def no_sparse(p, name):
     if getattr(p.grad, "is_sparse", False):
-        raise RuntimeError(f"{name} does not support sparse gradients")
+        hint = ", please consider SparseAdam instead" if name in ("Adam", "AdamW") else ""
+        raise RuntimeError(f"{name} does not support sparse gradients{hint}")
+
+
+def dense_grad_array(p, maximize, name, weight_decay=0):
+    """The gradient of ``p`` as a dense array for an optimizer in ``_SPARSE_OK``."""
+    if name == "Adagrad" and weight_decay != 0:
+        raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+    from .._sparse_array import to_dense
+    g = to_dense(p.grad._data)
+    return -g if maximize else g
 
 
 def run_closure(closure):
@@ -89,9 +104,13 @@ def params_with_grad(opt, group, name, with_state=True):
     for p in group["params"]:
         if p.grad is None:
             continue
-        no_sparse(p, name)
+        if name in _SPARSE_OK and p.grad.is_sparse:
+            g = dense_grad_array(p, maximize, name, group.get("weight_decay", 0))
+        else:
+            no_sparse(p, name)
+            g = grad_array(p, maximize)
         _bump(p)
-        yield p, grad_array(p, maximize), state[p] if with_state else None
+        yield p, g, state[p] if with_state else None
 
 
 def _bump(t):

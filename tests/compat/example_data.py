@@ -124,3 +124,4 @@ def cora(folder, n_nodes=120, n_feats=30, n_classes=3, seed=0):
 
 
 CASES["gcn"] = ("gcn.py", ["--epochs", "40"], cora, "LOSS", {}, ["ember:sparse_coo_tensor"])
+CASES["gat"] = ("gat.py", ["--epochs", "60"], cora, "LOSS", {}, ["ember:sparse_coo_tensor"])

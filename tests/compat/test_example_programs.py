@@ -18,7 +18,7 @@ TORCH_FINAL = {
     "regression": 0.055, "time_sequence_prediction": 0.02,
     "word_language_model[LSTM]": 1.97, "word_language_model[GRU]": 0.961,
     "word_language_model[RNN_TANH]": 0.881, "word_language_model[RNN_RELU]": 0.988,
-    "word_language_model[Transformer]": 0.958, "mnist": 0.0142, "gcn": 0.208,
+    "word_language_model[Transformer]": 0.958, "mnist": 0.0142, "gcn": 0.208, "gat": 0.200,
 }
 
 

@@ -56,14 +56,21 @@ _EMB_OPTIONS = [dict(), dict(padding_idx=1), dict(padding_idx=-1), dict(scale_gr
 @pytest.mark.parametrize("idx", _IDX, ids=lambda a: f"{a.dtype}{a.shape}")
 @pytest.mark.parametrize("opts", _EMB_OPTIONS, ids=str)
 def test_embedding_parity(idx, opts):
-    m_t = torch.nn.Embedding(7, 3, **{k: v for k, v in opts.items() if k != "sparse"})
+    m_t = torch.nn.Embedding(7, 3, **opts)
     m_e = nn.Embedding(7, 3, **opts)
     m_e.load_state_dict({"weight": ember.tensor(m_t.weight.detach().numpy())})
     ie, it = ember.from_numpy(idx), torch.from_numpy(idx)
     ye, yt = m_e(ie), m_t(it)
     assert_close(ye, yt, RTOL, ATOL)
     _backward_both(ye, yt)
-    assert_close(m_e.weight.grad, m_t.weight.grad, RTOL, ATOL)   # dense even with sparse=True
+    if opts.get("sparse"):     # a sparse COO gradient, one entry per index, as torch's
+        assert m_e.weight.grad.is_sparse and m_t.weight.grad.is_sparse
+        assert m_e.weight.grad._nnz() == m_t.weight.grad._nnz()
+        np.testing.assert_array_equal(m_e.weight.grad._indices().numpy(),
+                                      m_t.weight.grad._indices().numpy())
+        assert_close(m_e.weight.grad.to_dense(), m_t.weight.grad.to_dense(), RTOL, ATOL)
+    else:
+        assert_close(m_e.weight.grad, m_t.weight.grad, RTOL, ATOL)
     if "padding_idx" in opts:
         assert (m_e.weight.grad.numpy()[m_e.padding_idx] == 0).all()
     assert ye.grad_fn.name() == yt.grad_fn.name() == "EmbeddingBackward0"

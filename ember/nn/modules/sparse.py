@@ -1,8 +1,8 @@
 """Embedding and EmbeddingBag (``torch.nn.modules.sparse``).
 
 Weights are initialised from N(0, 1) with the ``padding_idx`` row zeroed, as PyTorch;
-``from_pretrained`` shares the given tensor's memory. ``sparse=True`` is accepted and
-recorded, but gradients are dense in ember (no sparse tensors).
+``from_pretrained`` shares the given tensor's memory. ``sparse=True`` gives Embedding a
+sparse COO weight gradient, as torch (EmbeddingBag's gradient stays dense in ember).
 """
 from ...autograd.grad_mode import no_grad
 from ...ops import sparse as _ops
