@@ -150,7 +150,8 @@ class Tensor:
 
     @property
     def layout(self):
-        return "ember.strided"
+        from ._formats import strided
+        return strided
 
     def is_floating_point(self):
         return self._data.dtype in FLOATING_NP
@@ -174,7 +175,10 @@ class Tensor:
         return st[_wrap_dim(dim, self._data.ndim)]
 
     def is_contiguous(self, memory_format=None):
-        return bool(self._data.flags.c_contiguous)
+        if memory_format is None:
+            return bool(self._data.flags.c_contiguous)
+        from ._formats import is_contiguous_as
+        return is_contiguous_as(self, memory_format)
 
     def data_ptr(self):
         if backend.device_type_of(self._data) == "cpu":

@@ -333,7 +333,23 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    return _like(empty, input, dtype, device, requires_grad, input.shape)
+    """``torch.empty_like``; ``memory_format=channels_last`` gives NHWC strides (the default
+    ``preserve_format`` keeps a channels-last input's layout), as PyTorch."""
+    out = _like(empty, input, dtype, device, requires_grad, input.shape)
+    if memory_format is None or input._data.ndim not in (4, 5):
+        return out
+    from .. import _formats
+    _formats.check_memory_format(memory_format, "empty_like")
+    fmt = memory_format
+    if fmt is _formats.preserve_format:
+        fmt = next((f for f in (_formats.channels_last, _formats.channels_last_3d)
+                    if not input._data.flags.c_contiguous and _formats.is_contiguous_as(input, f)),
+                   None)
+    if fmt is None or fmt is _formats.contiguous_format:
+        return out
+    rg = out._rg
+    out = _formats.to_memory_format(out.detach(), fmt)
+    return out.requires_grad_(rg) if rg else out
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,

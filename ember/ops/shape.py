@@ -277,10 +277,16 @@ class Contiguous(ArrayFunction):
 
 
 def contiguous(input, memory_format=None):
-    """``Tensor.contiguous``: the tensor itself when already contiguous, else a copy."""
-    if memory_format is not None and str(memory_format) not in (
-            "torch.contiguous_format", "ember.contiguous_format", "contiguous_format"):
-        raise NotImplementedError(f"contiguous(memory_format={memory_format}) is not supported")
+    """``Tensor.contiguous``: the tensor itself when already contiguous, else a copy.
+    ``memory_format=ember.channels_last`` (or ``channels_last_3d``) gives the NHWC-strided
+    copy PyTorch gives (see ember/_formats.py)."""
+    if memory_format is not None:
+        from .. import _formats
+        _formats.check_memory_format(memory_format, "contiguous")
+        if memory_format is _formats.preserve_format:
+            raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+        if memory_format is not _formats.contiguous_format:
+            return _formats.to_memory_format(input, memory_format)
     if input._data.flags.c_contiguous:
         return input
     return Contiguous.apply(input)

@@ -1,0 +1,128 @@
+"""Table entries for ember.ops.strided / split_forms / index_reduce and the torch.* forms of
+nn ops (issue 17, tail-structure)."""
+from ops.table import OpSample, Arr, Const
+
+
+def _c(v):
+    return Const(v)
+
+
+def _idx(values):
+    return Const(lambda lib: lib.tensor(values))
+
+
+SAMPLES = [
+    OpSample("as_strided", lambda t, a, s, st, o: t.as_strided(a, s, st, o),
+             [[(3, 4), _c((2, 2)), _c((1, 2)), _c(1)], [(3, 4), _c((3, 3)), _c((4, 1)), _c(0)],
+              [(3, 4), _c((4, 3)), _c((1, 4)), _c(0)], [(6,), _c((3, 2)), _c((1, 1)), _c(0)],
+              [(6,), _c((0, 2)), _c((1, 1)), _c(2)]], noncontig=False),
+    OpSample("as_strided_of_view", lambda t, a: a[1:].as_strided((2, 2), (2, 1)),
+             [[(3, 4)]], noncontig=False),
+    # backward parity is off: torch 2.14's input gradient of as_strided_scatter zeroes the
+    # wrong elements; ember's passes gradcheck (test_tensor_structure.py)
+    OpSample("as_strided_scatter", lambda t, a, b: t.as_strided_scatter(a, b, (2, 2), (1, 3), 1),
+             [[(3, 4), (2, 2)]], noncontig=False, grad=False),
+    OpSample("unfold", lambda t, a, d, s, st: a.unfold(d, s, st),
+             [[(3, 7), _c(1), _c(3), _c(2)], [(5, 4), _c(0), _c(2), _c(1)],
+              [(2, 3, 4), _c(-1), _c(4), _c(1)], [(6,), _c(0), _c(1), _c(3)], [(), _c(0), _c(1), _c(1)]]),
+    OpSample("select", lambda t, a, d, i: t.select(a, d, i),
+             [[(3, 4), _c(0), _c(1)], [(3, 4), _c(1), _c(-1)], [(2, 3, 4), _c(2), _c(0)]]),
+    OpSample("select_scatter", lambda t, a, b, d, i: t.select_scatter(a, b, d, i),
+             [[(3, 4), (4,), _c(0), _c(1)], [(3, 4), (3,), _c(1), _c(-1)]]),
+    OpSample("slice_scatter", lambda t, a, b, *k: t.slice_scatter(a, b, *k),
+             [[(6, 4), (2, 4), _c(0), _c(1), _c(5), _c(2)], [(3, 5), (3, 2), _c(1), _c(3)],
+              [(4,), (4,)]]),
+    OpSample("diagonal_scatter", lambda t, a, b, *k: t.diagonal_scatter(a, b, *k),
+             [[(3, 4), (3,)], [(3, 4), (3,), _c(1)], [(2, 3, 3), (2, 2), _c(-1), _c(1), _c(2)]]),
+    OpSample("copy_variants",
+             lambda t, a: (t.transpose_copy(a, 0, 1), t.permute_copy(a, (1, 0)),
+                           t.select_copy(a, 0, 1), t.slice_copy(a, 1, 1, 3),
+                           t.diagonal_copy(a), t.t_copy(a), t.unsqueeze_copy(a, 0),
+                           t.squeeze_copy(a.unsqueeze(0)), t.expand_copy(a[:1], (2, 4)),
+                           t.view_copy(a, (4, 3)), t.alias_copy(a),
+                           t.as_strided_copy(a, (2, 2), (1, 2)), t.unfold_copy(a, 1, 2, 2),
+                           t.narrow_copy(a, 1, 1, 2), *t.split_copy(a, 2, 1),
+                           *t.split_with_sizes_copy(a, [1, 3], 1), *t.unbind_copy(a, 1)),
+             [[(3, 4)]]),
+    OpSample("splits",
+             lambda t, a: (*t.hsplit(a, 2), *t.vsplit(a, [1]), *t.dsplit(a, 2),
+                           *t.split_with_sizes(a, [1, 3], 1), *t.unsafe_split(a, 2, 2),
+                           *t.unsafe_chunk(a, 2), *t.unsafe_split_with_sizes(a, [3, 1], 1)),
+             [[(2, 4, 4)]]),
+    OpSample("hsplit_1d", lambda t, a: t.hsplit(a, [1, 3]), [[(5,)]]),
+    OpSample("sum_to_size", lambda t, a, *s: a.sum_to_size(*s),
+             [[(2, 3, 4), _c(3, ), _c(1)], [(2, 3, 4), _c((1, 1, 4))], [(2, 3), _c(2), _c(3)],
+              [(2, 3, 4), _c((4,))]]),
+    OpSample("index_reduce", lambda t, a, b, r, s: a.index_reduce(0, t.tensor([0, 2, 0]), b, r,
+                                                                    include_self=s),
+             [[Arr((3, 2), 0.5, 1.5), Arr((3, 2), 0.5, 1.5), _c("prod"), _c(True)],
+              [(3, 2), (3, 2), _c("mean"), _c(True)], [(3, 2), (3, 2), _c("mean"), _c(False)],
+              [Arr((3, 2), kind="distinct"), Arr((3, 2), kind="distinct"), _c("amax"), _c(True)],
+              [Arr((3, 2), kind="distinct"), Arr((3, 2), kind="distinct"), _c("amin"), _c(False)]],
+             noncontig=False, gradgrad=False),
+    OpSample("fill_fn", lambda t, a: t.fill(a, 2.5), [[(3, 4)]]),
+    # -- torch.* forms of nn ops (ATen signatures) -------------------------------------------
+    OpSample("torch_conv_tbc", lambda t, x, w, b: t.conv_tbc(x, w, b, 1),
+             [[(5, 2, 3), (3, 3, 4), (4,)]], noncontig=False),
+    OpSample("torch_convolution", lambda t, x, w, b: t.convolution(x, w, b, [1, 1], [1, 0], [1, 1],
+                                                                   False, [0, 0], 1),
+             [[(2, 3, 5, 5), (4, 3, 3, 3), (4,)]]),
+    OpSample("torch_convolution_t", lambda t, x, w: t.convolution(x, w, None, [2], [1], [1], True,
+                                                                   [1], 1),
+             [[(2, 3, 5), (3, 2, 3)]]),
+    OpSample("torch_pools", lambda t, x: (t.max_pool1d(x, 2), t.avg_pool1d(x, 3, [], 1),
+                                          t.adaptive_avg_pool1d(x, 3),
+                                          t.adaptive_max_pool1d(x, 2)[0],
+                                          t.max_pool1d_with_indices(x, 2, 1)[0]),
+             [[Arr((2, 3, 8), kind="distinct")]]),
+    OpSample("torch_norms", lambda t, x, w, b: (
+        t.batch_norm(x, w, b, None, None, True, 0.1, 1e-5, False),
+        t.instance_norm(x, w, b, None, None, True, 0.1, 1e-5, False),
+        t.group_norm(x, 3, w, b), t.layer_norm(x, (4,)), t.rms_norm(x, (4,)),
+        t.native_layer_norm(x, (4,), None, None, 1e-5),
+        t.native_batch_norm(x, w, b, None, None, True, 0.1, 1e-5)),
+             [[(2, 3, 4), (3,), (3,)]], atol=1e-4, rtol=1e-4),
+    OpSample("torch_embedding", lambda t, w: (t.embedding(w, t.tensor([[0, 2], [1, 0]])),
+                                              t.embedding_bag(w, t.tensor([0, 2, 1, 0]),
+                                                              t.tensor([0, 1]), False, 1)[0]),
+             [[(4, 3)]], gradgrad=False),
+    OpSample("torch_losses", lambda t, x, y, z, p: (
+        t.binary_cross_entropy_with_logits(x, p),
+        t.binary_cross_entropy_with_logits(x, p, None, None, 1),
+        t.kl_div(x.log_softmax(1), p, 2),
+        t.cosine_embedding_loss(x, y, t.tensor([1, -1, 1]), 0.1, 0),
+        t.hinge_embedding_loss(x, t.tensor([1., -1., 1., -1.]).expand(3, 4)),
+        t.margin_ranking_loss(x, y, t.ones(3, 4), 0.2, 2),
+        t.poisson_nll_loss(x, p, True, False, 1e-8, 1),
+        t.triplet_margin_loss(x, y, z), t.cosine_similarity(x, y), t.pairwise_distance(x, y)),
+             [[(3, 4), (3, 4), (3, 4), Arr((3, 4), 0.1, 0.9, grad=False)]], atol=1e-4, rtol=1e-4),
+    OpSample("torch_bilinear", lambda t, x, y, w, b: t.bilinear(x, y, w, b),
+             [[(3, 4), (3, 2), (5, 4, 2), (5,)]], atol=1e-4),
+    OpSample("torch_shuffles", lambda t, x: (t.pixel_shuffle(x, 2), t.pixel_unshuffle(x, 2),
+                                             t.channel_shuffle(x, 2),
+                                             t.native_channel_shuffle(x.detach(), 2),
+                                             t.constant_pad_nd(x, (1, 2), 0.5)),
+             [[(1, 4, 4, 4)]]),
+    OpSample("torch_grid_sampler", lambda t, x, th: t.grid_sampler(
+        x, t.affine_grid_generator(th, (1, 2, 3, 3), False), 0, 0, False),
+             [[(1, 2, 4, 4), Arr((1, 2, 3), -0.5, 0.5)]], atol=1e-4, gradgrad=False),
+    OpSample("torch_rnn_cells", lambda t, x, h, c, wi, wh, bi, bh: (
+        t.lstm_cell(x, (h, c), wi, wh, bi, bh),
+        t.gru_cell(x, h, wi[:9], wh[:9], bi[:9], bh[:9]),
+        t.rnn_tanh_cell(x, h, wi[:3], wh[:3]), t.rnn_relu_cell(x, h, wi[:3], wh[:3], bi[:3])),
+             [[(2, 4), (2, 3), (2, 3), (12, 4), (12, 3), (12,), (12,)]], atol=1e-4),
+    OpSample("torch_lstm", lambda t, x, h, c, wi, wh, bi, bh, wi2, wh2, bi2, bh2: t.lstm(
+        x, (h, c), (wi, wh, bi, bh, wi2, wh2, bi2, bh2), True, 1, 0.0, False, True, False),
+             [[(5, 2, 4), (2, 2, 3), (2, 2, 3), (12, 4), (12, 3), (12,), (12,), (12, 4),
+               (12, 3), (12,), (12,)]], atol=1e-4, gradgrad=False),
+    OpSample("torch_gru_rnn", lambda t, x, h, wi, wh, wi2, wh2: (
+        t.gru(x, h, (wi, wh), False, 1, 0.0, False, False, True),
+        t.rnn_tanh(x, h[:, :, :3].contiguous(), (wi2, wh2), False, 1, 0.0, False, False, True),
+        t.rnn_relu(x, h[:, :, :3].contiguous(), (wi2, wh2), False, 1, 0.0, False, False, True)),
+             [[(2, 5, 4), (1, 2, 3), (9, 4), (9, 3), (3, 4), (3, 3)]], atol=1e-4, gradgrad=False,
+             noncontig=False),
+    OpSample("torch_frobenius_nuclear", lambda t, x: (t.frobenius_norm(x, (0, 1)),
+                                                      t.frobenius_norm(x, [1], True),
+                                                      t.nuclear_norm(x), t.nuclear_norm(x, True)),
+             [[(3, 4)]], atol=1e-4, gradgrad=False),
+]
