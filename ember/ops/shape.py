@@ -171,6 +171,9 @@ def _reshape(input, shape, copy_ok):
 @composite("reshape")
 def reshape(input, *args, shape=None):
     """``torch.reshape`` / ``Tensor.reshape(*shape)``: a view when possible, else a copy."""
+    if not args and shape is None:
+        from ._args import missing
+        raise missing("reshape", "shape")
     return _reshape(input, _size_args(args, shape, "reshape", "shape"), True)
 
 
@@ -706,6 +709,9 @@ def repeat(input, *args, repeats=None):
 
 def tile(input, *args, dims=None):
     """``torch.tile``: like repeat, with missing leading dims taken as 1."""
+    if not args and dims is None:
+        from ._args import missing
+        raise missing("tile", "dims")
     reps = _size_args(args, dims, "tile", "dims")
     nd = input._data.ndim
     if len(reps) < nd:
@@ -1078,6 +1084,9 @@ class Flip(ArrayFunction):
 def flip(input, *args, dims=None):
     """``torch.flip(input, dims)`` / ``Tensor.flip(*dims)``: a reversed copy."""
     if dims is None:
+        if not args:
+            from ._args import missing
+            raise missing("flip", "dims")
         dims = args[0] if len(args) == 1 else args
     nd = input._data.ndim
     dims = _dim_list(dims, nd)
