@@ -141,8 +141,8 @@ def __getattr__(name):
     import importlib
     try:
         module = importlib.import_module(path)
-    except ModuleNotFoundError as e:
-        if e.name != path:
+    except ModuleNotFoundError as err:   # not ``e``: that is ember.e
+        if err.name != path:
             raise
         raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name}: "
                              f"ember does not provide it yet; {path} is missing)") from None

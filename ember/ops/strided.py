@@ -66,7 +66,7 @@ def _positions(xp, shape, strides, offset):
 
 def _check_geometry(fname, size, stride, offset, itemsize, storage_bytes):
     if len(size) != len(stride):
-        raise RuntimeError(f"mismatch in length of strides and shape")
+        raise RuntimeError("mismatch in length of strides and shape")
     if any(s < 0 for s in stride):
         raise RuntimeError(f"{fname}: Negative strides are not supported at the moment, got "
                            f"strides: {_fmt(stride)}")
