@@ -83,7 +83,7 @@ from .ops.index_reduce import index_reduce  # noqa: E402
 from ._storage import (UntypedStorage, TypedStorage, FloatStorage, DoubleStorage,  # noqa: E402
                        HalfStorage, BFloat16Storage, ByteStorage, CharStorage, ShortStorage,
                        IntStorage, LongStorage, BoolStorage, ComplexFloatStorage,
-                       ComplexDoubleStorage)
+                       ComplexDoubleStorage, resize_as_)
 from ._interop import frombuffer, from_dlpack  # noqa: E402
 from ._structure_api import (fill, fill_, zero_, detach, detach_, scalar_tensor,  # noqa: E402
                              range, get_device, is_inference, set_default_tensor_type,

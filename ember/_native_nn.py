@@ -31,7 +31,8 @@ __all__ = [
     "ctc_loss", "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
     "poisson_nll_loss", "triplet_margin_loss", "constant_pad_nd", "grid_sampler",
     "affine_grid_generator", "lstm", "gru", "rnn_tanh", "rnn_relu", "lstm_cell", "gru_cell",
-    "rnn_tanh_cell", "rnn_relu_cell", "frobenius_norm", "nuclear_norm",
+    "rnn_tanh_cell", "rnn_relu_cell", "frobenius_norm", "nuclear_norm", "native_group_norm",
+    "norm_except_dim", "embedding_renorm_", "batch_norm_update_stats",
 ]
 
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
@@ -450,3 +451,58 @@ def rnn_relu(input, hx, params, has_biases, num_layers, dropout, train, bidirect
              batch_first):
     return _stack("RNN_RELU", input, hx, params, has_biases, num_layers, dropout, train,
                   bidirectional, batch_first, "rnn_relu")
+
+
+# -- ATen helpers of weight norm, embedding max_norm, group norm and batch norm -------------
+def native_group_norm(input, weight, bias, N, C, HxW, group, eps):
+    """``torch.native_group_norm``: (output, mean, rstd), the statistics shaped (N, group)."""
+    out = _norm.group_norm(input, group, weight, bias, eps)
+    x = input.detach().reshape(N, group, -1)
+    mean = x.mean(-1)
+    var = x.var(-1, correction=0)
+    return out, mean, (var + eps).rsqrt()
+
+
+def norm_except_dim(v, pow=2, dim=0):
+    """``torch.norm_except_dim``: the ``pow``-norm over every dim but ``dim``, shaped to
+    broadcast against ``v`` (weight norm's helper); ``dim=-1`` is the norm of all of ``v``."""
+    from . import linalg
+    if dim == -1:
+        return linalg.vector_norm(v, pow)
+    d = dim % v.dim()
+    dims = [k for k in builtins.range(v.dim()) if k != d]
+    return linalg.vector_norm(v, pow, dims, keepdim=True)
+
+
+def embedding_renorm_(input, indices, max_norm, norm_type):
+    """``torch.embedding_renorm_``: rescale (in place, no gradient) each row named in
+    ``indices`` whose ``norm_type``-norm exceeds ``max_norm`` to norm ``max_norm``."""
+    from . import linalg
+    from .autograd.grad_mode import no_grad
+    with no_grad():
+        from . import backend
+        from ._tensor import _make
+        idx = indices._data.reshape(-1)
+        rows = _make(backend.get_array_module(idx).unique(idx))
+        sel = input.index_select(0, rows)
+        norms = linalg.vector_norm(sel, norm_type, 1, keepdim=True)
+        scale = (max_norm / (norms + 1e-7)).clamp(max=1.0)
+        input.index_copy_(0, rows, sel * scale)
+    return input
+
+
+def batch_norm_update_stats(input, running_mean, running_var, momentum):
+    """``torch.batch_norm_update_stats``: (batch mean, biased batch variance) per channel,
+    and the running statistics updated in place with the unbiased variance."""
+    from .autograd.grad_mode import no_grad
+    dims = [0] + list(builtins.range(2, input.dim()))
+    with no_grad():
+        x = input.detach()
+        mean = x.mean(dims)
+        var = x.var(dims, correction=0)
+        n = x.numel() // x.shape[1]
+        if running_mean is not None:
+            running_mean.mul_(1 - momentum).add_(mean * momentum)
+        if running_var is not None:
+            running_var.mul_(1 - momentum).add_(var * (n / max(n - 1, 1)) * momentum)
+    return mean, var

@@ -19,7 +19,8 @@ from . import backend, _dtype
 
 __all__ = ["UntypedStorage", "TypedStorage", "FloatStorage", "DoubleStorage", "HalfStorage",
            "BFloat16Storage", "ByteStorage", "CharStorage", "ShortStorage", "IntStorage",
-           "LongStorage", "BoolStorage", "ComplexFloatStorage", "ComplexDoubleStorage"]
+           "LongStorage", "BoolStorage", "ComplexFloatStorage", "ComplexDoubleStorage",
+           "resize_as_"]
 
 
 def _bytes_of(root):
@@ -386,6 +387,11 @@ def resize_as_(self, the_template, memory_format=None):
     return resize_(self, tuple(the_template.shape), memory_format=memory_format)
 
 
+def resize_as(self, tensor):
+    """``Tensor.resize_as`` (deprecated in PyTorch): ``resize`` to ``tensor``'s shape."""
+    return resize(self, tuple(tensor.shape))
+
+
 def resize(self, *sizes):
     """``Tensor.resize`` (deprecated in PyTorch, which warns): a reshape to ``sizes`` of
     the same number of elements."""
@@ -421,4 +427,4 @@ def new(self, *args, device=None):
 
 
 METHODS = ("untyped_storage", "storage", "storage_type", "set_", "resize_", "resize_as_",
-           "resize", "new")
+           "resize", "resize_as", "new")

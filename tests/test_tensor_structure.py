@@ -272,3 +272,22 @@ def test_set_default_tensor_type():
         assert ember.ones(1).dtype == ember.float32
     finally:
         ember.set_default_dtype(ember.float32)
+
+
+@needs_torch
+def test_aten_helpers_match_torch():
+    out = []
+    for lib in (ember, torch):
+        w = lib.ones(4, 3) * lib.arange(1., 5).unsqueeze(1)
+        lib.embedding_renorm_(w, lib.tensor([1, 3, 3]), 2.0, 2.0)
+        x = lib.arange(24.).reshape(2, 4, 3)
+        _, m, r = lib.native_group_norm(x, None, None, 2, 4, 3, 2, 1e-5)
+        rm, rv = lib.zeros(3), lib.ones(3)
+        mean, var = lib.batch_norm_update_stats(lib.arange(30.).reshape(2, 3, 5), rm, rv, 0.1)
+        a = lib.zeros(7, 3)
+        a.fill_diagonal_(5, wrap=True)
+        out.append([w, m, r, lib.norm_except_dim(lib.ones(2, 3) * 2, 2, 0), mean, var, rm, rv, a,
+                    lib.resize_as_(lib.ones(6), lib.ones(2, 3))])
+    for a, b in zip(*out):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5)
+        assert tuple(a.shape) == tuple(b.shape)

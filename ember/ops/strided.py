@@ -457,7 +457,35 @@ def sum_to_size(input, *size):
     return out.reshape(size) if lead else out
 
 
-METHODS = ("storage_offset", "as_strided", "as_strided_", "as_strided_scatter",
+# ---------------------------------------------------------------------------------------
+# fill_diagonal_
+
+def fill_diagonal_(input, fill_value, wrap=False):
+    """``Tensor.fill_diagonal_``: write ``fill_value`` on the main diagonal (all dims equal,
+    or a 2-D matrix; ``wrap=True`` restarts the diagonal every ``cols + 1`` rows of a tall
+    matrix, as PyTorch and NumPy). Differentiable: the diagonal's gradient is zero."""
+    from .pointwise import apply_inplace
+    from .indexing import masked_fill
+    nd = input._data.ndim
+    if nd < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if nd > 2 and len(set(input._data.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    xp = _gam(input._data)
+    mask = xp.zeros(input._data.shape, dtype=bool)
+    if nd == 2:
+        rows, cols = mask.shape
+        step = cols + 1
+        limit = rows * cols if wrap or rows <= cols else cols * cols
+        mask.reshape(-1)[:limit:step] = True
+    else:
+        idx = xp.arange(mask.shape[0])
+        mask[(idx,) * nd] = True
+    m = _make(mask)
+    return apply_inplace(input, lambda s: masked_fill(s, m, fill_value))
+
+
+METHODS = ("fill_diagonal_", "storage_offset", "as_strided", "as_strided_", "as_strided_scatter",
            "new_empty_strided", "unfold", "select", "select_scatter", "slice_scatter",
            "diagonal_scatter", "narrow_copy", "sum_to_size")
 

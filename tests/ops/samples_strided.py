@@ -60,6 +60,8 @@ SAMPLES = [
               [Arr((3, 2), kind="distinct"), Arr((3, 2), kind="distinct"), _c("amax"), _c(True)],
               [Arr((3, 2), kind="distinct"), Arr((3, 2), kind="distinct"), _c("amin"), _c(False)]],
              noncontig=False, gradgrad=False),
+    OpSample("fill_diagonal_", lambda t, a, w: a.clone().fill_diagonal_(2.0, w),
+             [[(3, 4), _c(False)], [(7, 3), _c(True)], [(7, 3), _c(False)], [(2, 2, 2), _c(False)]]),
     OpSample("fill_fn", lambda t, a: t.fill(a, 2.5), [[(3, 4)]]),
     # -- torch.* forms of nn ops (ATen signatures) -------------------------------------------
     OpSample("torch_conv_tbc", lambda t, x, w, b: t.conv_tbc(x, w, b, 1),
