@@ -157,6 +157,9 @@ def test_storage_matches_torch():
     ty = torch.tensor([]).set_(tx.untyped_storage(), 1, (2,), (2,))
     assert y.tolist() == [1.0, 3.0] == ty.tolist()
     assert ember.tensor([]).set_(x).data_ptr() == x.data_ptr()
+    over = ember.FloatTensor(x.untyped_storage())      # a legacy constructor over a storage
+    over[1] = -3.0
+    assert x[0, 1].item() == -3.0 and over.shape == (6,)
 
 
 @needs_torch
