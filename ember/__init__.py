@@ -105,6 +105,27 @@ def spmm(input, mat2):
     from .ops.sparse_coo import mm as _mm, is_sparse as _is
     return _mm(input, mat2) if _is(input) or _is(mat2) else input.mm(mat2)
 
+# -- tensor structure (issue 17, tail-structure): strided views, storages, memory formats,
+#    constants and switches, the torch.* forms of nn ops, buffer/DLPack interop
+from ._formats import (memory_format, contiguous_format, channels_last,  # noqa: E402
+                       channels_last_3d, preserve_format, inf,
+                       nan, pi, e, newaxis, has_lapack, has_mkl, has_openmp, has_spectral,
+                       set_warn_always, is_warn_always_enabled, set_flush_denormal,
+                       set_anomaly_enabled, is_anomaly_enabled, is_anomaly_check_nan_enabled,
+                       is_distributed)
+from .ops.strided import *  # noqa: F401,F403,E402  (as_strided, *_scatter, *_copy ...)
+from .ops.strided import empty_strided  # noqa: E402
+from .ops.split_forms import *  # noqa: F401,F403,E402
+from .ops.index_reduce import index_reduce  # noqa: E402
+from ._storage import (UntypedStorage, TypedStorage, FloatStorage, DoubleStorage,  # noqa: E402
+                       HalfStorage, BFloat16Storage, ByteStorage, CharStorage, ShortStorage,
+                       IntStorage, LongStorage, BoolStorage, ComplexFloatStorage,
+                       ComplexDoubleStorage, resize_as_)
+from ._interop import frombuffer, from_dlpack  # noqa: E402
+from ._structure_api import (fill, fill_, zero_, detach, detach_, scalar_tensor,  # noqa: E402
+                             range, get_device, is_inference, set_default_tensor_type,
+                             get_default_device, set_default_device)
+from ._native_nn import *  # noqa: F401,F403,E402  (torch.conv2d, torch.dropout, torch.lstm ...)
 
 # Optional and heavier parts load on first attribute access (``ember.vision``,
 # ``ember.onnx`` ...), never at ``import ember``: one line each, package -> module path.
@@ -157,8 +178,8 @@ def __getattr__(name):
     import importlib
     try:
         module = importlib.import_module(path)
-    except ModuleNotFoundError as e:
-        if e.name != path:
+    except ModuleNotFoundError as err:   # not ``e``: that is ember.e
+        if err.name != path:
             raise
         raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name}: "
                              f"ember does not provide it yet; {path} is missing)") from None

@@ -31,6 +31,9 @@ class _LegacyMeta(type):
         data = args[0]
         if isinstance(data, Tensor):
             return data.to(cls.dtype)
+        from ._storage import UntypedStorage, TypedStorage, set_
+        if isinstance(data, (UntypedStorage, TypedStorage)):   # a tensor over the storage
+            return set_(zeros(0, dtype=cls.dtype, device=device), data)
         return tensor(data, dtype=cls.dtype, device=device)
 
     def __repr__(cls):

@@ -170,7 +170,10 @@ class Tensor:
         return st[_wrap_dim(dim, self._data.ndim)]
 
     def is_contiguous(self, memory_format=None):
-        return bool(self._data.flags.c_contiguous)
+        if memory_format is None:
+            return bool(self._data.flags.c_contiguous)
+        from ._formats import is_contiguous_as
+        return is_contiguous_as(self, memory_format)
 
     def data_ptr(self):
         if backend.device_type_of(self._data) == "cpu":

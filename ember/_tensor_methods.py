@@ -127,3 +127,17 @@ def attach(T):
     T.mT = property(_matrix_transpose)
     T.mH = property(lambda self: pw.conj(_matrix_transpose(self, "mH")))
     T.H = property(sh.numpy_H)
+
+    # -- tensor structure (issue 17, tail-structure): strided views, storages, interop -------
+    from .ops import strided as _st, split_forms as _sf, index_reduce as _ir
+    from . import _storage, _interop, _structure_api as _sa, _formats
+    for mod in (_st, _sf, _ir, _storage):
+        for name in mod.METHODS:
+            setattr(T, name, getattr(mod, name))
+    T.__dlpack__ = _interop.dlpack
+    T.__dlpack_device__ = _interop.dlpack_device
+    T.get_device = _sa.get_device
+    T.is_inference = _sa.is_inference
+    T.is_distributed = _formats.is_distributed
+    T.swapaxes_ = _sa.swapaxes_
+    T.swapdims_ = _sa.swapdims_

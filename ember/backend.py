@@ -386,3 +386,49 @@ def gammainc(xp, a, x):
         raise ImportError("this needs SciPy's incomplete gamma function: "
                           "pip install 'ember[scipy]'")
     return fn(a, x)
+
+
+# -- storage geometry (ember/ops/strided.py, ember/_storage.py) -------------------------------
+def data_address(x):
+    """The address of ``x``'s first element."""
+    if isinstance(x, ndarray):
+        return x.__array_interface__["data"][0]
+    return x.data.ptr
+
+
+def storage_root(x):
+    """The array owning the memory ``x`` views: the end of its ``.base`` chain of arrays
+    (NumPy's as_strided leaves a DummyArray in the chain; a foreign buffer such as bytes or
+    an mmap ends it). Its first byte is what ember calls the start of ``x``'s storage."""
+    while True:
+        b = getattr(x, "base", None)
+        if b is None:
+            return x
+        if not is_array(b):
+            inner = getattr(b, "base", None)      # numpy.lib.stride_tricks.DummyArray
+            if is_array(inner) and hasattr(b, "__array_interface__"):
+                b = inner
+            else:
+                return x
+        x = b
+
+
+def storage_nbytes(root):
+    """The bytes a storage root spans (roots are dense; a strided root spans its extent)."""
+    if root.flags.c_contiguous or root.flags.f_contiguous:
+        return root.nbytes
+    if root.size == 0:
+        return 0
+    hi = sum((n - 1) * s for n, s in zip(root.shape, root.strides) if s > 0)
+    return hi + root.itemsize
+
+
+def view_of_storage(root, dtype, shape, strides, byte_offset):
+    """A writable array of ``dtype`` over ``root``'s memory at ``byte_offset`` with byte
+    ``strides`` (the caller checked the bounds); its ``.base`` chain ends at ``root``."""
+    if isinstance(root, ndarray):
+        if not (root.flags.c_contiguous or root.flags.f_contiguous):
+            raise NotImplementedError("ember: a strided view of a non-dense storage root")
+        flat = root.reshape(-1, order="A").view(numpy.uint8)
+        return ndarray(tuple(shape), dtype, flat, byte_offset, tuple(strides))
+    return _cupy.ndarray(tuple(shape), dtype, root.data + byte_offset, strides=tuple(strides))

@@ -17,7 +17,7 @@ def to(self, *args, **kwargs):
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
+    memory_format = kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     for a in args:
@@ -42,6 +42,10 @@ def to(self, *args, **kwargs):
             out = ToDevice.apply(out, device_type=device.type)
     if copy and out is self:
         out = clone_tensor(self)
+    if memory_format is not None:
+        from .. import _formats
+        _formats.check_memory_format(memory_format, "to")
+        out = _formats.to_memory_format(out, memory_format)
     return out
 
 
@@ -79,7 +83,20 @@ class Clone(ArrayFunction):
 
 
 def clone_tensor(input, *, memory_format=None):
-    return Clone.apply(input)
+    """``torch.clone``: a C-contiguous copy; ``memory_format=channels_last`` (or
+    ``preserve_format`` of a channels-last tensor) lays the copy out NHWC, as PyTorch."""
+    out = Clone.apply(input)
+    if memory_format is not None:
+        from .. import _formats
+        _formats.check_memory_format(memory_format, "clone")
+        if memory_format is _formats.preserve_format:
+            for fmt in (_formats.channels_last, _formats.channels_last_3d):
+                if input._data.ndim in (4, 5) and not input._data.flags.c_contiguous and \
+                        _formats.is_contiguous_as(input, fmt):
+                    return _formats.to_memory_format(out, fmt)
+            return out
+        return _formats.to_memory_format(out, memory_format)
+    return out
 
 
 def _caster(name):

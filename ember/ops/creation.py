@@ -22,16 +22,23 @@ from ..autograd.dispatch import _top as _mode_top
 # ---------------------------------------------------------------------------------------
 # argument helpers
 
-def _size(size):
+def _size(size, fname="empty"):
     """Accept zeros(2, 3), zeros((2, 3)), zeros([2, 3]) and zeros(Size)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
+    elif len(size) == 1 and not isinstance(size[0], numbers.Integral) and not (
+            isinstance(size[0], Tensor) and size[0]._data.size == 1):
+        raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size[0]).__name__}")
     out = []
     for s in size:
         if isinstance(s, Tensor):
+            if s._data.size != 1 or s._data.dtype not in EXACT_NP:
+                raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, but found "
+                                f"element of type Tensor at pos {len(out)}")
             s = s.item()
         if not isinstance(s, numbers.Integral) or isinstance(s, builtins.bool):
-            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element "
+            raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, but found element "
                             f"of type {type(s).__name__} at pos {len(out)}")
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
@@ -261,16 +268,16 @@ def from_numpy(ndarray):
 # ---------------------------------------------------------------------------------------
 # filled tensors
 
-def _filled(fill, size, out, dtype, device, requires_grad, default=None):
+def _filled(fill, size, out, dtype, device, requires_grad, default=None, fname="empty"):
     mode = _mode_top[0]
     if mode is not None and mode.symbolic_shapes:   # graph capture: sizes may be graph values
-        t = _filled_now(fill, size, out, dtype, device, requires_grad, default)
+        t = _filled_now(fill, size, out, dtype, device, requires_grad, default, fname)
         return mode.__ember_creation__(t, size, fill)
-    return _filled_now(fill, size, out, dtype, device, requires_grad, default)
+    return _filled_now(fill, size, out, dtype, device, requires_grad, default, fname)
 
 
-def _filled_now(fill, size, out, dtype, device, requires_grad, default):
-    shape = _size(size)
+def _filled_now(fill, size, out, dtype, device, requires_grad, default, fname="empty"):
+    shape = _size(size, fname)
     xp = _xp(device)
     npd = _np_dtype(dtype, default)
     if fill is None:
@@ -284,17 +291,20 @@ def _filled_now(fill, size, out, dtype, device, requires_grad, default):
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           **kw):
-    return _filled(0, _size_kwarg(size, kw, "zeros"), out, dtype, device, requires_grad)
+    return _filled(0, _size_kwarg(size, kw, "zeros"), out, dtype, device, requires_grad,
+                   fname="zeros")
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          **kw):
-    return _filled(1, _size_kwarg(size, kw, "ones"), out, dtype, device, requires_grad)
+         **kw):
+    return _filled(1, _size_kwarg(size, kw, "ones"), out, dtype, device, requires_grad,
+                   fname="ones")
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None, **kw):
-    return _filled(None, _size_kwarg(size, kw, "empty"), out, dtype, device, requires_grad)
+    return _filled(None, _size_kwarg(size, kw, "empty"), out, dtype, device, requires_grad,
+                   fname="empty")
 
 
 def _size_kwarg(size, kw, name):
@@ -345,7 +355,24 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    return _like(empty, input, dtype, device, requires_grad, input.shape)
+    """``torch.empty_like``; ``memory_format=channels_last`` gives NHWC strides (the default
+    ``preserve_format`` keeps a channels-last input's layout), as PyTorch."""
+    out = _like(empty, input, dtype, device, requires_grad, input.shape)
+    if input._data.ndim not in (4, 5) or (memory_format is None and
+                                          input._data.flags.c_contiguous):
+        return out
+    from .. import _formats
+    _formats.check_memory_format(memory_format, "empty_like")
+    fmt = _formats.preserve_format if memory_format is None else memory_format
+    if fmt is _formats.preserve_format:
+        fmt = next((f for f in (_formats.channels_last, _formats.channels_last_3d)
+                    if not input._data.flags.c_contiguous and _formats.is_contiguous_as(input, f)),
+                   None)
+    if fmt is None or fmt is _formats.contiguous_format:
+        return out
+    rg = out._rg
+    out = _formats.to_memory_format(out.detach(), fmt)
+    return out.requires_grad_(rg) if rg else out
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -355,8 +382,11 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    from ._args import check_int
+    check_int(n, "eye", "n", 1)
     if m is None:
         m = n
+    check_int(m, "eye", "m", 2)
     if n < 0 or m < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
     return _finish(_xp(device).eye(n, m, dtype=_np_dtype(dtype)), requires_grad, out)
@@ -372,9 +402,15 @@ def _num(x):
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
     """``torch.arange``: int64 for integer arguments, the default float dtype otherwise."""
+    from ._args import check_number
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
+        check_number(start, "arange", "end", 1)
         start, end = 0, start
+    else:
+        check_number(start, "arange", "start", 1)
+        check_number(end, "arange", "end", 2)
+    check_number(step, "arange", "step", 3)
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0 and end != start:

@@ -893,8 +893,14 @@ def _logical(name, ufunc, unary=False):
     op = _ufunc_op("".join(p.capitalize() for p in name.split("_")), ufunc)
 
     def fn(input, other=None, *, out=None):
+        if not isinstance(input, Tensor):
+            from ._args import check_tensor
+            check_tensor(input, name)
         if unary:
             return _out(op.apply(input), out)
+        if other is None:
+            from ._args import missing
+            raise missing(name, "other")
         return _out(op.apply(input, other), out)
     fn.__name__ = name
     return op, fn
@@ -910,10 +916,17 @@ def _bitwise(name, ufunc):
     op = _ufunc_op("".join(p.capitalize() for p in name.split("_")), ufunc)
 
     def fn(input, other=None, *, out=None):
+        if not isinstance(input, Tensor):
+            from ._args import check_tensor
+            check_tensor(input, name)
+        if other is not None and not isinstance(other, (Tensor, int, float, complex)) and \
+                not hasattr(other, "dtype"):
+            raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor or Number, "
+                            f"not {type(other).__name__}")
         if input._data.dtype not in EXACT_NP or (
                 isinstance(other, Tensor) and other._data.dtype not in EXACT_NP) or \
                 isinstance(other, float):
-            raise RuntimeError(f'"{name}_cpu" not implemented for '
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
                                f"'{_legacy_name(input if input._data.dtype not in EXACT_NP else other)}'")
         if other is None:
             return _out(op.apply(input), out)

@@ -171,6 +171,9 @@ def _reshape(input, shape, copy_ok):
 @composite("reshape")
 def reshape(input, *args, shape=None):
     """``torch.reshape`` / ``Tensor.reshape(*shape)``: a view when possible, else a copy."""
+    if not args and shape is None:
+        from ._args import missing
+        raise missing("reshape", "shape")
     return _reshape(input, _size_args(args, shape, "reshape", "shape"), True)
 
 
@@ -277,10 +280,16 @@ class Contiguous(ArrayFunction):
 
 
 def contiguous(input, memory_format=None):
-    """``Tensor.contiguous``: the tensor itself when already contiguous, else a copy."""
-    if memory_format is not None and str(memory_format) not in (
-            "torch.contiguous_format", "ember.contiguous_format", "contiguous_format"):
-        raise NotImplementedError(f"contiguous(memory_format={memory_format}) is not supported")
+    """``Tensor.contiguous``: the tensor itself when already contiguous, else a copy.
+    ``memory_format=ember.channels_last`` (or ``channels_last_3d``) gives the NHWC-strided
+    copy PyTorch gives (see ember/_formats.py)."""
+    if memory_format is not None:
+        from .. import _formats
+        _formats.check_memory_format(memory_format, "contiguous")
+        if memory_format is _formats.preserve_format:
+            raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+        if memory_format is not _formats.contiguous_format:
+            return _formats.to_memory_format(input, memory_format)
     if input._data.flags.c_contiguous:
         return input
     return Contiguous.apply(input)
@@ -700,6 +709,9 @@ def repeat(input, *args, repeats=None):
 
 def tile(input, *args, dims=None):
     """``torch.tile``: like repeat, with missing leading dims taken as 1."""
+    if not args and dims is None:
+        from ._args import missing
+        raise missing("tile", "dims")
     reps = _size_args(args, dims, "tile", "dims")
     nd = input._data.ndim
     if len(reps) < nd:
@@ -1072,6 +1084,9 @@ class Flip(ArrayFunction):
 def flip(input, *args, dims=None):
     """``torch.flip(input, dims)`` / ``Tensor.flip(*dims)``: a reversed copy."""
     if dims is None:
+        if not args:
+            from ._args import missing
+            raise missing("flip", "dims")
         dims = args[0] if len(args) == 1 else args
     nd = input._data.ndim
     dims = _dim_list(dims, nd)

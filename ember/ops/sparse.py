@@ -271,7 +271,14 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
     materializing the rows per bag. A 2-D ``input`` is a batch of equal-size bags; a 1-D
     ``input`` is split into bags at ``offsets``. Entries equal to ``padding_idx`` are left
     out of every bag (and of the mean's count); empty bags give zeros. ``sparse=True`` gives
-    a dense gradient in ember."""
+    a dense gradient in ember. PyTorch's legacy order ``embedding_bag(weight, input, ...)``
+    (an integer ``weight`` and a float ``input``) is accepted with its deprecation warning."""
+    if weight.dtype.name in ("int64", "int32") and input.is_floating_point():
+        import warnings
+        warnings.warn("Argument order of nn.functional.embedding_bag was changed. Usage "
+                      "`embedding_bag(weight, input, ...)` is deprecated, and should now be "
+                      "`embedding_bag(input, weight, ...)`.", stacklevel=2)
+        weight, input = input, weight
     if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
         raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is "
                          f"not None, then it must have the same shape as the input "

@@ -16,7 +16,8 @@ from ops.table import make_inputs, materialize
 _FAMILIES = ("samples_pointwise", "samples_reduction", "samples_shape", "samples_indexing",
              "samples_linalg", "samples_pooling", "samples_loss",
              "samples_activation", "samples_upsampling", "samples_linear",
-             "samples_math_tail", "samples_stats_tail")
+             "samples_math_tail", "samples_stats_tail",
+             "samples_strided")
 SAMPLES = []
 for _mod in _FAMILIES:
     try:
