@@ -38,6 +38,10 @@ from .linalg._aliases import (det, logdet, slogdet, inverse, cholesky, cholesky_
                               cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp,
                               lu_solve, triangular_solve, cross, chain_matmul)
 
+# ember.ops.stft (issue 17, nn-autograd): torch.stft / istft and the window functions
+from .ops.stft import (stft, istft, hann_window, hamming_window, blackman_window,  # noqa: F401
+                       bartlett_window, kaiser_window)
+
 # ember.amp (issue 14): autocast and its state queries at top level, as torch.*
 from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled,  # noqa: F401
                                 get_autocast_dtype, set_autocast_dtype,
