@@ -49,3 +49,4 @@ __all__ = [
     "UpsamplingBilinear2d", "UpsamplingNearest2d",
 ]
 __all__ += _padding.__all__ + ["ChannelShuffle"]
+__all__ += ["CrossMapLRN2d"]  # nn-autograd (issue 17)
