@@ -50,3 +50,6 @@ __all__ = [
 ]
 __all__ += _padding.__all__ + ["ChannelShuffle"]
 __all__ += ["CrossMapLRN2d"]  # nn-autograd (issue 17)
+from .lazy import *  # noqa: F401,F403,E402  (nn-autograd, issue 17)
+from . import lazy as _lazy  # noqa: E402
+__all__ += _lazy.__all__
