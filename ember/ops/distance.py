@@ -67,7 +67,7 @@ def pdist(input, p=2):
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
     if not input.is_floating_point():
-        raise RuntimeError(f"pdist only supports floating-point dtypes")
+        raise RuntimeError("pdist only supports floating-point dtypes")
     n = input.shape[0]
     xp = backend.get_array_module(input._data)
     i, j = xp.triu_indices(n, 1)
