@@ -57,6 +57,9 @@ from .ops.legacy_norms import *  # noqa: F401,F403,E402
 from .ops.predicates import *  # noqa: F401,F403,E402
 from .ops.distance import cdist, dist, pairwise_distance  # noqa: F401,E402
 # -- end of the math tail block
+# ember.ops.stft (issue 17, nn-autograd): torch.stft / istft and the window functions
+from .ops.stft import (stft, istft, hann_window, hamming_window, blackman_window,  # noqa: F401
+                       bartlett_window, kaiser_window)
 
 # ember.amp (issue 14): autocast and its state queries at top level, as torch.*
 from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled,  # noqa: F401

@@ -74,6 +74,11 @@ def attach(T):
         setattr(T, name, getattr(cr, name))
     for name, fn in pw.METHOD_ALIASES.items():
         setattr(T, name, fn)
+    from .ops import stft as _stft
+    T.stft = _stft.stft
+    T.istft = _stft.istft
+    # Tensor.where(condition, other) is where(condition, self, other), as in PyTorch.
+    T.where = lambda self, condition, other: pw.where(condition, self, other)
     from .ops import activation as act
     for name, fn in act.METHOD_ALIASES.items():
         setattr(T, name, fn)

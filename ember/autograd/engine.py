@@ -417,7 +417,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """``torch.autograd.grad``: gradients of ``outputs`` w.r.t. ``inputs``, without touching .grad."""
     if is_grads_batched:
-        raise NotImplementedError("autograd.grad: is_grads_batched=True is not supported")
+        return _grad_batched(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                             allow_unused, materialize_grads)
     single_out = isinstance(outputs, Tensor)
     outputs = (outputs,) if single_out else tuple(outputs)
     single_in = isinstance(inputs, Tensor)
@@ -448,3 +449,36 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             r = r.detach()
         out.append(r)
     return tuple(out)
+
+
+def _grad_batched(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                  materialize_grads):
+    """``grad(..., is_grads_batched=True)``: the first dimension of every grad_output is a
+    batch of vectors; the result stacks one vector-Jacobian product per batch entry (a loop
+    over the batch, where PyTorch vmaps: the same values)."""
+    from ..ops.shape import stack
+    single_out = isinstance(outputs, Tensor)
+    outs = (outputs,) if single_out else tuple(outputs)
+    gos = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs or ())
+    if len(gos) != len(outs) or not all(isinstance(g, Tensor) for g in gos):
+        raise RuntimeError("grad requires a batched grad_output Tensor for every output when "
+                           "is_grads_batched=True")
+    sizes = {g.shape[0] if g.dim() else None for g in gos}
+    if len(sizes) != 1 or None in sizes:
+        raise RuntimeError("If `is_grads_batched=True`, we interpret the first dimension of "
+                           "each grad_output as the batch dimension. The sizes of the first "
+                           "dimension of the grad_outputs must all match.")
+    n = sizes.pop()
+    if n == 0:
+        from ..ops.creation import empty
+        ins = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        return tuple(empty((0,) + tuple(t.shape), dtype=t.dtype) for t in ins)
+    per_input = None
+    for b in range(n):
+        keep = True if b < n - 1 else retain_graph
+        res = grad(outs, inputs, tuple(g[b] for g in gos), retain_graph=keep,
+                   create_graph=create_graph, allow_unused=allow_unused,
+                   materialize_grads=materialize_grads)
+        per_input = [[r] for r in res] if per_input is None else [
+            acc + [r] for acc, r in zip(per_input, res)]
+    return tuple(None if any(r is None for r in rs) else stack(rs) for rs in per_input)

@@ -13,7 +13,7 @@ Two protocols, chosen by the base class, never by where a class lives:
 ``apply`` is the single choke point; active dispatch modes (``autograd/dispatch.py``)
 see every call before it runs.
 """
-from .grad_mode import _state, _anomaly
+from .grad_mode import _state, _anomaly, _saved_hooks
 from .dispatch import _top as _mode_top, dispatch as _dispatch_to_mode
 from .. import backend
 from .._tensor import Tensor, _make
@@ -134,6 +134,9 @@ class Function(metaclass=_FunctionMeta):
             if slot is None:
                 out.append(None)
                 continue
+            if slot.__class__ is _PackedSlot:
+                out.append(self._unpack(slot)._data)
+                continue
             tensor, array, _, vc, version = slot
             if vc is not None and vc[0] != version:
                 return self.saved_tensors     # raises the in-place modification error
@@ -145,6 +148,8 @@ class Function(metaclass=_FunctionMeta):
         an input Tensor, an output of this node (array + output_nr), or a constant array."""
         if slot is None:
             return None
+        if slot.__class__ is _PackedSlot:
+            return slot.unpack_into(self)
         tensor, array, output_nr, vc, version = slot
         if vc is not None and vc[0] != version:
             shape = "x".join(str(s) for s in (tensor.shape if tensor is not None else array.shape))
@@ -438,6 +443,8 @@ def _apply_recording(cls, args, kwargs):
     if to_save:
         ctx._saved = tuple(_make_slot(x, args, outs, results, user) for x in to_save)
         ctx._to_save = ()
+        if _saved_hooks[0] is not None:
+            _pack_saved(ctx, results)
     if single:
         return results[0]
     return tuple(results)
@@ -488,6 +495,8 @@ def _record_single(ctx, cls, args, arr, raw):
                     saved.append((None, x, None, None, 0))
         ctx._saved = saved
         ctx._to_save = ()
+        if _saved_hooks[0] is not None:
+            _pack_saved(ctx, (t,))
     return t
 
 
@@ -516,6 +525,68 @@ def _make_slot(x, args, outs, results, user):
     return (None, x, None, None, 0)
 
 
+class _PackedSlot(tuple):
+    """A saved slot that went through ``saved_tensors_hooks``: the pack hook's result, the
+    unpack hook to call on each access, and the graph position of the saved tensor (its
+    grad_fn and output_nr, or the leaf it was), so that the unpacked tensor takes part in
+    double backward as the original did. It reads as an empty slot to code that indexes
+    saved slots (``slot[0] is None``); as in PyTorch, no version check is made on unpack."""
+
+    def __new__(cls, packed, unpack, fn, output_nr, leaf):
+        self = tuple.__new__(cls, (None, None, None, None, 0))
+        self.packed, self.unpack, self.fn, self.output_nr, self.leaf = (
+            packed, unpack, fn, output_nr, leaf)
+        return self
+
+    def unpack_into(self, node):
+        t = self.unpack(self.packed)
+        if not isinstance(t, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(t).__name__}")
+        fn = self.fn
+        if fn is not None:
+            if t.grad_fn is fn and t._output_nr == self.output_nr:
+                return t
+            out = _make(t._data)
+            out._rg = True
+            out.grad_fn = fn
+            out._output_nr = self.output_nr
+            return out
+        leaf = self.leaf
+        if leaf is not None and t is not leaf and _state[0]:
+            return _SavedLeafAlias.apply(leaf, t.detach())
+        return t
+
+
+def _pack_saved(ctx, results):
+    """Replace ctx's saved slots by the innermost pack hook's results (autograd/graph.py)."""
+    hooks = _saved_hooks[0]
+    pack, unpack = hooks
+    packed = []
+    for slot in ctx._saved:
+        if slot is None:
+            packed.append(None)
+            continue
+        tensor, array, output_nr, _, _ = slot
+        fn = nr = leaf = None
+        if tensor is not None:
+            t = tensor
+            if t.grad_fn is not None:
+                fn, nr = t.grad_fn, t._output_nr
+            elif t._rg:
+                leaf = t
+        elif output_nr is not None:
+            t = results[output_nr]
+            fn, nr = ctx, output_nr
+        elif type(array) in (int, float, complex, bool):
+            packed.append(slot)        # a Python number is no tensor: PyTorch saves it as is
+            continue
+        else:
+            t = _make(_as_array(array))
+        packed.append(_PackedSlot(pack(t), unpack, fn, nr, leaf))
+    ctx._saved = tuple(packed)
+
+
 def _bump(t):
     vc = t._vc
     if vc is None:
@@ -536,6 +607,19 @@ class once_differentiable:
             with no_grad():
                 return fn(ctx, *grads)
         return wrapper
+
+
+class _SavedLeafAlias(ArrayFunction):
+    """The value a saved_tensors_hooks unpack hook returned for a leaf, wired to that leaf
+    so that a graph built in backward (create_graph=True) reaches it."""
+
+    @staticmethod
+    def forward(ctx, leaf, value):
+        return value
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
 
 
 # The dtype cast promotion uses; imported last because ToCopy is an ArrayFunction (the

@@ -12,6 +12,10 @@ import inspect
 _state = [True, False]
 # _anomaly[0]: detect_anomaly is active (nodes record their forward stack, NaN grads raise).
 _anomaly = [False]
+# _saved_hooks[0]: the innermost saved_tensors_hooks (pack, unpack) pair, a str (the
+# disable_saved_tensors_hooks message) or None; read by Function.apply only when a node
+# saves something (autograd/graph.py).
+_saved_hooks = [None]
 
 
 def is_grad_enabled():
@@ -150,3 +154,32 @@ class inference_mode(_GradModeContext):
     def __exit__(self, *exc):
         _state[0], _state[1] = self._prev
         return False
+
+
+class _NoOpSwitch(_GradModeContext):
+    """A PyTorch switch with nothing to switch in ember (a single-threaded engine; gradients
+    take their input's layout): accepted as a context manager and decorator."""
+
+    _bare_decorator = False
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def _init_args(self):
+        return (self.mode,)
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+class set_multithreading_enabled(_NoOpSwitch):
+    """``torch.autograd.set_multithreading_enabled``: ember's engine runs backward on the
+    calling thread always, so the switch has no effect."""
+
+
+class enforce_grad_layout_policy(_NoOpSwitch):
+    """``torch.autograd.enforce_grad_layout_policy``: ember's gradients are always
+    contiguous arrays of their parameter's shape, so the policy holds already."""

@@ -89,3 +89,25 @@ def dist(input, other, p=2):
 
 # (nn.functional star-imports this module: cdist and dist are torch.* only, not F.*)
 __all__ = ["pairwise_distance", "cosine_similarity"]
+
+
+def pdist(input, p=2):
+    """``F.pdist``: the p-norm distances between every pair of rows of an (N, M) input, in
+    the order of the upper triangle (row-major), as PyTorch. Differentiable through
+    ``linalg.vector_norm`` of the row differences."""
+    from .. import backend
+    from .._tensor import _make
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    if not input.is_floating_point():
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    n = input.shape[0]
+    xp = backend.get_array_module(input._data)
+    i, j = xp.triu_indices(n, 1)
+    from ..linalg import vector_norm
+    return vector_norm(input[_make(i)] - input[_make(j)], ord=p, dim=1)
+
+
+__all__ += ["pdist"]

@@ -49,3 +49,9 @@ __all__ = [
     "UpsamplingBilinear2d", "UpsamplingNearest2d",
 ]
 __all__ += _padding.__all__ + ["ChannelShuffle"]
+__all__ += ["CrossMapLRN2d"]  # nn-autograd (issue 17)
+from .lazy import *  # noqa: F401,F403,E402  (nn-autograd, issue 17)
+from . import lazy as _lazy  # noqa: E402
+__all__ += _lazy.__all__
+from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402  (nn-autograd)
+__all__ += ["AdaptiveLogSoftmaxWithLoss"]

@@ -371,7 +371,11 @@ class Module:
                     p.grad._data = fn(p.grad)._data
         for key, b in self._buffers.items():
             if b is not None:
-                self._buffers[key] = fn(b)
+                new = fn(b)
+                if getattr(b, "cls_to_become", None) is not None:
+                    b._data = new._data      # an UninitializedBuffer stays lazy (nn-autograd)
+                else:
+                    self._buffers[key] = new
         return self
 
     def apply(self, fn):

@@ -1,7 +1,12 @@
 """LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm (``torch.nn.modules.normalization``).
 
 Parameters (weight ones, bias zeros), their names and shapes, constructor checks and repr
-are PyTorch's. CrossMapLRN2d is not provided (use LocalResponseNorm).
+are PyTorch's. CrossMapLRN2d follows PyTorch's legacy (Lua-derived) kernel, whose channel
+window is built by a running sum that never drops channel 0 once added (so it differs
+from LocalResponseNorm); ember expresses that window as a 0/1 channel-mixing matrix and
+differentiates the forward exactly. PyTorch's hand-written backward for it assumes a
+symmetric window, so its gradients differ from the true derivative (and it fails for
+size=1); ember's gradients are the true derivative.
 """
 import numbers
 
@@ -11,7 +16,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm", "CrossMapLRN2d"]
 
 
 def _shape_tuple(normalized_shape):
@@ -135,6 +140,47 @@ class LocalResponseNorm(Module):
     def forward(self, input):
         return _ops.local_response_norm(input, self.size, self.alpha, self.beta,
                                                      self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+def _cross_map_window(channels, size):
+    """The (C, C) 0/1 matrix of PyTorch's CrossMapLRN2d running channel sum."""
+    import numpy as np
+    pre_pad = int((size - 1) / 2 + 1)
+    m = np.zeros((channels, channels))
+    m[0, :min(pre_pad, channels)] = 1
+    for c in range(1, channels):
+        m[c] = m[c - 1]
+        if c < channels - pre_pad + 1:
+            m[c, c + pre_pad - 1] += 1
+        if c > pre_pad:
+            m[c, c - pre_pad] -= 1
+    return m
+
+
+class CrossMapLRN2d(Module):
+    """``torch.nn.CrossMapLRN2d``: local response normalization across channels of 4-D input
+    (see the module docstring for its window)."""
+
+    def __init__(self, size, alpha=0.0001, beta=0.75, k=1):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
+                             "instead.")
+        from ...ops.creation import tensor
+        window = tensor(_cross_map_window(input.shape[1], self.size), dtype=input.dtype,
+                        device=input.device)
+        sums = (window @ (input * input).flatten(2)).reshape(input.shape)
+        scale = sums * (self.alpha / self.size) + self.k
+        return input * scale.pow(-self.beta)
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -7,3 +7,11 @@ from . import parametrize, parametrizations  # noqa: E402,F401  (issue 12)
 from .weight_norm import weight_norm, remove_weight_norm  # noqa: E402,F401
 from .spectral_norm import spectral_norm, remove_spectral_norm  # noqa: E402,F401
 from . import prune  # noqa: E402,F401
+# nn-autograd (issue 17): BN fusion, skip_init, memory-format conversion
+from .fusion import (fuse_conv_bn_eval, fuse_conv_bn_weights,  # noqa: E402,F401
+                     fuse_linear_bn_eval, fuse_linear_bn_weights)
+from .init import skip_init  # noqa: E402,F401
+from . import fusion  # noqa: E402,F401
+from .memory_format import (convert_conv2d_weight_memory_format,  # noqa: E402,F401
+                            convert_conv3d_weight_memory_format)
+from . import stateless  # noqa: E402,F401

@@ -48,7 +48,10 @@ class ParametrizationList(ModuleList):
         with no_grad():
             for m in reversed(self):
                 if hasattr(m, "right_inverse"):
-                    new = m.right_inverse(new)
+                    try:
+                        new = m.right_inverse(new)
+                    except NotImplementedError:
+                        pass        # as PyTorch: a right_inverse that cannot run is the identity
         self.is_tensor = isinstance(new, Tensor)
         self.ntensors = 1 if self.is_tensor else len(new)
         if self.is_tensor:
