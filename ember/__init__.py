@@ -4,6 +4,9 @@ from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, bfl
                      set_default_dtype, promote_types, result_type as _result_type, can_cast)
 from ._dtype import int32 as int, float32 as float, float64 as double, float16 as half  # noqa
 from ._dtype import int64 as long, int16 as short, complex64 as cfloat, complex128 as cdouble  # noqa
+# storage-only dtypes as torch.* (perf-import, issue 18; ml_dtypes-backed ones load it lazily)
+from ._dtype import (uint16, uint32, uint64, float8_e4m3fn, float8_e5m2, float8_e4m3fnuz,  # noqa: F401
+                     float8_e5m2fnuz, float8_e8m0fnu, int1, int2, int4, uint1, uint2, uint4)
 from ._device import device
 from ._tensor import Tensor, Size
 from ._random import (Generator, manual_seed, seed, initial_seed, get_rng_state,
