@@ -42,6 +42,8 @@ WORKLOADS = [
     "distributed_overhead",
     "linalg_256",
     "fft_65536",
+    "import_time",
+    "peak_memory",
 ]
 
 
@@ -110,6 +112,12 @@ def time_workload(name, libs, repeats, warmup=1):
     """Median seconds per call of workload ``name`` for each library in ``libs``."""
     mod = importlib.import_module(f"bench.{name}")
     number = getattr(mod, "NUMBER", 1)
+    if hasattr(mod, "measure"):     # a row that reports a quantity (UNIT), not seconds
+        samples = {lib_name: [mod.measure(lib) for _ in range(repeats)]
+                   for lib_name, lib in libs.items()}
+        return {"workload": name, "description": getattr(mod, "DESCRIPTION", ""),
+                "calls_per_repeat": number, "repeats": repeats, "unit": mod.UNIT,
+                "seconds": {k: statistics.median(v) for k, v in samples.items()}}
     runs = {lib_name: mod.make(lib) for lib_name, lib in libs.items()}
     samples = {lib_name: [] for lib_name in libs}
     for _ in range(warmup):
@@ -143,9 +151,11 @@ def format_table(results, have_torch):
     rows = []
     for r in results:
         sec = r["seconds"]
-        row = [r["workload"], _fmt_time(sec["ember"])]
+        unit = r.get("unit")
+        fmt = (lambda v: f"{v:.1f} {unit}") if unit else _fmt_time
+        row = [r["workload"], fmt(sec["ember"])]
         if have_torch:
-            row += [_fmt_time(sec["torch"]), f"{sec['ember'] / sec['torch']:.2f}x"]
+            row += [fmt(sec["torch"]), f"{sec['ember'] / sec['torch']:.2f}x"]
         rows.append(row)
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
     lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in

@@ -28,8 +28,7 @@ from .ops.linalg import *  # noqa: F401,F403
 from .ops.activation import (selu, selu_, celu, celu_, rrelu, rrelu_, threshold, threshold_,  # noqa: F401
                              prelu, hardshrink, tensor_softmax as softmax,
                              tensor_log_softmax as log_softmax)
-from . import nn, optim, return_types, serialization
-from .serialization import save, load
+from . import nn, optim, return_types
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
 # -- numerics (issue 17): machine limits and the top-level linalg aliases
 from ._typeinfo import finfo, iinfo
@@ -99,12 +98,16 @@ _LAZY_SUBMODULES = {
     "sparse": "ember.sparse",
     "_dynamo": "ember._dynamo",             # torch.compile's switches (issue 12)
     "compiler": "ember.compiler",
+    "serialization": "ember.serialization",   # save/load (lazy: issue 18, import time)
+    "utils": "ember.utils",
 }
 
 
 # Top-level classes that live in a lazily imported module: name -> (module, attribute).
 _LAZY_ATTRIBUTES = {
     "Future": ("ember.futures", "Future"),          # torch.Future (Captum checks it)
+    "save": ("ember.serialization", "save"),         # issue 18: loaded on first use
+    "load": ("ember.serialization", "load"),
 }
 
 
@@ -129,3 +132,8 @@ def __getattr__(name):
                              f"ember does not provide it yet; {path} is missing)") from None
     globals()[name] = module
     return module
+
+
+def __dir__():
+    # the lazily loaded top-level names are part of the surface too
+    return sorted(set(globals()) | set(_LAZY_ATTRIBUTES) | {"serialization", "utils"})
