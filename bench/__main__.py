@@ -108,6 +108,20 @@ def _spin():
         pass
 
 
+def run_all(names, libs, repeats, busy_core=False):
+    """time_workload over ``names``; with ``busy_core`` a second process spins on one core."""
+    spinner = None
+    if busy_core:
+        spinner = multiprocessing.Process(target=_spin, daemon=True)
+        spinner.start()
+    try:
+        return [time_workload(n, libs, repeats) for n in names]
+    finally:
+        if spinner is not None:
+            spinner.terminate()
+            spinner.join()
+
+
 def time_workload(name, libs, repeats, warmup=1):
     """Median seconds per call of workload ``name`` for each library in ``libs``."""
     mod = importlib.import_module(f"bench.{name}")
@@ -152,7 +166,7 @@ def format_table(results, have_torch):
     for r in results:
         sec = r["seconds"]
         unit = r.get("unit")
-        fmt = (lambda v: f"{v:.1f} {unit}") if unit else _fmt_time
+        fmt = (lambda v, unit=unit: f"{v:.1f} {unit}") if unit else _fmt_time
         row = [r["workload"], fmt(sec["ember"])]
         if have_torch:
             row += [fmt(sec["torch"]), f"{sec['ember'] / sec['torch']:.2f}x"]
@@ -176,6 +190,9 @@ def main(argv=None):
     parser.add_argument("--no-torch", action="store_true", help="time ember only")
     parser.add_argument("--busy-core", action="store_true",
                         help="keep one core busy with a spinning process while timing")
+    parser.add_argument("--quiet-and-busy", action="store_true",
+                        help="run everything twice, quiet and then with one core busy, and "
+                             "print both tables")
     args = parser.parse_args(argv)
 
     unknown = [w for w in args.workloads if w not in WORKLOADS]
@@ -187,16 +204,14 @@ def main(argv=None):
         libs.pop("torch", None)
     have_torch = "torch" in libs
 
-    spinner = None
-    if args.busy_core:
-        spinner = multiprocessing.Process(target=_spin, daemon=True)
-        spinner.start()
-    try:
-        results = [time_workload(n, libs, args.repeats) for n in names]
-    finally:
-        if spinner is not None:
-            spinner.terminate()
-            spinner.join()
+    if args.quiet_and_busy:
+        for busy in (False, True):
+            rest = [a for a in (argv if argv is not None else sys.argv[1:])
+                    if a != "--quiet-and-busy"]
+            main(rest + (["--busy-core"] if busy else []))
+            print()
+        return 0
+    results = run_all(names, libs, args.repeats, args.busy_core)
 
     info = {"python": platform.python_version(), "machine": platform.machine(),
             "busy_core": args.busy_core, "threads": thread_settings(libs)}
