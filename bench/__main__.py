@@ -43,6 +43,8 @@ WORKLOADS = [
     "linalg_256",
     "fft_65536",
     "sparse_gcn",
+    "import_time",
+    "peak_memory",
 ]
 
 
@@ -107,10 +109,30 @@ def _spin():
         pass
 
 
+def run_all(names, libs, repeats, busy_core=False):
+    """time_workload over ``names``; with ``busy_core`` a second process spins on one core."""
+    spinner = None
+    if busy_core:
+        spinner = multiprocessing.Process(target=_spin, daemon=True)
+        spinner.start()
+    try:
+        return [time_workload(n, libs, repeats) for n in names]
+    finally:
+        if spinner is not None:
+            spinner.terminate()
+            spinner.join()
+
+
 def time_workload(name, libs, repeats, warmup=1):
     """Median seconds per call of workload ``name`` for each library in ``libs``."""
     mod = importlib.import_module(f"bench.{name}")
     number = getattr(mod, "NUMBER", 1)
+    if hasattr(mod, "measure"):     # a row that reports a quantity (UNIT), not seconds
+        samples = {lib_name: [mod.measure(lib) for _ in range(repeats)]
+                   for lib_name, lib in libs.items()}
+        return {"workload": name, "description": getattr(mod, "DESCRIPTION", ""),
+                "calls_per_repeat": number, "repeats": repeats, "unit": mod.UNIT,
+                "seconds": {k: statistics.median(v) for k, v in samples.items()}}
     runs = {lib_name: mod.make(lib) for lib_name, lib in libs.items()}
     samples = {lib_name: [] for lib_name in libs}
     for _ in range(warmup):
@@ -144,9 +166,11 @@ def format_table(results, have_torch):
     rows = []
     for r in results:
         sec = r["seconds"]
-        row = [r["workload"], _fmt_time(sec["ember"])]
+        unit = r.get("unit")
+        fmt = (lambda v, unit=unit: f"{v:.1f} {unit}") if unit else _fmt_time
+        row = [r["workload"], fmt(sec["ember"])]
         if have_torch:
-            row += [_fmt_time(sec["torch"]), f"{sec['ember'] / sec['torch']:.2f}x"]
+            row += [fmt(sec["torch"]), f"{sec['ember'] / sec['torch']:.2f}x"]
         rows.append(row)
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
     lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in
@@ -167,6 +191,9 @@ def main(argv=None):
     parser.add_argument("--no-torch", action="store_true", help="time ember only")
     parser.add_argument("--busy-core", action="store_true",
                         help="keep one core busy with a spinning process while timing")
+    parser.add_argument("--quiet-and-busy", action="store_true",
+                        help="run everything twice, quiet and then with one core busy, and "
+                             "print both tables")
     args = parser.parse_args(argv)
 
     unknown = [w for w in args.workloads if w not in WORKLOADS]
@@ -178,16 +205,14 @@ def main(argv=None):
         libs.pop("torch", None)
     have_torch = "torch" in libs
 
-    spinner = None
-    if args.busy_core:
-        spinner = multiprocessing.Process(target=_spin, daemon=True)
-        spinner.start()
-    try:
-        results = [time_workload(n, libs, args.repeats) for n in names]
-    finally:
-        if spinner is not None:
-            spinner.terminate()
-            spinner.join()
+    if args.quiet_and_busy:
+        for busy in (False, True):
+            rest = [a for a in (argv if argv is not None else sys.argv[1:])
+                    if a != "--quiet-and-busy"]
+            main(rest + (["--busy-core"] if busy else []))
+            print()
+        return 0
+    results = run_all(names, libs, args.repeats, args.busy_core)
 
     info = {"python": platform.python_version(), "machine": platform.machine(),
             "busy_core": args.busy_core, "threads": thread_settings(libs)}

@@ -4,6 +4,9 @@ from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, bfl
                      set_default_dtype, promote_types, result_type as _result_type, can_cast)
 from ._dtype import int32 as int, float32 as float, float64 as double, float16 as half  # noqa
 from ._dtype import int64 as long, int16 as short, complex64 as cfloat, complex128 as cdouble  # noqa
+# storage-only dtypes as torch.* (perf-import, issue 18; ml_dtypes-backed ones load it lazily)
+from ._dtype import (uint16, uint32, uint64, float8_e4m3fn, float8_e5m2, float8_e4m3fnuz,  # noqa: F401
+                     float8_e5m2fnuz, float8_e8m0fnu, int1, int2, int4, uint1, uint2, uint4)
 from ._device import device
 from ._tensor import Tensor, Size
 from ._random import (Generator, manual_seed, seed, initial_seed, get_rng_state,
@@ -25,8 +28,7 @@ from .ops.linalg import *  # noqa: F401,F403
 from .ops.activation import (selu, selu_, celu, celu_, rrelu, rrelu_, threshold, threshold_,  # noqa: F401
                              prelu, hardshrink, tensor_softmax as softmax,
                              tensor_log_softmax as log_softmax)
-from . import nn, optim, return_types, serialization
-from .serialization import save, load
+from . import nn, optim, return_types
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
 # -- numerics (issue 17): machine limits and the top-level linalg aliases
 from ._typeinfo import finfo, iinfo
@@ -158,12 +160,16 @@ _LAZY_SUBMODULES = {
     "sparse": "ember.sparse",
     "_dynamo": "ember._dynamo",             # torch.compile's switches (issue 12)
     "compiler": "ember.compiler",
+    "serialization": "ember.serialization",   # save/load (lazy: issue 18, import time)
+    "utils": "ember.utils",
 }
 
 
 # Top-level classes that live in a lazily imported module: name -> (module, attribute).
 _LAZY_ATTRIBUTES = {
     "Future": ("ember.futures", "Future"),          # torch.Future (Captum checks it)
+    "save": ("ember.serialization", "save"),         # issue 18: loaded on first use
+    "load": ("ember.serialization", "load"),
 }
 
 
@@ -188,3 +194,8 @@ def __getattr__(name):
                              f"ember does not provide it yet; {path} is missing)") from None
     globals()[name] = module
     return module
+
+
+def __dir__():
+    # the lazily loaded top-level names are part of the surface too
+    return sorted(set(globals()) | set(_LAZY_ATTRIBUTES) | {"serialization", "utils"})

@@ -8,9 +8,13 @@ from ember import _dtype
 
 
 def test_category_sets_partition_the_table():
-    assert _dtype.FLOATING == {ember.float16, ember.bfloat16, ember.float32, ember.float64}
+    float8 = {ember.float8_e4m3fn, ember.float8_e5m2, ember.float8_e4m3fnuz,
+              ember.float8_e5m2fnuz, ember.float8_e8m0fnu}
+    assert _dtype.FLOATING == {ember.float16, ember.bfloat16, ember.float32, ember.float64} | float8
     assert _dtype.COMPLEX == {ember.complex64, ember.complex128}
-    assert _dtype.INTEGRAL == {ember.uint8, ember.int8, ember.int16, ember.int32, ember.int64}
+    assert _dtype.INTEGRAL == {ember.uint8, ember.int8, ember.int16, ember.int32, ember.int64,
+                               ember.uint16, ember.uint32, ember.uint64, ember.int1, ember.int2,
+                               ember.int4, ember.uint1, ember.uint2, ember.uint4}
     assert _dtype.DIFFERENTIABLE == _dtype.FLOATING | _dtype.COMPLEX
     assert _dtype.QUANTIZED == {ember.qint8, ember.quint8, ember.qint32, ember.quint4x2}
     assert _dtype.FLOATING_NP == {d.np for d in _dtype.FLOATING}
@@ -25,9 +29,37 @@ def test_predicates_accept_ember_and_numpy_dtypes(d):
 
 def test_ml_dtypes_void_kinds_are_not_floating():
     # int4 / float8 share NumPy kind 'V' with bfloat16; the table does not confuse them
-    for t in (ml_dtypes.int4, ml_dtypes.uint4, ml_dtypes.float8_e4m3fn):
-        assert not _dtype.is_floating(numpy.dtype(t))
+    for t in (ml_dtypes.int4, ml_dtypes.uint4):
+        assert not _dtype.is_floating(numpy.dtype(t)) and _dtype.is_integral(numpy.dtype(t))
         assert not _dtype.is_differentiable(numpy.dtype(t))
+    assert _dtype.is_floating(numpy.dtype(ml_dtypes.float8_e4m3fn))   # torch: floating point
+    assert not _dtype.is_floating(numpy.dtype([("a", "i4")]))
+
+
+def test_storage_only_dtypes_match_torch():
+    torch = pytest.importorskip("torch")
+    for d in _dtype._LIMITED:
+        t = getattr(torch, d.name)
+        assert (d.is_floating_point, d.is_signed, d.itemsize) == (
+            t.is_floating_point, t.is_signed, t.itemsize), d
+    for a, b in [("float8_e4m3fn", "float32"), ("float8_e4m3fn", "float8_e5m2"),
+                 ("uint16", "int32"), ("uint64", "int64"), ("uint32", "float32"),
+                 ("float16", "uint16")]:
+        try:
+            want = str(torch.promote_types(getattr(torch, a), getattr(torch, b)))
+        except RuntimeError as e:
+            with pytest.raises(RuntimeError) as got:
+                ember.promote_types(getattr(ember, a), getattr(ember, b))
+            assert str(got.value) == str(e)
+        else:
+            assert str(ember.promote_types(getattr(ember, a), getattr(ember, b))) == \
+                want.replace("torch", "ember")
+    x = ember.tensor([0.5, -2.0, 448.0], dtype=ember.float8_e4m3fn)
+    assert repr(x) == repr(torch.tensor([0.5, -2.0, 448.0], dtype=torch.float8_e4m3fn)
+                           ).replace("torch", "ember")
+    assert x.float().tolist() == [0.5, -2.0, 448.0]
+    u = numpy.array([0, 65535], numpy.uint16)
+    assert ember.from_numpy(u).dtype is ember.uint16 and torch.from_numpy(u).dtype is torch.uint16
 
 
 def test_integral_and_bool():
@@ -68,7 +100,7 @@ def test_quantized_tensor_reports_its_dtype():
 
 def test_categories_match_torch():
     torch = pytest.importorskip("torch")
-    for d in _dtype._ALL:
+    for d in _dtype._ALL + _dtype._LIMITED:
         t = getattr(torch, d.name)
         assert _dtype.is_floating(d) == t.is_floating_point, d
         assert _dtype.is_complex(d) == t.is_complex, d

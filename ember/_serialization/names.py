@@ -9,7 +9,6 @@ one load. ``_user_globals`` holds what ``ember.serialization.add_safe_globals`` 
 import pickle
 from collections import Counter, OrderedDict
 
-import ml_dtypes
 import numpy
 
 from .._device import device as _Device
@@ -65,6 +64,7 @@ class ForeignDtype:
 
 
 def _foreign_dtypes():
+    import ml_dtypes        # here, not at import: ml_dtypes costs ~0.5 s (ember._dtype)
     out = {"uint16": (numpy.uint16, "int32"), "uint32": (numpy.uint32, "int64"),
            "uint64": (numpy.uint64, "int64")}
     for name in ("float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz",

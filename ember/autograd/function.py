@@ -21,6 +21,8 @@ from .._dtype import DIFFERENTIABLE_NP, NATIVE_INEXACT_NP, INTEGRAL_NP, result_t
 
 _as_array = backend.as_array
 _generic = backend.generic
+_ndarray = backend.ndarray      # the host array type: the no-grad fast path's exact check
+_new = object.__new__
 
 
 class _NullCtx:
@@ -232,6 +234,37 @@ class Function(metaclass=_FunctionMeta):
     def apply(cls, *args, **kwargs):
         if _mode_top[0] is not None:
             return _dispatch_to_mode(cls, args, kwargs)
+        if len(args) == 2 and cls.array_forward:
+            # The common binary case, tensor (op) tensor or tensor (op) Python number, with
+            # nothing to promote: no argument list, no second pass over the arguments.
+            a, b = args
+            if type(a) is Tensor:
+                ad = a._data
+                tb = type(b)
+                if tb is Tensor:
+                    bd = b._data
+                    ok = not cls.promotes or ad.dtype is bd.dtype
+                    rg = a._rg or b._rg
+                elif tb is float or tb is int:
+                    bd = b
+                    k = ad.dtype
+                    ok = not cls.promotes or k in NATIVE_INEXACT_NP or (
+                        tb is int and k in INTEGRAL_NP)
+                    rg = a._rg
+                else:
+                    ok = False
+                if ok:
+                    if rg and _state[0]:
+                        return _record_binary(cls, args, a, ad, b, bd, tb, kwargs)
+                    try:
+                        out = cls.forward(_NULL_CTX, ad, bd, **kwargs)
+                    except ValueError as err:
+                        raise _broadcast_error(cls, args, err) from None
+                    if type(out) is _ndarray and cls.view_of is None:
+                        t = _new(Tensor)
+                        t._data = out
+                        return t
+                    return _wrap_plain(cls, out, args)
         if cls.promotes:
             args = _promote(args)
         if _state[0]:
@@ -245,20 +278,25 @@ class Function(metaclass=_FunctionMeta):
                                            for a in args], **kwargs)
         except ValueError as err:
             raise _broadcast_error(cls, args, err) from None
-        view_of = cls.view_of
-        if type(out) is tuple:
-            res = tuple(_make(_as_array(o)) if o is not None else None for o in out)
-            if view_of is not None:
-                for r in res:
-                    if r is not None:
-                        _mark_view(r, args[view_of])
-            return res
-        if isinstance(out, _generic):
-            out = _as_array(out)
-        res = _make(out)
+        return _wrap_plain(cls, out, args)
+
+
+def _wrap_plain(cls, out, args):
+    """The no-grad path's outputs (arrays, NumPy scalars or a tuple of them) as Tensors."""
+    view_of = cls.view_of
+    if type(out) is tuple:
+        res = tuple(_make(_as_array(o)) if o is not None else None for o in out)
         if view_of is not None:
-            _mark_view(res, args[view_of])
+            for r in res:
+                if r is not None:
+                    _mark_view(r, args[view_of])
         return res
+    if isinstance(out, _generic):
+        out = _as_array(out)
+    res = _make(out)
+    if view_of is not None:
+        _mark_view(res, args[view_of])
+    return res
 
 
 class ArrayFunction(Function):
@@ -389,18 +427,53 @@ def _apply_recording(cls, args, kwargs):
             raw_out = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as err:
             raise _broadcast_error(cls, args, err) from None
-        single = type(raw_out) is not tuple
-        if single and not ctx._non_diff and cls.differentiable_outputs is None:
-            return _record_single(ctx, cls, args, _as_array(raw_out), raw_out)
-        outs = (_as_array(raw_out),) if single else tuple(
-            _as_array(o) if o is not None else None for o in raw_out)
-        # forward may have saved a NumPy scalar that _as_array replaced: map it to the array
-        raw_outs = (raw_out,) if single else raw_out
-        if any(r is not o for r, o in zip(raw_outs, outs)) and ctx._to_save:
-            remap = {id(r): o for r, o in zip(raw_outs, outs) if r is not o}
-            ctx._to_save = tuple(remap.get(id(x), x) for x in ctx._to_save)
-        outs_t = ()
+        return _finish_array_forward(ctx, cls, args, raw_out)
+    return _finish_outputs(ctx, cls, args, outs, outs_t, single, user)
 
+
+def _record_binary(cls, args, a, ad, b, bd, tb, kwargs):
+    """_apply_recording for an ArrayFunction called with (Tensor, Tensor) or (Tensor, Python
+    number), which apply's fast path has unpacked already: the node's lists built directly."""
+    if _anomaly[0]:
+        return _apply_recording(cls, args, kwargs)
+    ctx = _new(cls)
+    fn = a.grad_fn
+    ea = (fn, a._output_nr) if fn is not None else ((a, 0) if a._rg else None)
+    if tb is Tensor:
+        fn = b.grad_fn
+        eb = (fn, b._output_nr) if fn is not None else ((b, 0) if b._rg else None)
+        ctx.needs_input_grad = (a._rg, b._rg)
+        ctx._in_meta = [(ad.shape, ad.dtype), (bd.shape, bd.dtype)]
+    else:
+        eb = None
+        ctx.needs_input_grad = (a._rg, False)
+        ctx._in_meta = [(ad.shape, ad.dtype), None]
+    ctx._edges = [ea, eb]
+    try:
+        raw_out = cls.forward(ctx, ad, bd, **kwargs)
+    except ValueError as err:
+        raise _broadcast_error(cls, args, err) from None
+    return _finish_array_forward(ctx, cls, args, raw_out)
+
+
+def _finish_array_forward(ctx, cls, args, raw_out):
+    """Wrap an ArrayFunction's forward result and complete its node."""
+    single = type(raw_out) is not tuple
+    if single and not ctx._non_diff and cls.differentiable_outputs is None:
+        return _record_single(ctx, cls, args, raw_out if type(raw_out) is _ndarray
+                              else _as_array(raw_out), raw_out)
+    outs = (_as_array(raw_out),) if single else tuple(
+        _as_array(o) if o is not None else None for o in raw_out)
+    # forward may have saved a NumPy scalar that _as_array replaced: map it to the array
+    raw_outs = (raw_out,) if single else raw_out
+    if any(r is not o for r, o in zip(raw_outs, outs)) and ctx._to_save:
+        remap = {id(r): o for r, o in zip(raw_outs, outs) if r is not o}
+        ctx._to_save = tuple(remap.get(id(x), x) for x in ctx._to_save)
+    return _finish_outputs(ctx, cls, args, outs, (), single, False)
+
+
+def _finish_outputs(ctx, cls, args, outs, outs_t, single, user):
+    """The outputs as Tensors carrying the node, views marked, saved tensors packed."""
     # mark_dirty: an input modified in place becomes the output (in-place user Functions).
     dirty = ctx._dirty
     non_diff_ids = {id(x) for x in ctx._non_diff} if ctx._non_diff else ()

@@ -261,6 +261,8 @@ def from_numpy(ndarray):
     d = NP_TO_DTYPE.get(ndarray.dtype)
     if d is None:
         from_numpy_dtype(ndarray.dtype)  # raises PyTorch's TypeError for unsupported types
+        if NP_TO_DTYPE.get(ndarray.dtype) is not None:   # an ml_dtypes type, now resolved
+            return _make(ndarray)
         raise TypeError(f"can't convert np.ndarray of type {ndarray.dtype}")
     return _make(ndarray)
 

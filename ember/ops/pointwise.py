@@ -295,15 +295,16 @@ def _alpha(other, alpha):
 
 def add(input, other, *, alpha=1, out=None):
     """``torch.add(input, other, alpha=1)``: input + alpha * other."""
-    res = Add.apply(input, _alpha(other, alpha))
-    return _out(res, out)
+    res = Add.apply(input, other if alpha == 1 else _alpha(other, alpha))
+    return res if out is None else _out(res, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     if input._data.dtype in BOOL_NP and isinstance(other, Tensor) and other._data.dtype in BOOL_NP:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
-    return _out(Sub.apply(input, _alpha(other, alpha)), out)
+    res = Sub.apply(input, other if alpha == 1 else _alpha(other, alpha))
+    return res if out is None else _out(res, out)
 
 
 subtract = sub
@@ -316,7 +317,8 @@ def rsub(input, other, *, alpha=1):
 
 
 def mul(input, other, *, out=None):
-    return _out(Mul.apply(input, other), out)
+    res = Mul.apply(input, other)
+    return res if out is None else _out(res, out)
 
 
 multiply = mul

@@ -13,5 +13,17 @@ from .asgd import ASGD
 from .rprop import Rprop
 from .adafactor import Adafactor
 from .sparse_adam import SparseAdam
-from . import lr_scheduler
-from . import swa_utils
+
+
+def __getattr__(name):
+    # lr_scheduler and swa_utils load on first use (import-time budget, issue 18)
+    if name in ("lr_scheduler", "swa_utils"):
+        import importlib
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'ember.optim' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"lr_scheduler", "swa_utils"})
