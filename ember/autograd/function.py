@@ -240,6 +240,11 @@ class Function(metaclass=_FunctionMeta):
                                            for a in args], **kwargs)
         except ValueError as err:
             raise _broadcast_error(cls, args, err) from None
+        except TypeError as err:    # CuPy refuses NumPy operands: tensors on two devices
+            retry = _device_error(cls, args, kwargs, err)
+            if retry is err:
+                raise
+            return retry
         view_of = cls.view_of
         if type(out) is tuple:
             res = tuple(_make(_as_array(o)) if o is not None else None for o in out)
@@ -262,6 +267,25 @@ class ArrayFunction(Function):
     returns Tensors and is written with ember ops, so it is itself differentiable."""
 
     array_forward = True
+
+
+def _device_error(cls, args, kwargs, err):
+    """After an op's forward raised TypeError: PyTorch's device rules. Tensors on two devices
+    raise its "Expected all tensors to be on the same device" RuntimeError, except that a
+    0-d CPU tensor joins a CUDA op as a scalar (PyTorch's CPU-scalar rule): the op is run
+    again with it moved. Any other TypeError is returned unchanged, for the caller to
+    re-raise. Only the failure path pays for this check."""
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    pair = backend.mixed_devices([t._data for t in tensors])
+    if pair is None:
+        return err
+    cuda = next((t.device for t in tensors if t.is_cuda), None)
+    if cuda is not None and all(t._data.ndim == 0 for t in tensors if not t.is_cuda):
+        moved = tuple(a.to(cuda) if isinstance(a, Tensor) and not a.is_cuda else a
+                      for a in args)
+        return cls.apply(*moved, **kwargs)
+    raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
+                       f"devices, {pair[0]} and {pair[1]}!") from None
 
 
 def _broadcast_error(cls, args, err):
@@ -384,6 +408,11 @@ def _apply_recording(cls, args, kwargs):
             raw_out = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as err:
             raise _broadcast_error(cls, args, err) from None
+        except TypeError as err:
+            retry = _device_error(cls, args, kwargs, err)
+            if retry is err:
+                raise
+            return retry
         single = type(raw_out) is not tuple
         if single and not ctx._non_diff and cls.differentiable_outputs is None:
             return _record_single(ctx, cls, args, _as_array(raw_out), raw_out)

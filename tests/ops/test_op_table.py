@@ -117,17 +117,10 @@ def test_gradgradcheck(sample, case):
     assert ember.autograd.gradgradcheck(fn, tensors, eps=1e-6, atol=1e-5, rtol=1e-3)
 
 
-def _cuda_ready():
-    try:
-        return ember.cuda.is_available()
-    except Exception:   # CuPy installed without a usable GPU
-        return False
-
-
 DEVICE_CASES = [p for p in CASES if "cuda" in p.values[0].devices]
 
 
-@pytest.mark.skipif(not _cuda_ready(), reason="CuPy and a GPU are needed for the cuda column")
+@pytest.mark.cuda      # skipped without CuPy and a GPU (tests/conftest.py)
 @pytest.mark.parametrize("sample,case", DEVICE_CASES)
 def test_cuda_matches_cpu(sample, case):
     """The devices column: ember on CuPy gives ember-on-NumPy's values and gradients."""
