@@ -15,7 +15,8 @@ from ops.table import make_inputs, materialize
 
 _FAMILIES = ("samples_pointwise", "samples_reduction", "samples_shape", "samples_indexing",
              "samples_linalg", "samples_pooling", "samples_loss",
-             "samples_activation", "samples_upsampling", "samples_linear")
+             "samples_activation", "samples_upsampling", "samples_linear", "samples_conv",
+             "samples_normalization", "samples_embedding", "samples_nn_misc")
 SAMPLES = []
 for _mod in _FAMILIES:
     try:
