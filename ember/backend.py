@@ -67,11 +67,78 @@ def to_host(x):
     return _cupy.asnumpy(x)
 
 
-def to_device(x, device_type):
+def to_device(x, device_type, index=None, non_blocking=False):
+    """``x`` copied to ``device_type`` ('cpu' or 'cuda'; CUDA device ``index``, default the
+    current one). ``non_blocking``: a pinned host array goes up with an asynchronous copy
+    on the current stream (CuPy's ``ndarray.set``), as PyTorch's; other copies are
+    synchronous, which PyTorch's non_blocking also allows."""
     if device_type == "cpu":
         return to_host(x)
     xp = namespace_for("cuda")
+    if index is None or index == xp.cuda.runtime.getDevice():
+        return _upload(xp, x, non_blocking)
+    with xp.cuda.Device(index):
+        return _upload(xp, x, non_blocking)
+
+
+def _upload(xp, x, non_blocking):
+    if non_blocking and isinstance(x, ndarray) and x.flags.c_contiguous and is_pinned(x):
+        out = xp.empty(x.shape, x.dtype)
+        out.set(x, stream=xp.cuda.get_current_stream())
+        return out
     return xp.asarray(x)
+
+
+def cuda_index(x):
+    """The CUDA device ordinal of a CuPy array (0 for anything else)."""
+    try:
+        return x.device.id
+    except AttributeError:
+        return 0
+
+
+# -- pinned (page-locked) host memory: CuPy's pinned memory pool ---------------------------
+
+def pin(x):
+    """A copy of host array ``x`` in page-locked memory (``cupyx.empty_pinned``), which
+    the GPU reads by DMA; PyTorch's error where no CUDA device can pin it."""
+    if not cuda_available():
+        raise RuntimeError("Cannot access accelerator device when none is available. "
+                           "(ember pins host memory through CuPy: pip install "
+                           "'ember[cuda12]' on a machine with an NVIDIA GPU)")
+    import cupyx
+    out = cupyx.empty_pinned(x.shape, x.dtype)
+    out[...] = x
+    return out
+
+
+def is_pinned(x):
+    """Whether host array ``x`` lies in page-locked memory CUDA knows of."""
+    if _cupy is None or not isinstance(x, ndarray) or not x.size:
+        return False
+    try:
+        attrs = _cupy.cuda.runtime.pointerGetAttributes(x.ctypes.data)
+    except Exception:   # no driver, or memory CUDA was never told of
+        return False
+    return getattr(attrs, "type", 0) == 1     # cudaMemoryTypeHost
+
+
+def mixed_devices(arrays):
+    """(first, second) device names when ``arrays`` lie on more than one device, else
+    None. Called only after an op failed, so it costs nothing on the hot path."""
+    seen = None
+    for a in arrays:
+        if isinstance(a, ndarray):
+            name = "cpu"
+        elif _cupy is not None and isinstance(a, _cupy.ndarray):
+            name = f"cuda:{cuda_index(a)}"
+        else:
+            continue
+        if seen is None:
+            seen = name
+        elif name != seen:
+            return seen, name
+    return None
 
 
 def on(xp, arr):

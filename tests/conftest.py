@@ -33,3 +33,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``cuda`` (pyproject's markers) need CuPy and a visible GPU: skipped
+    without one, so the same suite passes on a CPU machine and checks the GPU on one."""
+    marked = [item for item in items if item.get_closest_marker("cuda") is not None]
+    if not marked:
+        return
+    import ember
+    try:
+        ready = ember.cuda.is_available()
+    except Exception:   # CuPy installed without a usable driver
+        ready = False
+    if ready:
+        return
+    skip = pytest.mark.skip(reason="needs CuPy and a CUDA GPU (pip install 'ember[cuda12]')")
+    for item in marked:
+        item.add_marker(skip)

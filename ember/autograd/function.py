@@ -260,6 +260,11 @@ class Function(metaclass=_FunctionMeta):
                         out = cls.forward(_NULL_CTX, ad, bd, **kwargs)
                     except ValueError as err:
                         raise _broadcast_error(cls, args, err) from None
+                    except TypeError as err:    # CuPy refuses NumPy operands: tensors on two devices
+                        retry = _device_error(cls, args, kwargs, err)
+                        if retry is err:
+                            raise
+                        return retry
                     if type(out) is _ndarray and cls.view_of is None:
                         t = _new(Tensor)
                         t._data = out
@@ -278,6 +283,11 @@ class Function(metaclass=_FunctionMeta):
                                            for a in args], **kwargs)
         except ValueError as err:
             raise _broadcast_error(cls, args, err) from None
+        except TypeError as err:    # CuPy refuses NumPy operands: tensors on two devices
+            retry = _device_error(cls, args, kwargs, err)
+            if retry is err:
+                raise
+            return retry
         return _wrap_plain(cls, out, args)
 
 
@@ -305,6 +315,25 @@ class ArrayFunction(Function):
     returns Tensors and is written with ember ops, so it is itself differentiable."""
 
     array_forward = True
+
+
+def _device_error(cls, args, kwargs, err):
+    """After an op's forward raised TypeError: PyTorch's device rules. Tensors on two devices
+    raise its "Expected all tensors to be on the same device" RuntimeError, except that a
+    0-d CPU tensor joins a CUDA op as a scalar (PyTorch's CPU-scalar rule): the op is run
+    again with it moved. Any other TypeError is returned unchanged, for the caller to
+    re-raise. Only the failure path pays for this check."""
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    pair = backend.mixed_devices([t._data for t in tensors])
+    if pair is None:
+        return err
+    cuda = next((t.device for t in tensors if t.is_cuda), None)
+    if cuda is not None and all(t._data.ndim == 0 for t in tensors if not t.is_cuda):
+        moved = tuple(a.to(cuda) if isinstance(a, Tensor) and not a.is_cuda else a
+                      for a in args)
+        return cls.apply(*moved, **kwargs)
+    raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
+                       f"devices, {pair[0]} and {pair[1]}!") from None
 
 
 def _broadcast_error(cls, args, err):
@@ -427,6 +456,11 @@ def _apply_recording(cls, args, kwargs):
             raw_out = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as err:
             raise _broadcast_error(cls, args, err) from None
+        except TypeError as err:    # CuPy refuses NumPy operands: tensors on two devices
+            retry = _device_error(cls, args, kwargs, err)
+            if retry is err:
+                raise
+            return retry
         return _finish_array_forward(ctx, cls, args, raw_out)
     return _finish_outputs(ctx, cls, args, outs, outs_t, single, user)
 
@@ -453,6 +487,11 @@ def _record_binary(cls, args, a, ad, b, bd, tb, kwargs):
         raw_out = cls.forward(ctx, ad, bd, **kwargs)
     except ValueError as err:
         raise _broadcast_error(cls, args, err) from None
+    except TypeError as err:    # CuPy refuses NumPy operands: tensors on two devices
+        retry = _device_error(cls, args, kwargs, err)
+        if retry is err:
+            raise
+        return retry
     return _finish_array_forward(ctx, cls, args, raw_out)
 
 

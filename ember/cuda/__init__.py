@@ -1,5 +1,13 @@
-"""``ember.cuda``: availability queries; tensors reach the GPU through CuPy."""
+"""``ember.cuda``: ``torch.cuda`` on CuPy. Tensors on ``device='cuda'`` hold CuPy arrays;
+this module answers the queries (is_available, device_count, current_device, ...),
+switches devices and streams (``_streams``), seeds, and reports CuPy's memory pool.
+Without CuPy or a GPU it reports no device (``is_available()`` False, ``device_count()``
+0) and what needs one raises PyTorch's "Torch not compiled with CUDA enabled".
+"""
 from .. import backend
+from . import _streams
+from ._streams import (Event, Stream, StreamContext, current_stream, default_stream,  # noqa: F401
+                       device_of, set_stream, stream)
 
 
 def is_available():
@@ -21,8 +29,12 @@ def current_device():
 
 
 def synchronize(device=None):
-    if backend.cuda_available():
-        import cupy
+    """Wait for all work on ``device`` (default: the current one). Without a GPU it does
+    nothing (PyTorch raises), so CPU timing code that calls it runs."""
+    if not backend.cuda_available():
+        return
+    import cupy
+    with _streams.device(device):
         cupy.cuda.runtime.deviceSynchronize()
 
 
@@ -65,10 +77,9 @@ def set_device(device):
     if not backend.cuda_available():
         raise AssertionError("Torch not compiled with CUDA enabled")
     import cupy
-    index = device if isinstance(device, int) else getattr(device, "index", None) or 0
-    if isinstance(device, str):
-        index = int(device.split(":")[1]) if ":" in device else 0
-    cupy.cuda.Device(index).use()
+    index = _streams._index(device)
+    if index >= 0:
+        cupy.cuda.runtime.setDevice(index)
 
 
 def get_device_name(device=None):
@@ -185,6 +196,10 @@ def get_rng_state_all():
 def set_rng_state_all(new_states):
     if new_states:
         set_rng_state(new_states[0])
+# imported last: the functions above take a ``device`` argument, as torch.cuda's do
+device = _streams.device
+
+
 def __getattr__(name):
     # ``ember.cuda.amp`` (issue 14) loads on first use
     if name == "amp":

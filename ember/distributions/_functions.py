@@ -67,7 +67,7 @@ class StandardGamma(ArrayFunction):
         xp = backend.get_array_module(alpha._data)
         a = alpha._data.astype(numpy.float64)
         v = x._data.astype(numpy.float64)
-        h = 1e-5 * numpy.maximum(a, 1.0)
+        h = 1e-5 * xp.maximum(a, 1.0)
         dP = (backend.gammainc(xp, a + h, v) - backend.gammainc(xp, a - h, v)) / (2 * h)
         log_pdf = (a - 1) * xp.log(v) - v - backend.lgamma(xp, a)
         grad = -dP / xp.exp(log_pdf)

@@ -188,7 +188,8 @@ class _PositiveDefinite(_Symmetric):
         arr = backend.to_host(value.detach()._data)
         batch = arr.reshape((-1,) + arr.shape[-2:])
         ok = numpy.array([bool(numpy.all(numpy.linalg.eigvalsh(m) > 0)) for m in batch])
-        return sym & _make(ok.reshape(arr.shape[:-2]))
+        return sym & _make(backend.on(backend.get_array_module(sym._data),
+                                      ok.reshape(arr.shape[:-2])))
 
 
 class _PositiveSemidefinite(_Symmetric):
@@ -199,7 +200,8 @@ class _PositiveSemidefinite(_Symmetric):
         arr = backend.to_host(value.detach()._data)
         batch = arr.reshape((-1,) + arr.shape[-2:])
         ok = numpy.array([bool(numpy.all(numpy.linalg.eigvalsh(m) >= 0)) for m in batch])
-        return super().check(value) & _make(ok.reshape(arr.shape[:-2]))
+        return super().check(value) & _make(backend.on(backend.get_array_module(value._data),
+                                                       ok.reshape(arr.shape[:-2])))
 
 
 dependent = _Dependent()

@@ -287,6 +287,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     lu_t = _e().from_numpy(np.stack(lus).reshape(arr.shape).astype(arr.dtype))
     piv_t = _e().from_numpy(np.stack(pivs).reshape(arr.shape[:-2] + (k,)).astype(np.int32))
     info = _e().from_numpy(np.array(infos, dtype=np.int32).reshape(arr.shape[:-2]))
+    lu_t, piv_t, info = (_like(t, A) for t in (lu_t, piv_t, info))
     return _out(_named("lu_factor_ex", ("LU", "pivots", "info"), (lu_t, piv_t, info)), out)
 
 
@@ -325,6 +326,7 @@ def lu(A, *, pivot=True, out=None):
     U = _e().from_numpy(np.stack(us).reshape(lead + us[0].shape).astype(arr.dtype))
     if A.requires_grad:
         raise NotImplementedError("ember.linalg.lu: gradients are not implemented")
+    P, L, U = (_like(t, A) for t in (P, L, U))
     return _out(_named("lu", ("P", "L", "U"), (P, L, U)), out)
 
 
@@ -343,8 +345,13 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
         raise NotImplementedError("ember.linalg.lu_solve: left=False")
     res = np.stack([sl.lu_solve((m, p), rhs, trans=trans) for m, p, rhs in
                     zip(flat_lu, flat_piv, flat_b)])
-    return _out(_e().from_numpy(res.reshape(lu_.shape[:-2] + b.shape[-2:]).astype(b.dtype)),
-                out)
+    return _out(_like(_e().from_numpy(res.reshape(lu_.shape[:-2] + b.shape[-2:])
+                                      .astype(b.dtype)), B), out)
+
+
+def _like(t, ref):
+    """A result computed on the host (SciPy's LU), on ``ref``'s device."""
+    return t if not ref.is_cuda else t.to(ref.device)
 
 
 def ldl_factor(A, *, hermitian=False, out=None):

@@ -16,13 +16,15 @@ def to(self, *args, **kwargs):
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
+    non_blocking = bool(kwargs.pop("non_blocking", False))
     memory_format = kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     for a in args:
         if isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
+        elif isinstance(a, bool):    # .to(device, dtype, non_blocking, copy) by position
+            non_blocking = a
         elif isinstance(a, (str, _device.device, int)) and not _is_dtype_like(a):
             device = a
         elif a is not None:
@@ -37,9 +39,12 @@ def to(self, *args, **kwargs):
             out = _to_dtype(self, dtype)
     if device is not None:
         device = _device.as_device(device)
-        if device.type != self.device.type:
+        here = self.device
+        if device.type != here.type or (device.index is not None and here.type == "cuda"
+                                        and device.index != here.index):
             _device.check_available(device)
-            out = ToDevice.apply(out, device_type=device.type)
+            out = ToDevice.apply(out, device_type=device.type, index=device.index,
+                                 non_blocking=non_blocking)
     if copy and out is self:
         out = clone_tensor(self)
     if memory_format is not None:
@@ -63,13 +68,14 @@ class ToDevice(ArrayFunction):
     node_name = "ToCopyBackward0"
 
     @staticmethod
-    def forward(ctx, x, device_type="cpu"):
+    def forward(ctx, x, device_type="cpu", index=None, non_blocking=False):
         ctx.src = backend.device_type_of(x)
-        return backend.to_device(x, device_type)
+        ctx.src_index = backend.cuda_index(x) if ctx.src == "cuda" else None
+        return backend.to_device(x, device_type, index, non_blocking)
 
     @staticmethod
     def backward(ctx, g):
-        return ToDevice.apply(g, device_type=ctx.src)
+        return ToDevice.apply(g, device_type=ctx.src, index=ctx.src_index)
 
 
 class Clone(ArrayFunction):
@@ -125,7 +131,44 @@ def cpu(self, memory_format=None):
 
 
 def cuda(self, device=None, non_blocking=False, memory_format=None):
-    return to(self, "cuda" if device is None else device)
+    """``Tensor.cuda``: to the current CUDA device (or ``device``: an ordinal, 'cuda:N')."""
+    if isinstance(device, int):
+        device = f"cuda:{device}"
+    return to(self, "cuda" if device is None else device, non_blocking=non_blocking)
+
+
+def pin_memory(self, device=None):
+    """``Tensor.pin_memory``: a copy in page-locked host memory (CuPy's pinned memory), so
+    ``.to('cuda', non_blocking=True)`` copies asynchronously; PyTorch's RuntimeError
+    without a GPU. Already pinned: the tensor itself. Not recorded by autograd's graph
+    differently from a copy (the gradient flows through, as PyTorch's)."""
+    if backend.device_type_of(self._data) != "cpu":
+        raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+    if backend.is_pinned(self._data):
+        return self
+    return PinMemory.apply(self)
+
+
+def get_device(self):
+    """``Tensor.get_device``: the CUDA ordinal, or -1 for a CPU tensor."""
+    return backend.cuda_index(self._data) if backend.device_type_of(self._data) == "cuda" else -1
+
+
+def is_pinned(self, device=None):
+    """``Tensor.is_pinned``: whether the data lies in page-locked host memory."""
+    return backend.is_pinned(self._data)
+
+
+class PinMemory(ArrayFunction):
+    node_name = "PinMemoryBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return backend.pin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
 
 
 def type_as(self, other):

@@ -519,7 +519,8 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
 def _draw(arr, device):
     if device is None or as_device(device).type == "cpu":
         return arr
-    return backend.to_device(arr, as_device(device).type)
+    d = as_device(device)
+    return backend.to_device(arr, d.type, d.index)
 
 
 def _float_np(dtype, kernel="check_uniform_bounds"):

@@ -1144,8 +1144,9 @@ addcdiv_ = _make_inplace(addcdiv)
 # dtype/device conversion methods: ops/conversion.py, re-exported here
 
 from .conversion import (Clone, ToDevice, bfloat16, bool_, byte, cdouble, cfloat,  # noqa: E402,F401
-                         char, clone_tensor, cpu, cuda, double, float_, half, int_, long,
-                         short, to, type_as)
+                         char, clone_tensor, cpu, cuda, double, float_, get_device, half,
+                         int_, is_pinned,
+                         long, pin_memory, short, to, type_as)
 
 
 METHODS = (
@@ -1169,7 +1170,7 @@ METHODS = (
     "bitwise_not_", "logical_not_", "eq_", "ne_", "lt_", "le_", "gt_", "ge_", "addcmul_",
     "addcdiv_",
     "to", "double", "half", "bfloat16", "long", "short", "char", "byte", "cfloat", "cdouble",
-    "cpu", "cuda", "type_as",
+    "cpu", "cuda", "type_as", "pin_memory", "is_pinned", "get_device",
 )
 # Method names that clash with Python builtins or keywords in this module.
 METHOD_ALIASES = {"float": float_, "int": int_, "bool": bool_, "clone": clone_tensor}

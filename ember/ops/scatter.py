@@ -209,7 +209,9 @@ def _identity(xp, reduce, np_dtype):
 
 class ScatterReduce(ArrayFunction):
     """``scatter_reduce`` with PyTorch's gradients (ties of amax/amin share it evenly; prod
-    handles zeros; the prod gradient is once differentiable)."""
+    handles zeros). The prod gradient is differentiable again as in PyTorch, except for
+    src when more than one zero of src lands on the same position: there double backward
+    raises PyTorch's error (its formula has no second derivative there)."""
 
     @staticmethod
     def forward(ctx, x, idx, src, dim=0, reduce="sum", include_self=True):
@@ -233,7 +235,6 @@ class ScatterReduce(ArrayFunction):
                 o1 /= cnt
         ctx.dim, ctx.reduce, ctx.include_self = dim, reduce, include_self
         ctx.src_shape, ctx.cnt = src.shape, cnt
-        ctx.once_differentiable = reduce == "prod"
         ctx.save_for_backward(x, idx, src, out)
         return out
 
@@ -276,15 +277,55 @@ class ScatterReduce(ArrayFunction):
 
     @staticmethod
     def _prod_backward(ctx, g, x, idx, src, out):
+        """The prod gradient with ember ops (PyTorch's formula, so double backward gives
+        PyTorch's values): self's is grad * (the result with self's zeros read as one) /
+        (self with zeros read as one); a src member's is grad * result / member, or for a
+        member that is the only zero of its group, grad * (the result with it read as one)."""
+        from .pointwise import div, mul, where
+        dim, incl = ctx.dim, ctx.include_self
+        need = ctx.needs_input_grad
+        gx = gs = None
+        if need[0]:
+            masked_x = x.masked_fill(x == 0, 1)
+            masked_res = ScatterReduce.apply(masked_x, idx, src, dim=dim, reduce="prod",
+                                             include_self=incl)
+            gx = div(mul(g, masked_res), masked_x)
+            if not incl:
+                gx = ScatterValue.apply(gx, idx, 0, dim=dim)
+        if need[2]:
+            covered = tuple(slice(0, s) for s in idx.shape) if src.dim() else ()
+            sp = src[covered] if covered else src
+            zero = sp == 0
+            zeros_here = ScatterAdd.apply(_make(_gam(x._data).zeros(x._data.shape, x._data.dtype)),
+                                          idx, zero.to(x.dtype), dim=dim)
+            n_zero = Gather.apply(zeros_here, idx, dim=dim)
+            single = zero & (n_zero == 1)
+            masked_res = ScatterReduce.apply(x, idx, sp.masked_fill(single, 1), dim=dim,
+                                             reduce="prod", include_self=incl)
+            gs = where(single, Gather.apply(mul(g, masked_res), idx, dim=dim),
+                       div(Gather.apply(mul(g, out), idx, dim=dim), sp.masked_fill(zero, 1)))
+            if bool((n_zero._data > 1).any()):
+                gs = _DoubleBackwardError.apply(
+                    gs, message="scatter_reduce(): Double backward is unsupported for src "
+                                "when >1 zeros in src are scattered to the same position in self")
+            gs = _pad_to(gs, ctx.src_shape)
+        return gx, None, gs
+
+    @staticmethod
+    def backward_arrays(ctx, g):
+        if ctx.reduce != "prod":
+            res = ScatterReduce.backward(ctx, _make(g))
+            return tuple(None if r is None else r._data for r in res)
+        x, idx, src, out = (t._data for t in ctx.saved_tensors)
         # d result / d member = the product of the other members of its group: result / v
         # without zeros, the product of the non-zero members for a lone zero, else 0.
-        xp = _gam(g._data)
-        dt = g._data.dtype
+        xp = _gam(g)
+        dt = g.dtype
         dim, incl = ctx.dim, ctx.include_self
-        x1, o1, g1 = _atleast1(x._data), _atleast1(out._data), _atleast1(g._data)
-        i1 = _atleast1(idx._data)
+        x1, o1, g1 = _atleast1(x), _atleast1(out), _atleast1(g)
+        i1 = _atleast1(idx)
         pos = _along(xp, i1, dim)
-        sp = _prefix(_atleast1(src._data), i1.shape)
+        sp = _prefix(_atleast1(src), i1.shape)
         if incl:
             zc = (x1 == 0).astype(dt)
             pnz = xp.where(x1 == 0, 1, x1).astype(dt)
@@ -306,13 +347,29 @@ class ScatterReduce(ArrayFunction):
             else:  # self is only kept where nothing was scattered
                 fx = xp.ones(x1.shape, dt)
                 fx[pos] = 0
-            gx = _make((g1 * fx).astype(dt).reshape(g._data.shape))
+            gx = (g1 * fx).astype(dt).reshape(g.shape)
         if need[2]:
             val = (g1[pos] * factor(sp, zc[pos], o1[pos], pnz[pos])).astype(dt)
-            full = xp.zeros(_atleast1(src._data).shape, dt)
+            full = xp.zeros(_atleast1(src).shape, dt)
             full[tuple(slice(0, s) for s in val.shape)] = val
-            gs = _make(full.reshape(src._data.shape))
+            gs = full.reshape(src.shape)
         return gx, None, gs
+
+
+class _DoubleBackwardError(ArrayFunction):
+    """Identity whose backward raises ``message``: PyTorch's DelayedError, for a gradient
+    that is right once but has no derivative of its own."""
+
+    node_name = "Error"
+
+    @staticmethod
+    def forward(ctx, x, message=""):
+        ctx.message = message
+        return x.view()
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(ctx.message)
 
 
 def _zero_region_along(arr, idx, dim):

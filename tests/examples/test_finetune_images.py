@@ -27,5 +27,5 @@ def test_finetune_images_quick(tmp_path, monkeypatch):
     state = ember.load(str(tmp_path / "resnet18_digits.pt"))
     assert tuple(state["fc.weight"].shape) == (10, 512)
     from PIL import Image
-    grid = Image.open(tmp_path / "predictions.png")
-    assert grid.size == (8 * 34 + 2, 4 * 34 + 2)
+    with Image.open(tmp_path / "predictions.png") as grid:
+        assert grid.size == (8 * 34 + 2, 4 * 34 + 2)

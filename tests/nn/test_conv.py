@@ -2,7 +2,7 @@
 PyTorch on the same weights (outputs, input and parameter gradients), every option
 (stride, padding int/tuple/'same'/'valid', dilation, groups incl. depthwise, bias,
 output_padding, padding modes, unbatched inputs), every internal code path (column layouts,
-flat grid, batch chunking), float64 gradcheck and double backward, repr/state_dict/init,
+flat grid, batch chunking), double backward against torch's, repr/state_dict/init,
 and PyTorch's exception types and messages."""
 import math
 import re
@@ -14,7 +14,6 @@ import ember
 import ember.nn as nn
 import ember.nn.functional as F
 import ember.ops.conv as conv_ops
-from ember.autograd import gradcheck, gradgradcheck
 from helpers import torch, needs_torch, assert_close, assert_module_parity
 
 RTOL, ATOL = 1e-4, 1e-4
@@ -281,36 +280,8 @@ def test_conv_transpose_unbatched():
 
 
 # ---------------------------------------------------------------------------------------
-# gradcheck / double backward (float64)
-
-def _t64(shape, seed):
-    return ember.tensor(_arr(shape, seed, np.float64), requires_grad=True)
-
-
-@pytest.mark.parametrize("kw", [dict(padding=(1, 2), stride=(2, 1), groups=2, dilation=(1, 2)),
-                                dict(padding="same"), dict(stride=2)])
-def test_conv2d_gradcheck(kw):
-    x, w, b = _t64((2, 4, 5, 6), 0), _t64((4, 4 // kw.get("groups", 1), 3, 2), 1), _t64((4,), 2)
-    assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, **kw), (x, w, b))
-    assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, **kw), (x, w, b))
-
-
-def test_conv1d_conv3d_gradcheck():
-    x, w = _t64((2, 2, 7), 0), _t64((3, 2, 3), 1)
-    assert gradcheck(lambda x, w: F.conv1d(x, w, padding=1, stride=2), (x, w))
-    x, w = _t64((1, 2, 3, 4, 4), 0), _t64((2, 1, 2, 2, 3), 1)
-    assert gradcheck(lambda x, w: F.conv3d(x, w, padding=1, groups=2), (x, w))
-
-
-def test_conv_transpose_gradcheck():
-    x, w, b = _t64((2, 4, 3, 4), 0), _t64((4, 3, 3, 2), 1), _t64((6,), 2)
-    fn = lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1,  # noqa
-                                            groups=2)
-    assert gradcheck(fn, (x, w, b))
-    assert gradgradcheck(fn, (x, w, b))
-    x, w = _t64((2, 2, 5), 0), _t64((2, 3, 3), 1)
-    assert gradcheck(lambda x, w: F.conv_transpose1d(x, w, dilation=2, output_padding=1), (x, w))
-
+# double backward against torch's (float64 gradcheck/gradgradcheck of every conv, pad and
+# unfold/fold sample: tests/ops/samples_conv.py)
 
 @needs_torch
 def test_conv_double_backward_matches_torch():
@@ -421,36 +392,7 @@ def test_conv_error_types_match_torch():
 
 
 # ---------------------------------------------------------------------------------------
-# pad
-
-PAD_CASES = [
-    ((2, 3, 7), (1, 2)),
-    ((3, 7), (2, 0)),
-    ((2, 3, 7), (-1, 2)),
-    ((2, 3, 7), (2, -1)),
-    ((2, 3, 7), (-2, -3)),
-    ((2, 3, 7), (3, -2)),
-    ((2, 3, 7), (-3, 2)),
-    ((2, 3, 5, 6), (1, 2, 2, 1)),
-    ((3, 5, 6), (0, 3, 1, 0)),
-    ((2, 3, 5, 6), (2, -1, -1, 3)),
-    ((2, 2, 4, 5, 6), (1, 1, 2, 0, 1, 3)),
-    ((2, 4, 5, 6), (1, 2, 0, 1, 2, 1)),
-]
-
-
-@needs_torch
-@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
-@pytest.mark.parametrize("shape,pad", PAD_CASES)
-def test_pad_parity(mode, shape, pad):
-    n = len(shape)
-    if mode == "circular" and any(p > s for p, s in zip(pad[::2], shape[::-1])):
-        pytest.skip("wraps more than once")
-    x = _arr(shape, 1)
-    _check(lambda x: F.pad(x, pad, mode=mode), lambda x: torch.nn.functional.pad(x, pad, mode=mode),
-           [x], rtol=1e-6, atol=1e-6)
-    assert n  # shapes above are valid for every mode
-
+# pad (parity and gradcheck in every mode: tests/ops/samples_conv.py)
 
 @needs_torch
 def test_pad_constant_any_dims_and_value():
@@ -461,13 +403,6 @@ def test_pad_constant_any_dims_and_value():
     xi = np.arange(3)
     assert F.pad(ember.from_numpy(xi), (1, 1), value=1.5).tolist() == \
         torch.nn.functional.pad(torch.from_numpy(xi), (1, 1), value=1.5).tolist()
-
-
-@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
-def test_pad_gradcheck(mode):
-    x = _t64((2, 3, 4, 5), 0)
-    assert gradcheck(lambda x: F.pad(x, (2, -1, 1, 2), mode=mode), (x,))
-    assert gradgradcheck(lambda x: F.pad(x, (2, -1, 1, 2), mode=mode), (x,))
 
 
 def test_pad_errors():
@@ -507,13 +442,6 @@ def test_unfold_fold_parity(kw):
            rtol=0, atol=0)
     _check(lambda c: F.fold(c, (7, 6), **kw), lambda c: torch.nn.functional.fold(c, (7, 6), **kw),
            [cols[0]], rtol=1e-6, atol=1e-6)
-
-
-def test_unfold_fold_gradcheck():
-    x = _t64((2, 2, 5, 4), 0)
-    assert gradgradcheck(lambda x: F.unfold(x, (2, 3), padding=1, stride=(2, 1)), (x,))
-    c = _t64((2, 8, 15), 1)
-    assert gradgradcheck(lambda c: F.fold(c, (5, 4), 2, padding=1, stride=(2, 1)), (c,))
 
 
 @needs_torch

@@ -7,7 +7,6 @@ import pytest
 import ember
 import ember.nn as nn
 import ember.nn.functional as F
-from ember.autograd import gradcheck, gradgradcheck
 from helpers import torch, needs_torch, assert_close
 
 RTOL, ATOL = 1e-5, 1e-6
@@ -162,13 +161,6 @@ def test_embedding_errors():
                      lambda: torch.nn.Embedding(5, 3, padding_idx=pad), AssertionError)
 
 
-def test_embedding_gradcheck_and_double_backward():
-    w = ember.from_numpy(_w(dtype=np.float64)).requires_grad_()
-    idx = ember.tensor([[1, 2, 1], [6, 0, 2]])
-    assert gradcheck(lambda w: F.embedding(idx, w), (w,))
-    assert gradgradcheck(lambda w: F.embedding(idx, w) ** 2, (w,))
-
-
 @needs_torch
 @pytest.mark.parametrize("opts", [dict(), dict(padding_idx=2)], ids=str)
 def test_embedding_double_backward_matches_torch(opts):
@@ -317,16 +309,6 @@ def test_embedding_bag_scale_grad_by_freq(mode):
     counts = np.bincount(_INP, minlength=7)
     expected = plain.grad.numpy() / np.maximum(counts, 1)[:, None]
     np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-6)
-
-
-def test_embedding_bag_gradcheck():
-    w = ember.from_numpy(_w(dtype=np.float64)).requires_grad_()
-    psw = ember.from_numpy(_w((8,), 3, np.float64)).requires_grad_()
-    inp, off = ember.from_numpy(_INP), ember.tensor([0, 2, 2, 4])
-    for mode in ("sum", "mean", "max"):
-        assert gradcheck(lambda w: F.embedding_bag(inp, w, off, mode=mode, padding_idx=2), (w,))
-    assert gradcheck(lambda w, p: F.embedding_bag(inp, w, off, mode="sum",
-                                                  per_sample_weights=p), (w, psw))
 
 
 @needs_torch

@@ -506,14 +506,45 @@ def test_double_backward(fn):
     assert ember.autograd.gradgradcheck(lambda t: fn(t) * fn(t), (x,))
 
 
-def test_scatter_reduce_prod_is_once_differentiable():
-    x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    y = x.scatter_reduce(0, ember.tensor([0, 0]), ember.tensor([2.0, 3.0]), "prod")
-    (g,) = ember.autograd.grad(y.sum(), x, create_graph=False)
-    np.testing.assert_allclose(g.numpy(), [6.0, 1.0, 1.0])
-    y = x.scatter_reduce(0, ember.tensor([0, 0]), ember.tensor([2.0, 3.0]), "prod")
-    with pytest.raises(RuntimeError, match="once_differentiable"):
-        ember.autograd.grad(y.sum(), x, create_graph=True)
+_PROD_ZERO_CASES = [  # (self, src, index): no zeros, a lone zero, zeros in self and src
+    ([1.0, 2.0, 3.0, 4.0], [2.0, 3.0, 5.0], [0, 1, 0]),
+    ([1.0, 0.0, 3.0, 4.0], [0.0, 3.0, 2.0, 5.0], [1, 1, 0, 2]),
+    ([0.0, 2.0, 3.0, 4.0], [0.0, 3.0, 2.0, 5.0], [0, 1, 0, 2]),
+    ([1.0, 2.0, 0.0, 4.0], [0.0, 3.0, 0.0, 5.0], [0, 1, 0, 2]),   # two zeros meet: torch errs
+]
+
+
+def _prod_grads(lib, xv, sv, iv, include_self):
+    """scatter_reduce('prod') values, gradients and second gradients (or torch's error)."""
+    x = lib.tensor(xv, dtype=lib.float64, requires_grad=True)
+    src = lib.tensor(sv, dtype=lib.float64, requires_grad=True)
+    y = x.scatter_reduce(0, lib.tensor(iv), src, "prod", include_self=include_self)
+    w = lib.arange(1.0, len(xv) + 1, dtype=lib.float64)
+    g = lib.autograd.grad((y * w).sum(), (x, src), create_graph=True)
+    out = [y, g[0], g[1]]
+    for k in (0, 1):
+        try:
+            second = lib.autograd.grad((g[k] * w[:len(g[k])]).sum(), (x, src),
+                                       allow_unused=True)
+            out.append([lib.zeros(len(v), dtype=lib.float64) if s is None else s
+                        for s, v in zip(second, (xv, sv))])
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
+@needs_torch
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("case", _PROD_ZERO_CASES)
+def test_scatter_reduce_prod_double_backward_matches_torch(case, include_self):
+    """prod's gradient is differentiable as in torch; where two zeros of src meet, torch's
+    double backward error (not nan)."""
+    ours, theirs = _prod_grads(ember, *case, include_self), _prod_grads(torch, *case, include_self)
+    for a, b in zip(ours, theirs):
+        if isinstance(b, str) or isinstance(a, str):
+            assert a == b
+        else:
+            assert_close(a, b, 1e-12, 1e-12)
 
 
 @needs_torch

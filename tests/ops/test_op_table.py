@@ -16,8 +16,8 @@ from ops.table import make_inputs, materialize
 _FAMILIES = ("samples_pointwise", "samples_reduction", "samples_shape", "samples_indexing",
              "samples_linalg", "samples_pooling", "samples_loss",
              "samples_activation", "samples_upsampling", "samples_linear",
-             "samples_math_tail", "samples_stats_tail",
-             "samples_strided")
+             "samples_math_tail", "samples_stats_tail", "samples_strided", "samples_conv",
+             "samples_normalization", "samples_embedding", "samples_nn_misc")
 SAMPLES = []
 for _mod in _FAMILIES:
     try:
@@ -119,17 +119,10 @@ def test_gradgradcheck(sample, case):
     assert ember.autograd.gradgradcheck(fn, tensors, eps=1e-6, atol=1e-5, rtol=1e-3)
 
 
-def _cuda_ready():
-    try:
-        return ember.cuda.is_available()
-    except Exception:   # CuPy installed without a usable GPU
-        return False
-
-
 DEVICE_CASES = [p for p in CASES if "cuda" in p.values[0].devices]
 
 
-@pytest.mark.skipif(not _cuda_ready(), reason="CuPy and a GPU are needed for the cuda column")
+@pytest.mark.cuda      # skipped without CuPy and a GPU (tests/conftest.py)
 @pytest.mark.parametrize("sample,case", DEVICE_CASES)
 def test_cuda_matches_cpu(sample, case):
     """The devices column: ember on CuPy gives ember-on-NumPy's values and gradients."""

@@ -90,7 +90,8 @@ def test_image_folder_transform_and_target_transform(tmp_path):
     ds = datasets.ImageFolder(str(tmp_path), transform=lambda im: im.size,
                               target_transform=lambda t: t * 10)
     size, target = ds[0]
-    assert target == ds.targets[0] * 10 and size == Image.open(ds.samples[0][0]).size
+    with Image.open(ds.samples[0][0]) as first:
+        assert target == ds.targets[0] * 10 and size == first.size
 
 
 def _write_idx(path, array, gz=False):

@@ -66,7 +66,8 @@ def test_decode_functions_and_file_bytes(tmp_path):
                                   tvio.decode_jpeg(tvio.read_file(paths["rgb.jpg"])).numpy())
     assert len(io.decode_jpeg([jpeg, jpeg])) == 2
     io.write_file(str(tmp_path / "copy.png"), data)
-    assert open(tmp_path / "copy.png", "rb").read() == open(paths["rgb.png"], "rb").read()
+    with open(paths["rgb.png"], "rb") as f:
+        assert (tmp_path / "copy.png").read_bytes() == f.read()
     with pytest.raises(RuntimeError, match="decode_png"):
         io.decode_png(jpeg)
     with pytest.raises(RuntimeError, match="could not decode"):
@@ -98,7 +99,8 @@ def test_encode_write_jpeg(tmp_path):
     assert a.shape == b.shape == arr.shape
     assert np.abs(a - b).mean() < 2.0   # two libjpeg encoders at the same quality
     io.write_jpeg(ember.from_numpy(arr[:1]), str(tmp_path / "g.jpg"))
-    assert Image.open(tmp_path / "g.jpg").mode == "L"
+    with Image.open(tmp_path / "g.jpg") as im:
+        assert im.mode == "L"
     with pytest.raises(ValueError, match="quality"):
         io.encode_jpeg(ember.from_numpy(arr), quality=0)
     with pytest.raises(RuntimeError, match="uint8"):

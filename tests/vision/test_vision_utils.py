@@ -52,10 +52,11 @@ def test_save_image_pixels_match_torchvision(tmp_path, kwargs):
     a, b = _pair((5, 3, 9, 7), seed=3)
     utils.save_image(a, str(tmp_path / "ours.png"), **kwargs)
     tvu.save_image(b, str(tmp_path / "theirs.png"), **kwargs)
-    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "ours.png")),
-                                  np.asarray(Image.open(tmp_path / "theirs.png")))
+    with Image.open(tmp_path / "ours.png") as ours, Image.open(tmp_path / "theirs.png") as theirs:
+        np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
     utils.save_image(a[0], str(tmp_path / "one.jpg"))
-    assert Image.open(tmp_path / "one.jpg").size == (7, 9)
+    with Image.open(tmp_path / "one.jpg") as one:
+        assert one.size == (7, 9)
 
 
 def _image_pair(c=3, h=40, w=50, floating=False):

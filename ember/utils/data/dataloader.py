@@ -12,8 +12,9 @@ worker's traceback in the message; a worker that dies is reported as a RuntimeEr
 soon as its process ends (the main process waits on the pipes and the process sentinels
 together, so it never hangs); ``timeout > 0`` bounds the wait for each batch.
 
-Differences from PyTorch: ``pin_memory`` is accepted and does nothing (a warning is
-given when no GPU is available, as PyTorch does); workers do not limit BLAS threads.
+``pin_memory=True`` copies each batch's tensors to CuPy's pinned host memory in the main
+process (``_pin_memory``; PyTorch uses a thread); without a GPU it warns, as PyTorch does,
+and yields ordinary tensors. Differences from PyTorch: workers do not limit BLAS threads.
 """
 import itertools
 import multiprocessing
@@ -225,9 +226,11 @@ class _BaseDataLoaderIter:
         self._drop_last = loader.drop_last
         self._index_sampler = loader._index_sampler
         self._num_workers = loader.num_workers
+        self._pin_memory = False
         if loader.pin_memory:
             from ... import cuda
-            if not cuda.is_available():
+            self._pin_memory = cuda.is_available()
+            if not self._pin_memory:
                 warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
                               "then device pinned memory won't be used.", stacklevel=5)
         self._timeout = loader.timeout
@@ -259,6 +262,9 @@ class _BaseDataLoaderIter:
             with _profiler_active[0].range(
                     f"enumerate(DataLoader)#{type(self).__name__}.__next__", "user_annotation"):
                 data = self._next_data()
+        if self._pin_memory:
+            from ._pin_memory import pin_memory
+            data = pin_memory(data)
         self._num_yielded += 1
         if (self._dataset_kind == _DatasetKind.Iterable
                 and self._IterableDataset_len_called is not None
