@@ -344,15 +344,19 @@ class _Geom:
 # ---------------------------------------------------------------------------------------
 # whole-batch drivers on arrays (chunked over the batch; float16/bfloat16 via float32)
 
-def _run_conv(geo, x, w, b):
-    """conv(x, w) + b; also returns the columns when the batch is one chunk."""
+def _run_conv(geo, x, w, b, keep=False):
+    """conv(x, w) + b; with ``keep``, also returns every chunk's columns (a list) when
+    they take at most _CACHE_COLS_BYTES in all, else None."""
     x, w, b = _up(x), _up(w), _up(b)
     y = _gam(x).empty((geo.N, geo.OC) + geo.O, x.dtype)
-    cols = None
+    kept, size = ([] if keep else None), 0
     for n0, n1, sg in geo.chunks():
         cols = sg.im2col(x[n0:n1])
         sg.output(sg.forward_product(w, cols), b, y[n0:n1])
-    return y, cols if n0 == 0 and n1 == geo.N else None
+        if kept is not None:
+            size += cols.nbytes
+            kept = kept + [cols] if size <= _CACHE_COLS_BYTES else None
+    return y, kept
 
 
 def _run_conv_transpose(geo, x, w, b):
@@ -368,17 +372,17 @@ def _run_conv_transpose(geo, x, w, b):
 
 def _run_conv_backward(geo, g, x, w, need_x, need_w, cols=None):
     """(input gradient, weight gradient) of conv for output gradient g, sharing each
-    chunk's channel-major gradient between them."""
+    chunk's channel-major gradient between them; ``cols``: forward's per-chunk columns."""
     g, w = _up(g), _up(w)
     xp = _gam(g)
     gx = xp.empty((geo.N, geo.C) + geo.I, g.dtype) if need_x else None
     part = None
-    for n0, n1, sg in geo.chunks():
+    for i, (n0, n1, sg) in enumerate(geo.chunks()):
         ge = sg.ext_grad(g[n0:n1])
         if need_x:
             sg.col2im(sg.input_product(w, ge), gx[n0:n1])
         if need_w:
-            c = cols if cols is not None else sg.im2col(_up(x[n0:n1]))
+            c = cols[i] if cols is not None else sg.im2col(_up(x[n0:n1]))
             p = sg.weight_part(ge, c)
             part = p if part is None else xp.add(part, p, out=part)
     return gx, (geo.weight_of(part) if need_w else None)
@@ -420,11 +424,12 @@ class _Conv(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, w, b, geo=None):
-        y, cols = _run_conv(geo, x, w, b)
-        if ctx.needs_input_grad:
+        need = ctx.needs_input_grad
+        y, cols = _run_conv(geo, x, w, b, keep=bool(need) and need[1])
+        if need:
             ctx.save_for_backward(x, w)
             ctx.geo = geo
-            if ctx.needs_input_grad[1] and cols is not None and cols.nbytes <= _CACHE_COLS_BYTES:
+            if cols is not None:
                 ctx.cols = cols
         return y.astype(x.dtype, copy=False)
 
