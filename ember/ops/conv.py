@@ -136,7 +136,7 @@ class _Geom:
 
     __slots__ = ("n", "N", "C", "OC", "G", "K", "KK", "stride", "dil", "lo", "hi", "I", "P",
                  "O", "flat", "F", "grid", "oshape", "ext", "L", "crop", "buffered", "cm",
-                 "padding", "output_padding", "transposed")
+                 "padding", "output_padding", "transposed", "direct")
 
     def __init__(self, N, C, I, OC, K, stride, dil, lo, hi, groups, O=None, padding=None,
                  output_padding=None, transposed=False):
@@ -170,6 +170,10 @@ class _Geom:
         # an unpadded strided input needs no buffer: its windows are views of it
         self.buffered = self.flat or any(lo) or any(hi)
         self.cm = not (self.L >= _NM_MIN_L and self.L >= C // groups * self.KK)
+        # a 1x1, stride-1, unpadded convolution: the input itself is the column matrix
+        # (a view in the sample-major layout, one transposing copy in the channel-major one)
+        self.direct = self.KK == 1 and not self.crop and all(s == 1 for s in stride) and not (
+            any(lo) or any(hi))
 
     # -- the torch-named contract (see the class docstring) ---------------------------------
     @property
@@ -251,6 +255,13 @@ class _Geom:
     def im2col(self, x):
         """The columns of input ``x`` ``(N, C, *I)`` in this geometry's layout."""
         xp = _gam(x)
+        if self.direct:
+            ch = self.C // self.G
+            if self.cm:
+                cols = xp.empty((self.C, self.N) + self.I, x.dtype)
+                cols[...] = _swap01(x)
+                return cols.reshape(self._shape(ch))
+            return xp.ascontiguousarray(x).reshape(self._shape(ch))
         if self.buffered:
             buf = self._buffer(xp, x.dtype)
             self._interior(buf)[...] = _swap01(x)
@@ -264,6 +275,11 @@ class _Geom:
 
     def col2im(self, cols, out):
         """Write into ``out`` ``(N, C, *I)`` the sum of the windows' columns."""
+        if self.direct:     # every input element is in exactly one column
+            lead = (self.C, self.N) if self.cm else (self.N, self.C)
+            cols = cols.reshape(lead + self.I)
+            out[...] = _swap01(cols) if self.cm else cols
+            return
         buf = self._buffer(_gam(cols), cols.dtype)
         win = self._windows(buf, *self._buffer_strides(buf))
         cols = cols.reshape(win.shape)
@@ -278,11 +294,16 @@ class _Geom:
         """Weight ``(OC, C/G, *K)`` as ``(G, OC/G, C/G * KK)``."""
         return w.reshape(self.G, self.OC // self.G, -1)
 
-    def forward_product(self, w, cols):
-        """``W @ cols`` in the product layout."""
+    def forward_product(self, w, cols, out=None):
+        """``W @ cols`` in the product layout (sample-major: into ``out`` when given)."""
         if self.cm:
             return _bmm(self._wmat(w), cols)
-        return backend.matmul(_gam(cols), self._wmat(w), cols)
+        return backend.matmul(_gam(cols), self._wmat(w), cols, out=out)
+
+    def writes_output(self):
+        """Whether the product can be written straight into the NCHW output (sample-major
+        layout, no cropped columns): saves one pass over the output."""
+        return not self.cm and not self.crop
 
     def input_product(self, w, ge):
         """``W^T @ ge``: a columns-shaped gradient."""
@@ -352,7 +373,13 @@ def _run_conv(geo, x, w, b, keep=False):
     kept, size = ([] if keep else None), 0
     for n0, n1, sg in geo.chunks():
         cols = sg.im2col(x[n0:n1])
-        sg.output(sg.forward_product(w, cols), b, y[n0:n1])
+        if sg.writes_output():
+            yc = y[n0:n1]
+            sg.forward_product(w, cols, out=yc.reshape(sg._shape(sg.OC // sg.G)))
+            if b is not None:
+                yc += b.reshape((1, sg.OC) + (1,) * sg.n)
+        else:
+            sg.output(sg.forward_product(w, cols), b, y[n0:n1])
         if kept is not None:
             size += cols.nbytes
             kept = kept + [cols] if size <= _CACHE_COLS_BYTES else None
