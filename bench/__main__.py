@@ -42,6 +42,10 @@ WORKLOADS = [
     "distributed_overhead",
     "linalg_256",
     "fft_65536",
+    "conv_depthwise",
+    "gelu",
+    "batchnorm",
+    "save_small",
 ]
 
 
