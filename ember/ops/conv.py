@@ -24,11 +24,17 @@ channels, only over kernel offsets in col2im and over batch chunks):
 * the batch is processed in chunks whose columns fit in cache (~4 MB): whole-batch
   columns of a large layer are tens of MB, and streaming them through memory (and the
   page faults of allocating them) cost more than the GEMMs.
+* 1x1 stride-1 unpadded convolutions (ResNet bottlenecks) skip im2col: the input itself
+  is the column matrix (a view in the sample-major layout, one transposing copy in the
+  channel-major one), and col2im is a plain copy. In the sample-major layout, without
+  cropped columns, the GEMM writes straight into the NCHW output (``matmul(out=)``) and
+  the bias is added in place, saving a pass over the output.
 * stride 1 may use the "flat" grid: the padded image of each (channel, sample) is one
   flat row and the output is computed as wide as the padded input, so each kernel offset
   is one contiguous slice; the few extra columns are dropped when the output is written.
-* backward: the weight gradient is a GEMM of the output gradient with the columns (kept
-  from forward when the batch is one chunk, else rebuilt per chunk); the input gradient is
+* backward: the weight gradient is a GEMM of the output gradient with the columns (every
+  chunk's columns are kept from forward when they take at most _CACHE_COLS_BYTES in all,
+  else rebuilt per chunk); the input gradient is
   a GEMM ``W^T @ grad`` followed by col2im: a loop over the kernel offsets adding each
   offset's slab into a padded buffer.
 * convolution, transposed convolution and the weight gradient are three Functions whose
@@ -68,8 +74,8 @@ _as_strided = backend.as_strided
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "pad", "unfold", "fold"]
 
-# Columns built in forward are kept for the weight gradient when at most this big;
-# bigger ones are rebuilt in backward (one copy) rather than held in memory.
+# Columns built in forward (all batch chunks together) are kept for the weight gradient
+# when at most this big; bigger ones are rebuilt in backward (one copy) rather than held.
 _CACHE_COLS_BYTES = 32 << 20
 # The batch is processed in chunks whose columns take about this many bytes, so that they
 # stay in cache between im2col, the GEMM and col2im (whole-batch columns of a large layer
