@@ -45,6 +45,10 @@ WORKLOADS = [
     "sparse_gcn",
     "import_time",
     "peak_memory",
+    "conv_depthwise",
+    "gelu",
+    "batchnorm",
+    "save_small",
 ]
 
 

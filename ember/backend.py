@@ -17,6 +17,10 @@ numpy.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 ndarray = numpy.ndarray
 generic = numpy.generic
 
+# Freed temporaries stay in the process (glibc malloc thresholds; see ember/_allocator.py).
+from ._allocator import tune as _tune_allocator  # noqa: E402
+_tune_allocator()
+
 
 def cuda_available():
     if _cupy is None:

@@ -24,11 +24,17 @@ channels, only over kernel offsets in col2im and over batch chunks):
 * the batch is processed in chunks whose columns fit in cache (~4 MB): whole-batch
   columns of a large layer are tens of MB, and streaming them through memory (and the
   page faults of allocating them) cost more than the GEMMs.
+* 1x1 stride-1 unpadded convolutions (ResNet bottlenecks) skip im2col: the input itself
+  is the column matrix (a view in the sample-major layout, one transposing copy in the
+  channel-major one), and col2im is a plain copy. In the sample-major layout, without
+  cropped columns, the GEMM writes straight into the NCHW output (``matmul(out=)``) and
+  the bias is added in place, saving a pass over the output.
 * stride 1 may use the "flat" grid: the padded image of each (channel, sample) is one
   flat row and the output is computed as wide as the padded input, so each kernel offset
   is one contiguous slice; the few extra columns are dropped when the output is written.
-* backward: the weight gradient is a GEMM of the output gradient with the columns (kept
-  from forward when the batch is one chunk, else rebuilt per chunk); the input gradient is
+* backward: the weight gradient is a GEMM of the output gradient with the columns (every
+  chunk's columns are kept from forward when they take at most _CACHE_COLS_BYTES in all,
+  else rebuilt per chunk); the input gradient is
   a GEMM ``W^T @ grad`` followed by col2im: a loop over the kernel offsets adding each
   offset's slab into a padded buffer.
 * convolution, transposed convolution and the weight gradient are three Functions whose
@@ -68,9 +74,11 @@ _as_strided = backend.as_strided
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "pad", "unfold", "fold"]
 
-# Columns built in forward are kept for the weight gradient when at most this big;
-# bigger ones are rebuilt in backward (one copy) rather than held in memory.
-_CACHE_COLS_BYTES = 32 << 20
+# Columns built in forward (all batch chunks together) are kept for the weight gradient
+# when at most this big; bigger ones are rebuilt in backward (one copy) rather than held.
+# 16 MB keeps the small CNN's second layer (10.6 MB: its rebuild was ~4% of the step) and
+# adds ~50 MB to the ResNet-18 CIFAR step's peak (32 MB added ~110 MB for <1% of its time).
+_CACHE_COLS_BYTES = 16 << 20
 # The batch is processed in chunks whose columns take about this many bytes, so that they
 # stay in cache between im2col, the GEMM and col2im (whole-batch columns of a large layer
 # are tens of MB, and streaming them through memory dominated the time).
@@ -136,7 +144,7 @@ class _Geom:
 
     __slots__ = ("n", "N", "C", "OC", "G", "K", "KK", "stride", "dil", "lo", "hi", "I", "P",
                  "O", "flat", "F", "grid", "oshape", "ext", "L", "crop", "buffered", "cm",
-                 "padding", "output_padding", "transposed")
+                 "padding", "output_padding", "transposed", "direct")
 
     def __init__(self, N, C, I, OC, K, stride, dil, lo, hi, groups, O=None, padding=None,
                  output_padding=None, transposed=False):
@@ -170,6 +178,10 @@ class _Geom:
         # an unpadded strided input needs no buffer: its windows are views of it
         self.buffered = self.flat or any(lo) or any(hi)
         self.cm = not (self.L >= _NM_MIN_L and self.L >= C // groups * self.KK)
+        # a 1x1, stride-1, unpadded convolution: the input itself is the column matrix
+        # (a view in the sample-major layout, one transposing copy in the channel-major one)
+        self.direct = self.KK == 1 and not self.crop and all(s == 1 for s in stride) and not (
+            any(lo) or any(hi))
 
     # -- the torch-named contract (see the class docstring) ---------------------------------
     @property
@@ -251,6 +263,13 @@ class _Geom:
     def im2col(self, x):
         """The columns of input ``x`` ``(N, C, *I)`` in this geometry's layout."""
         xp = _gam(x)
+        if self.direct:
+            ch = self.C // self.G
+            if self.cm:
+                cols = xp.empty((self.C, self.N) + self.I, x.dtype)
+                cols[...] = _swap01(x)
+                return cols.reshape(self._shape(ch))
+            return xp.ascontiguousarray(x).reshape(self._shape(ch))
         if self.buffered:
             buf = self._buffer(xp, x.dtype)
             self._interior(buf)[...] = _swap01(x)
@@ -264,6 +283,11 @@ class _Geom:
 
     def col2im(self, cols, out):
         """Write into ``out`` ``(N, C, *I)`` the sum of the windows' columns."""
+        if self.direct:     # every input element is in exactly one column
+            lead = (self.C, self.N) if self.cm else (self.N, self.C)
+            cols = cols.reshape(lead + self.I)
+            out[...] = _swap01(cols) if self.cm else cols
+            return
         buf = self._buffer(_gam(cols), cols.dtype)
         win = self._windows(buf, *self._buffer_strides(buf))
         cols = cols.reshape(win.shape)
@@ -278,11 +302,16 @@ class _Geom:
         """Weight ``(OC, C/G, *K)`` as ``(G, OC/G, C/G * KK)``."""
         return w.reshape(self.G, self.OC // self.G, -1)
 
-    def forward_product(self, w, cols):
-        """``W @ cols`` in the product layout."""
+    def forward_product(self, w, cols, out=None):
+        """``W @ cols`` in the product layout (sample-major: into ``out`` when given)."""
         if self.cm:
             return _bmm(self._wmat(w), cols)
-        return backend.matmul(_gam(cols), self._wmat(w), cols)
+        return backend.matmul(_gam(cols), self._wmat(w), cols, out=out)
+
+    def writes_output(self):
+        """Whether the product can be written straight into the NCHW output (sample-major
+        layout, no cropped columns): saves one pass over the output."""
+        return not self.cm and not self.crop
 
     def input_product(self, w, ge):
         """``W^T @ ge``: a columns-shaped gradient."""
@@ -344,15 +373,25 @@ class _Geom:
 # ---------------------------------------------------------------------------------------
 # whole-batch drivers on arrays (chunked over the batch; float16/bfloat16 via float32)
 
-def _run_conv(geo, x, w, b):
-    """conv(x, w) + b; also returns the columns when the batch is one chunk."""
+def _run_conv(geo, x, w, b, keep=False):
+    """conv(x, w) + b; with ``keep``, also returns every chunk's columns (a list) when
+    they take at most _CACHE_COLS_BYTES in all, else None."""
     x, w, b = _up(x), _up(w), _up(b)
     y = _gam(x).empty((geo.N, geo.OC) + geo.O, x.dtype)
-    cols = None
+    kept, size = ([] if keep else None), 0
     for n0, n1, sg in geo.chunks():
         cols = sg.im2col(x[n0:n1])
-        sg.output(sg.forward_product(w, cols), b, y[n0:n1])
-    return y, cols if n0 == 0 and n1 == geo.N else None
+        if sg.writes_output():
+            yc = y[n0:n1]
+            sg.forward_product(w, cols, out=yc.reshape(sg._shape(sg.OC // sg.G)))
+            if b is not None:
+                yc += b.reshape((1, sg.OC) + (1,) * sg.n)
+        else:
+            sg.output(sg.forward_product(w, cols), b, y[n0:n1])
+        if kept is not None:
+            size += cols.nbytes
+            kept = kept + [cols] if size <= _CACHE_COLS_BYTES else None
+    return y, kept
 
 
 def _run_conv_transpose(geo, x, w, b):
@@ -368,17 +407,17 @@ def _run_conv_transpose(geo, x, w, b):
 
 def _run_conv_backward(geo, g, x, w, need_x, need_w, cols=None):
     """(input gradient, weight gradient) of conv for output gradient g, sharing each
-    chunk's channel-major gradient between them."""
+    chunk's channel-major gradient between them; ``cols``: forward's per-chunk columns."""
     g, w = _up(g), _up(w)
     xp = _gam(g)
     gx = xp.empty((geo.N, geo.C) + geo.I, g.dtype) if need_x else None
     part = None
-    for n0, n1, sg in geo.chunks():
+    for i, (n0, n1, sg) in enumerate(geo.chunks()):
         ge = sg.ext_grad(g[n0:n1])
         if need_x:
             sg.col2im(sg.input_product(w, ge), gx[n0:n1])
         if need_w:
-            c = cols if cols is not None else sg.im2col(_up(x[n0:n1]))
+            c = cols[i] if cols is not None else sg.im2col(_up(x[n0:n1]))
             p = sg.weight_part(ge, c)
             part = p if part is None else xp.add(part, p, out=part)
     return gx, (geo.weight_of(part) if need_w else None)
@@ -420,11 +459,12 @@ class _Conv(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, w, b, geo=None):
-        y, cols = _run_conv(geo, x, w, b)
-        if ctx.needs_input_grad:
+        need = ctx.needs_input_grad
+        y, cols = _run_conv(geo, x, w, b, keep=bool(need) and need[1])
+        if need:
             ctx.save_for_backward(x, w)
             ctx.geo = geo
-            if ctx.needs_input_grad[1] and cols is not None and cols.nbytes <= _CACHE_COLS_BYTES:
+            if cols is not None:
                 ctx.cols = cols
         return y.astype(x.dtype, copy=False)
 
