@@ -17,7 +17,7 @@ from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled
 from ._printing import set_printoptions, get_printoptions
 from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, full, empty, eye,
                            arange, linspace, logspace, rand, randn, randint, randperm, normal,
-                           bernoulli, multinomial, poisson, zeros_like, ones_like, full_like,
+                           bernoulli, multinomial, poisson, binomial, zeros_like, ones_like, full_like,
                            empty_like, rand_like, randn_like, randint_like)
 from .ops.pointwise import *  # noqa: F401,F403  (the function forms: ember.add, ember.exp ...)
 from .ops.pointwise import clone_tensor as clone
@@ -38,7 +38,8 @@ from .ops.special import (erfc, erfinv, digamma, polygamma, i0, sinc, logit, xlo
                           gammaincc as igammac)
 from .linalg._aliases import (det, logdet, slogdet, inverse, cholesky, cholesky_solve,
                               cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp,
-                              lu_solve, triangular_solve, cross, chain_matmul)
+                              lu_solve, triangular_solve, cross, chain_matmul, lu_unpack,
+                              geqrf, orgqr, ormqr)
 
 # -- the math tail (issue 17, tail-math): element-wise math, cumulative ops, statistics,
 #    histograms, set ops, combinatorics, the in-place tail and aliases
@@ -57,7 +58,7 @@ from .ops.integration import *  # noqa: F401,F403,E402
 from .ops.finite_difference import *  # noqa: F401,F403,E402
 from .ops.legacy_norms import *  # noqa: F401,F403,E402
 from .ops.predicates import *  # noqa: F401,F403,E402
-from .ops.distance import cdist, dist, pairwise_distance  # noqa: F401,E402
+from .ops.distance import cdist, dist, pairwise_distance, pdist  # noqa: F401,E402
 # -- end of the math tail block
 # ember.ops.stft (issue 17, nn-autograd): torch.stft / istft and the window functions
 from .ops.stft import (stft, istft, hann_window, hamming_window, blackman_window,  # noqa: F401
@@ -170,6 +171,8 @@ _LAZY_ATTRIBUTES = {
     "Future": ("ember.futures", "Future"),          # torch.Future (Captum checks it)
     "save": ("ember.serialization", "save"),         # issue 18: loaded on first use
     "load": ("ember.serialization", "load"),
+    "vmap": ("ember.func", "vmap"),                  # torch.vmap is torch.func.vmap
+    "GradScaler": ("ember.amp", "GradScaler"),       # torch.GradScaler is torch.amp's
 }
 
 

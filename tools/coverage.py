@@ -1,7 +1,8 @@
 """How much of PyTorch's public surface ember has, namespace by namespace.
 
     python tools/coverage.py                  # counts per namespace (needs torch)
-    python tools/coverage.py --missing torch.nn.functional   # the names ember lacks there
+    python tools/coverage.py --missing torch.nn.functional   # the names ember lacks there,
+                                                             # each with its reason
     python tools/coverage.py --write          # refresh tests/compat/ember_names.txt
 
 Public names are a module's ``__all__`` where it has one, else its ``dir()`` without
@@ -120,19 +121,27 @@ def main():
     if a.write:
         print(f"wrote {write_names()} names to {os.path.relpath(NAMES_FILE)}")
         return
+    from coverage_reasons import EXCLUDED, reason
     rows = table()
     if a.missing:
         for ns, _, _, missing in rows:
             if ns == a.missing:
-                print("\n".join(missing))
+                print("\n".join(f"{n:40} {reason(n)}" for n in missing))
         return
-    print(f"{'namespace':34} {'torch':>6} {'ember':>6} {'missing':>7}")
-    total_t = total_e = 0
-    for ns, n_t, n_e, _ in rows:
+    # documented: torch's public names less those outside the user API (TorchScript,
+    # backend kernels, quantized internals, typing helpers; tools/coverage_reasons.py)
+    print(f"{'namespace':34} {'torch':>6} {'ember':>6} {'missing':>7} {'documented':>10} "
+          f"{'covered':>7}")
+    total_t = total_e = total_d = 0
+    for ns, n_t, n_e, missing in rows:
+        n_d = n_t - sum(reason(n) in EXCLUDED for n in missing)
         total_t += n_t
         total_e += n_e
-        print(f"{ns:34} {n_t:6d} {n_e:6d} {n_t - n_e:7d}")
-    print(f"{'total':34} {total_t:6d} {total_e:6d} {total_t - total_e:7d}")
+        total_d += n_d
+        pct = f"{100 * n_e / n_d:6.1f}%" if n_d else "      -"
+        print(f"{ns:34} {n_t:6d} {n_e:6d} {n_t - n_e:7d} {n_d:10d} {pct}")
+    print(f"{'total':34} {total_t:6d} {total_e:6d} {total_t - total_e:7d} {total_d:10d} "
+          f"{100 * total_e / total_d:6.1f}%")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,11 @@ _TriSolveResult = collections.namedtuple("triangular_solve", ("solution", "clone
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve",
            "cholesky_inverse", "qr", "svd", "pinverse", "matrix_power", "matrix_exp",
-           "lu_solve", "triangular_solve", "cross", "chain_matmul"]
+           "lu_solve", "triangular_solve", "cross", "chain_matmul", "lu_unpack", "geqrf",
+           "orgqr", "ormqr"]
+
+_LuUnpackResult = collections.namedtuple("lu_unpack", ("P", "L", "U"))
+_GeqrfResult = collections.namedtuple("geqrf", ("a", "tau"))
 
 
 def logdet(input):
@@ -103,3 +107,93 @@ def chain_matmul(*matrices, out=None):
     if len(matrices) == 1:
         return matrices[0].clone()
     return multi_dot(list(matrices), out=out)
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
+    """``torch.lu_unpack``: ``(P, L, U)`` with ``A = P @ L @ U`` from ``lu_factor``'s packed
+    LU and LAPACK's 1-based pivots. L and U are differentiable in ``LU_data``; a part not
+    unpacked comes back empty, as in PyTorch."""
+    import ember
+    if out is not None:
+        raise NotImplementedError("lu_unpack: out= is not supported in ember")
+    if LU_data.dim() < 2:
+        raise RuntimeError("torch.lu_unpack: Expected tensor with 2 or more dimensions. Got "
+                           f"size: {list(LU_data.shape)} instead")
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    if tuple(LU_pivots.shape) != tuple(LU_data.shape[:-2]) + (k,):
+        raise RuntimeError("torch.lu_unpack: LU_pivots of shape "
+                           f"{list(LU_pivots.shape)} does not match LU_data's batch shape and "
+                           f"min(m, n) = {k}")
+    empty = ember.empty(0, dtype=LU_data.dtype)
+    L = U = P = empty
+    if unpack_data:
+        eye = ember.eye(m, k, dtype=LU_data.dtype)
+        L = ember.tril(LU_data, -1)[..., :, :k] + eye
+        U = ember.triu(LU_data)[..., :k, :]
+    if unpack_pivots:
+        import numpy as np
+        piv = LU_pivots.detach().cpu().numpy().astype(np.int64) - 1
+        if (piv < 0).any() or (piv >= m).any():
+            raise RuntimeError("torch.lu_unpack: pivots out of the range [1, m]")
+        batch = piv.shape[:-1]
+        flat = piv.reshape(-1, k)
+        perms = np.empty((flat.shape[0], m, m), dtype=np.float64)
+        for b, row in enumerate(flat):
+            order = np.arange(m)
+            for i, j in enumerate(row):       # LAPACK: row i was swapped with row j
+                order[i], order[j] = order[j], order[i]
+            perms[b] = np.eye(m)[order].T
+        P = ember.from_numpy(perms.reshape(batch + (m, m))).to(LU_data.dtype)
+    return _LuUnpackResult(P, L, U)
+
+
+def geqrf(input, *, out=None):
+    """``torch.geqrf``: LAPACK's packed QR, ``(a, tau)``: R on and above the diagonal of
+    ``a``, the Householder vectors below it (for ``orgqr`` / ``ormqr``). Not differentiable,
+    as in PyTorch."""
+    import ember
+    import numpy as np
+    if out is not None:
+        raise NotImplementedError("geqrf: out= is not supported in ember")
+    if input.dim() < 2:
+        raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
+    arr = input.detach().cpu().numpy()
+    m, n = arr.shape[-2:]
+    flat = arr.reshape((-1, m, n))
+    outs, taus = [], []
+    for mat in flat:
+        h, tau = np.linalg.qr(mat, mode="raw")    # h is LAPACK's a, transposed
+        outs.append(h.T)
+        taus.append(tau)
+    a = np.stack(outs).reshape(arr.shape).astype(arr.dtype) if flat.size else arr.copy()
+    t = (np.stack(taus).reshape(arr.shape[:-2] + (min(m, n),)).astype(arr.dtype)
+         if flat.size else np.zeros(arr.shape[:-2] + (min(m, n),), arr.dtype))
+    return _GeqrfResult(ember.from_numpy(np.ascontiguousarray(a)).to(input.device),
+                        ember.from_numpy(t).to(input.device))
+
+
+def orgqr(input, tau):
+    """``torch.orgqr``: the first n columns of Q from ``geqrf``'s output (an alias of
+    ``torch.linalg.householder_product``)."""
+    from . import householder_product
+    return householder_product(input, tau)
+
+
+def ormqr(input, tau, other, left=True, transpose=False):
+    """``torch.ormqr``: ``Q @ other`` (``left``) or ``other @ Q``, Q (or Q^H with
+    ``transpose``) the full m x m orthogonal matrix of ``geqrf``'s Householder vectors."""
+    import ember
+    from . import householder_product
+    m, n = input.shape[-2:]
+    if input.shape[-2] < tau.shape[-1]:
+        raise RuntimeError("torch.ormqr: input.shape[-2] must be greater than or equal to "
+                           "tau.shape[-1]")
+    square = input[..., :, :min(m, n)]
+    if square.shape[-1] < m:
+        pad = ember.zeros(*input.shape[:-2], m, m - square.shape[-1], dtype=input.dtype)
+        square = ember.cat([square, pad], -1)
+    q = householder_product(square, tau)
+    if transpose:
+        q = q.transpose(-2, -1).conj()
+    return q @ other if left else other @ q

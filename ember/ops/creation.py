@@ -682,6 +682,24 @@ def poisson(input, generator=None):
     return _make(_draw(arr, input.device))
 
 
+def binomial(count, prob, generator=None):
+    """``torch.binomial``: one Binomial(count, prob) draw per element, in ``count``'s float
+    dtype (shapes broadcast as torch's; NumPy's generator, so the values differ)."""
+    if not (isinstance(count, Tensor) and isinstance(prob, Tensor)):
+        raise TypeError("binomial(): argument 'count' and 'prob' must be Tensor")
+    for name, t in (("count", count), ("prob", prob)):
+        if t._data.dtype not in FLOATING_NP:
+            from .linalg import _TITLE
+            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: "
+                             f"{_TITLE[t.dtype.name]}")
+    n = backend.to_host(count._data)
+    p = backend.to_host(prob._data)
+    if (p < 0).any() or (p > 1).any():
+        raise RuntimeError("binomial: probability must be in [0, 1]")
+    arr = _random._gen(generator).binomial(n.astype("int64"), p).astype(count._data.dtype)
+    return _make(_draw(arr, count.device))
+
+
 # ---------------------------------------------------------------------------------------
 # in-place fills (initialisers use these under no_grad)
 
