@@ -23,8 +23,9 @@ In-place writes carry tangents as in PyTorch: an op that overwrites all of a ten
 op built on ops/pointwise.py ``apply_inplace``) gives it the result's tangent (zeros where
 the new value has none, as PyTorch's ``fill_``); a partial write (``x[i] = v``,
 ``index_put_``, ``x[mask] = 0``) applies the same write to the tangents (the old tangent or
-zeros, written with the value's tangent or zeros). While no level is active these paths
-pay one list-index check.
+zeros, written with the value's tangent or zeros). An ``out=`` call involving a tangent
+raises NotImplementedError, as PyTorch's out= functions do. While no level is active these
+paths pay one list-index check.
 
 Differences: one level at a time (PyTorch's limit too); a user ``autograd.Function``'s
 ``jvp`` staticmethod is not consulted (its tangent comes from its ``backward`` the same

@@ -184,3 +184,16 @@ def test_inplace_write_with_reverse_mode():
     np.testing.assert_allclose(tangent.numpy(), [5.0 * 2 + 2 * 5.0,
                                                  1 * 2 + p[1].item() * 5, 1 * 2 + p[2].item() * 5])
     np.testing.assert_allclose(p.grad.numpy(), [0.0, 2.0, 2.0])
+
+
+def test_out_argument_with_dual_raises():
+    # PyTorch: "Trying to use forward AD with add_out that does not support it ..."
+    with efw.dual_level():
+        x = efw.make_dual(ember.ones(3), ember.ones(3))
+        with pytest.raises(NotImplementedError, match="out= function"):
+            ember.add(x, 1, out=ember.zeros(3))
+        with pytest.raises(NotImplementedError, match="out= function"):
+            ember.add(ember.ones(3), 1, out=x)
+        out = ember.zeros(3)
+        ember.add(ember.ones(3), 1, out=out)        # no tangent involved: fine
+        assert out.tolist() == [2.0, 2.0, 2.0]
