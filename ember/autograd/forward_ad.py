@@ -18,16 +18,28 @@ per op; ops whose backward is once-differentiable raise the engine's error, as i
 PyTorch an op without a forward-mode formula raises. The primal result is computed by a
 separate ordinary call, so reverse-mode gradients through dual tensors still work.
 
+In-place writes carry tangents as in PyTorch: an op that overwrites all of a tensor
+(``x.add_(y)``, ``x.mul_(y)``, ``copy_``, ``fill_``, ``masked_fill_``, ``scatter_`` ... every
+op built on ops/pointwise.py ``apply_inplace``) gives it the result's tangent (zeros where
+the new value has none, as PyTorch's ``fill_``); a partial write (``x[i] = v``,
+``index_put_``, ``x[mask] = 0``) applies the same write to the tangents (the old tangent or
+zeros, written with the value's tangent or zeros). An ``out=`` call involving a tangent
+raises NotImplementedError, as PyTorch's out= functions do. While no level is active these
+paths pay one list-index check.
+
 Differences: one level at a time (PyTorch's limit too); a user ``autograd.Function``'s
 ``jvp`` staticmethod is not consulted (its tangent comes from its ``backward`` the same
-way); in-place writes (``x[i] = v``, ``index_put``, ``x.add_(y)`` and the ops built on
-them) do not carry tangents yet: the written tensor keeps its old tangent (or none), so
-the tangent misses the written part -- a known gap, tested as such; dual tensors print
-like plain tensors (PyTorch appends ``tangent=...``).
+way); an in-place write into a view (``x[0].add_(y)``, ``x.view(-1)[i] = v``) where the
+view, its base or the written value carries a tangent raises NotImplementedError: PyTorch
+updates the base's tangent through the view, ember does not yet (the tensor ``make_dual``
+returns owns its tangent, so writes into it are fine); dual tensors print like plain
+tensors (PyTorch appends ``tangent=...``).
 """
 from collections import namedtuple
 
-from .._tensor import Tensor
+from .. import backend
+from .._tensor import Tensor, _make
+from . import _dual_level
 from .dispatch import DispatchMode
 from .grad_mode import enable_grad
 
@@ -37,8 +49,9 @@ __all__ = ["UnpackedDualTensor", "enter_dual_level", "exit_dual_level", "make_du
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 UnpackedDualTensor.__module__ = __name__
 
-# _level[0]: the active _ForwardMode (one level at a time, as in PyTorch), or None.
-_level = [None]
+# _level[0]: the active _ForwardMode (one level at a time, as in PyTorch), or None; the
+# list lives in _dual_level so the in-place write paths can check it cheaply.
+_level = _dual_level.level
 
 
 class _ForwardMode(DispatchMode):
@@ -101,6 +114,70 @@ def _jvp(func, args, kwargs, tangents):
     return result
 
 
+_VIEW_WRITE = ("forward-mode AD: in-place write into a view of a dual tensor is not supported "
+               "in ember yet")
+
+
+def _own_entry(t, mode):
+    entry = t.__dict__.get("_fw_tangent")
+    return entry if entry is not None and entry[0] is mode else None
+
+
+def _check_write_target(mode, target, incoming):
+    """Raise where an in-place write into a view would have to update its base's tangent
+    (PyTorch keeps a view's tangent a view of its base's; ember does not). A tensor made
+    by ``make_dual`` owns its tangent (its base, the primal, has none), as in PyTorch."""
+    base = target._base
+    if base is None:
+        return
+    entry = _own_entry(target, mode)
+    if entry is not None and len(entry) > 2:
+        return
+    if incoming is not None or entry is not None or _own_entry(base, mode) is not None:
+        raise NotImplementedError(_VIEW_WRITE)
+
+
+def _new_entry(mode, target, tangent):
+    entry = _own_entry(target, mode)
+    return (mode, tangent) + ((True,) if entry is not None and len(entry) > 2 else ())
+
+
+def _whole_write_tangent(mode, target, res):
+    """``target``'s tangent entry once an in-place op has written ``res`` over all of it:
+    ``res``'s tangent (cast to target's dtype), or zeros where res has none but target had
+    one (``fill_``, ``copy_`` of a constant: PyTorch gives a zero tangent too); None where
+    neither has a tangent. Raises for a view (see _check_write_target)."""
+    new = _tangent_of(res, mode)
+    old = _tangent_of(target, mode)
+    if new is None and old is None:
+        return None
+    _check_write_target(mode, target, new)
+    data = target._data
+    if new is None:
+        new = _make(backend.get_array_module(data).zeros(data.shape, data.dtype))
+    elif new._data.dtype != data.dtype:
+        new = _make(new._data.astype(data.dtype))
+    return _new_entry(mode, target, new)
+
+
+def _partial_write_tangent(mode, target, value, write):
+    """``target``'s tangent entry once part of it is overwritten by ``value``:
+    ``write(array, v)`` performs the same write on the tangents (the old tangent or zeros,
+    written with value's tangent or zeros). None where neither carries a tangent."""
+    vt = _tangent_of(value, mode) if isinstance(value, Tensor) else None
+    old = _tangent_of(target, mode)
+    if vt is None and old is None:
+        return None
+    _check_write_target(mode, target, vt)
+    data = target._data
+    if old is not None:
+        arr = old._data.astype(data.dtype, copy=True)
+    else:
+        arr = backend.get_array_module(data).zeros(data.shape, data.dtype)
+    write(arr, vt._data if vt is not None else 0)
+    return _new_entry(mode, target, _make(arr))
+
+
 def enter_dual_level():
     """Enter a new forward-AD level; returns its index (0)."""
     if _level[0] is not None:
@@ -160,7 +237,7 @@ def make_dual(tensor, tangent, *, level=None):
             f"original Tensor, this is not supported. Tensor is of size {list(tensor.shape)} "
             f"while the given forward gradient is of size {list(tangent.shape)}.")
     out = _alias(tensor, mode)
-    out._fw_tangent = (mode, tangent)
+    out._fw_tangent = (mode, tangent, True)    # True: owns its tangent (its base has none)
     return out
 
 

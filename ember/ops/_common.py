@@ -19,6 +19,7 @@ from .._dtype import HALF_NP, float32 as _float32
 from .._tensor import Tensor, _LEGACY_NAMES
 from ..autograd.function import ArrayFunction, _bump
 from ..autograd.grad_mode import _state
+from ..autograd._dual_level import level as _fw_level
 
 _F32 = _float32.np
 _SQRT1_2 = 0.7071067811865476
@@ -98,10 +99,20 @@ def as_number(v):
 # ---------------------------------------------------------------------------------------
 # out=
 
+def _check_no_tangent(mode, res, out):
+    """PyTorch's out= functions have no forward-mode AD: raise where a tangent is involved."""
+    from ..autograd.forward_ad import _tangent_of
+    if _tangent_of(res, mode) is not None or _tangent_of(out, mode) is not None:
+        raise NotImplementedError("Trying to use forward AD with an out= function that does "
+                                  "not support it because it is an out= function")
+
+
 def write_out(res, out):
     """``out=``: copy ``res`` into ``out`` (resized when its shape differs), as PyTorch."""
     if out is None:
         return res
+    if _fw_level[0] is not None:
+        _check_no_tangent(_fw_level[0], res, out)
     if _state[0] and (res._rg or out._rg):
         raise RuntimeError("functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")

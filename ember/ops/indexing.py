@@ -32,6 +32,7 @@ from .._dtype import BOOL_NP, INTEGRAL_NP, int32 as _int32, int64 as _int64, uin
 from .._tensor import Tensor, _make, _wrap_dim, _legacy_type_name
 from ..autograd.function import ArrayFunction, _bump
 from ..autograd.grad_mode import _state
+from ..autograd._dual_level import level as _fw_level
 from ._common import broadcast_shape as _broadcast_shape, fmt_shape as _fmt
 from ._common import no_grad_op
 from .pointwise import _make_inplace as _inplace
@@ -530,31 +531,45 @@ def _put(input, key, adv, kind, value, accumulate=False, node=None):
     elif not _is_number(value):
         raise TypeError(f"can't assign a {type(value).__name__} to a "
                         f"{_legacy_type_name(input.dtype)}")
-    record = _check_write(input, value, adv is not None or kind in ("alias", "index"))
-    if record and input._base is not None:
-        # A write into a view: do it on a copy, then let the base's graph record it.
-        from .pointwise import clone_tensor
-        from .views import rebase_view
-        return rebase_view(input, _put(clone_tensor(input), key, adv, kind, value, accumulate,
-                                       node))
-    data = input._data
+    fw = _fw_level[0]
+    if fw is not None and fw.bypass:
+        fw = None                   # a write nested in one being handled
+    elif fw is not None:                          # forward AD: the same write on the tangents
+        from ..autograd.forward_ad import _partial_write_tangent
+        entry = _partial_write_tangent(fw, input, value,
+                                       lambda arr, v: _write(arr, key, adv, v, accumulate))
+        if entry is not None:
+            input._fw_tangent = entry
+        fw.bypass = True                        # the write's own nodes need no tangent
     try:
-        if record:
-            if vt:
-                value = _strip_leading_ones(value)
-            if node is None:
-                node = (CopySlices if key is not None and (adv is not None or kind != "alias")
-                        else IndexPut if adv is not None else CopyBackwards)
-            res = node.apply(input, value, key=key, adv=adv, accumulate=accumulate)
-            input.grad_fn = res.grad_fn
-            input._output_nr = 0
-            input._rg = True
-        else:
-            _write(data, key, adv, value._data if vt else value, accumulate)
-    except ValueError as err:
-        _raise_write_error(err, data, key, adv, value)
-    _bump(input)
-    return input
+        record = _check_write(input, value, adv is not None or kind in ("alias", "index"))
+        if record and input._base is not None:
+            # A write into a view: do it on a copy, then let the base's graph record it.
+            from .pointwise import clone_tensor
+            from .views import rebase_view
+            return rebase_view(input, _put(clone_tensor(input), key, adv, kind, value,
+                                           accumulate, node))
+        data = input._data
+        try:
+            if record:
+                if vt:
+                    value = _strip_leading_ones(value)
+                if node is None:
+                    node = (CopySlices if key is not None and (adv is not None or kind != "alias")
+                            else IndexPut if adv is not None else CopyBackwards)
+                res = node.apply(input, value, key=key, adv=adv, accumulate=accumulate)
+                input.grad_fn = res.grad_fn
+                input._output_nr = 0
+                input._rg = True
+            else:
+                _write(data, key, adv, value._data if vt else value, accumulate)
+        except ValueError as err:
+            _raise_write_error(err, data, key, adv, value)
+        _bump(input)
+        return input
+    finally:
+        if fw is not None:
+            fw.bypass = False
 
 
 def setitem(input, key, value):

@@ -15,6 +15,7 @@ from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction, _bump
 from ..autograd.dispatch import _top as _mode_top
 from ..autograd.grad_mode import _state
+from ..autograd._dual_level import level as _fw_level
 from .._convert import ToCopy, to_dtype as _to_dtype  # noqa: F401  (re-exported here)
 from ._common import no_grad_op, write_out as _out
 
@@ -1024,35 +1025,48 @@ def apply_inplace(self, fn, *args, **kwargs):
     if res._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                            f"broadcast shape {list(res._data.shape)}")
-    mode = _mode_top[0]
-    if mode is not None and mode.symbolic_shapes:
-        mode.__ember_inplace__(self, res)     # graph capture: self now holds res's value
-    if recording and res.grad_fn is None and self._rg:
-        # The new value does not depend on the old one (fill_, zero_, copy_ of a constant):
-        # self keeps requiring grad, and the old graph receives a zero gradient.
-        res = Overwrite.apply(self, res)
-    if recording and res.grad_fn is not None:
-        node = res.grad_fn
-        if node._saved:
-            saved = list(node._saved)
-            for k, slot in enumerate(saved):
-                if slot is not None and slot[0] is self:
-                    snap = _make(self._data.copy())
-                    snap._rg, snap.grad_fn, snap._output_nr = self._rg, self.grad_fn, self._output_nr
-                    saved[k] = (snap, None, None, None, 0)
-            node._saved = saved
-        if base is not None:
-            # a write through a view: the base's graph records it (CopySlices)
-            from .views import rebase_view
-            return rebase_view(self, res)
-        self._data[...] = res._data
-        self.grad_fn = node
-        self._output_nr = res._output_nr
-        self._rg = True
-    else:
-        self._data[...] = res._data
-    _bump(self)
-    return self
+    fw = _fw_level[0]
+    if fw is not None and fw.bypass:
+        fw = None                   # a write nested in one being handled
+    elif fw is not None:            # forward AD: self takes res's tangent
+        from ..autograd.forward_ad import _whole_write_tangent
+        entry = _whole_write_tangent(fw, self, res)
+        if entry is not None:
+            self._fw_tangent = entry
+        fw.bypass = True            # the write's own nodes (Overwrite, CopySlices) need none
+    try:
+        mode = _mode_top[0]
+        if mode is not None and mode.symbolic_shapes:
+            mode.__ember_inplace__(self, res)     # graph capture: self now holds res's value
+        if recording and res.grad_fn is None and self._rg:
+            # The new value does not depend on the old one (fill_, zero_, copy_ of a constant):
+            # self keeps requiring grad, and the old graph receives a zero gradient.
+            res = Overwrite.apply(self, res)
+        if recording and res.grad_fn is not None:
+            node = res.grad_fn
+            if node._saved:
+                saved = list(node._saved)
+                for k, slot in enumerate(saved):
+                    if slot is not None and slot[0] is self:
+                        snap = _make(self._data.copy())
+                        snap._rg, snap.grad_fn, snap._output_nr = self._rg, self.grad_fn, self._output_nr
+                        saved[k] = (snap, None, None, None, 0)
+                node._saved = saved
+            if base is not None:
+                # a write through a view: the base's graph records it (CopySlices)
+                from .views import rebase_view
+                return rebase_view(self, res)
+            self._data[...] = res._data
+            self.grad_fn = node
+            self._output_nr = res._output_nr
+            self._rg = True
+        else:
+            self._data[...] = res._data
+        _bump(self)
+        return self
+    finally:
+        if fw is not None:
+            fw.bypass = False
 
 
 _INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",

@@ -21,10 +21,9 @@ for _mod in _FAMILIES:
             raise
 # ops whose backward is differentiable (gradgrad) are the ones the double-backward trick
 # covers; the first case of each keeps the run short.
-# Left out: ops that write in place (setitem, index_put, the in-place index ops: ember's
-# in-place writes do not carry tangents yet, see forward_ad's docstring), scatter_reduce
-# prod (once-differentiable backward), an empty reduction (torch's tangent is nan).
-_KNOWN_GAPS = ("setitem_", "index_put", "inplace_", "scatter_reduce_prod", "logsumexp_empty")
+# Left out: scatter_reduce prod (once-differentiable backward), an empty reduction (torch's
+# tangent is nan).
+_KNOWN_GAPS = ("scatter_reduce_prod", "logsumexp_empty")
 CASES = [pytest.param(s, id=s.name) for s in SAMPLES if s.grad and s.gradgrad
          and not s.name.startswith(_KNOWN_GAPS)]
 
@@ -106,3 +105,95 @@ def test_forward_and_reverse_mode_together():
     y.backward()
     np.testing.assert_allclose(x.grad.numpy(), (x.exp() * (x + 1)).detach().numpy())
     np.testing.assert_allclose(tangent.item(), x.grad.sum().item())
+
+
+def _setitem(x, key, value):
+    x[key] = value
+    return x
+
+
+# In-place writes: the written tensor's tangent, against torch (x, y: dual float64 vectors).
+INPLACE_CASES = {
+    "add_": lambda L, x, y: x.add_(y),
+    "mul_": lambda L, x, y: x.mul_(y),
+    "mul_into_plain": lambda L, x, y: L.ones(5, dtype=L.float64).mul_(y),
+    "setitem_dual_value": lambda L, x, y: _setitem(L.zeros(5, dtype=L.float64), 1, y[2]),
+    "setitem_number_into_dual": lambda L, x, y: _setitem(x, 2, 3.0),
+    "setitem_slice": lambda L, x, y: _setitem(x, slice(1, 3), y[:2]),
+    "setitem_mask_zero": lambda L, x, y: _setitem(x, x > 0, 0.0),
+    "index_put_accumulate": lambda L, x, y: x.index_put_((L.tensor([0, 2, 2]),), y[:3],
+                                                          accumulate=True),
+    "index_put": lambda L, x, y: x.index_put_((L.tensor([0, 3]),), y[:2]),
+    "copy_": lambda L, x, y: L.zeros(5, dtype=L.float64).copy_(y),
+    "copy_constant": lambda L, x, y: x.copy_(L.zeros(5, dtype=L.float64)),
+    "fill_": lambda L, x, y: x.fill_(2.0),
+    "masked_fill_": lambda L, x, y: x.masked_fill_(y > 0, 1.0),
+    "floor_": lambda L, x, y: x.floor_(),
+    "clamp_": lambda L, x, y: x.clamp_(-0.5, 0.5),
+    "relu_inplace": lambda L, x, y: L.nn.functional.relu(x, inplace=True),
+}
+
+
+def _inplace_tangent(lib, fw, fn):
+    rng = np.random.default_rng(0)
+    a, ta, b, tb = (rng.standard_normal(5) for _ in range(4))
+    with fw.dual_level():
+        x = fw.make_dual(lib.tensor(a), lib.tensor(ta))
+        y = fw.make_dual(lib.tensor(b), lib.tensor(tb))
+        out = fn(lib, x, y)
+        return out.detach().numpy().copy(), fw.unpack_dual(out).tangent
+
+
+@needs_torch
+@pytest.mark.parametrize("name", list(INPLACE_CASES))
+def test_inplace_write_tangent_matches_torch(name):
+    import torch.autograd.forward_ad as tfw
+    t_val, t_tan = _inplace_tangent(torch, tfw, INPLACE_CASES[name])
+    e_val, e_tan = _inplace_tangent(ember, efw, INPLACE_CASES[name])
+    np.testing.assert_allclose(e_val, t_val)
+    assert (e_tan is None) == (t_tan is None)
+    if t_tan is not None:
+        np.testing.assert_allclose(e_tan.numpy(), t_tan.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_inplace_write_into_view_of_dual_raises():
+    ones = lambda: ember.ones(4, dtype=ember.float64)  # noqa: E731
+    with efw.dual_level():
+        x = efw.make_dual(ones(), ones())
+        with pytest.raises(NotImplementedError, match="view of a dual tensor"):
+            x[1:3].add_(1)
+        with pytest.raises(NotImplementedError, match="view of a dual tensor"):
+            x.view(2, 2)[0] = 3.0
+        plain = ones()
+        with pytest.raises(NotImplementedError, match="view of a dual tensor"):
+            plain.view(4).mul_(x)           # the base would receive a tangent
+        plain.view(4).mul_(2.0)             # no tangent involved: allowed
+        assert efw.unpack_dual(plain).tangent is None
+
+
+def test_inplace_write_with_reverse_mode():
+    p = ember.randn(3, dtype=ember.float64, requires_grad=True)
+    with efw.dual_level():
+        z = efw.make_dual(p * 1, ember.ones(3, dtype=ember.float64))
+        y = efw.make_dual(ember.full((3,), 2.0, dtype=ember.float64),
+                          ember.full((3,), 5.0, dtype=ember.float64))
+        z[0] = y[1]
+        z.mul_(y)
+        tangent = efw.unpack_dual(z).tangent
+        z.sum().backward()
+    np.testing.assert_allclose(tangent.numpy(), [5.0 * 2 + 2 * 5.0,
+                                                 1 * 2 + p[1].item() * 5, 1 * 2 + p[2].item() * 5])
+    np.testing.assert_allclose(p.grad.numpy(), [0.0, 2.0, 2.0])
+
+
+def test_out_argument_with_dual_raises():
+    # PyTorch: "Trying to use forward AD with add_out that does not support it ..."
+    with efw.dual_level():
+        x = efw.make_dual(ember.ones(3), ember.ones(3))
+        with pytest.raises(NotImplementedError, match="out= function"):
+            ember.add(x, 1, out=ember.zeros(3))
+        with pytest.raises(NotImplementedError, match="out= function"):
+            ember.add(ember.ones(3), 1, out=x)
+        out = ember.zeros(3)
+        ember.add(ember.ones(3), 1, out=out)        # no tangent involved: fine
+        assert out.tolist() == [2.0, 2.0, 2.0]
