@@ -136,6 +136,7 @@ from ._native_nn import *  # noqa: F401,F403,E402  (torch.conv2d, torch.dropout,
 # Optional and heavier parts load on first attribute access (``ember.vision``,
 # ``ember.onnx`` ...), never at ``import ember``: one line each, package -> module path.
 _LAZY_SUBMODULES = {
+    "signal": "ember.signal",               # torch.signal.windows (nn-tail2)
     "vision": "ember.vision",               # torchvision's API (issue 11)
     "hub": "ember.hub",
     "compat": "ember.compat",               # torch/torchvision names -> ember (issue 12)

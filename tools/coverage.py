@@ -30,6 +30,7 @@ NAMESPACES = [
     "torch.backends.cudnn", "torch.backends.cuda", "torch.backends.mps", "torch.accelerator",
     "torch.distributions", "torch.distributions.constraints", "torch.func", "torch.testing",
     "torch.random", "torch.futures", "torch.linalg", "torch.fft", "torch.special",
+    "torch.signal.windows",
     "torch.amp", "torch.jit", "torch.onnx", "torch.distributed", "torch.multiprocessing",
     "torch.profiler", "torch.ao.quantization", "torch.compiler", "torch.hub",
     "torchvision", "torchvision.transforms", "torchvision.transforms.functional",

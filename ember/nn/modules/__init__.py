@@ -55,3 +55,5 @@ from . import lazy as _lazy  # noqa: E402
 __all__ += _lazy.__all__
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402  (nn-autograd)
 __all__ += ["AdaptiveLogSoftmaxWithLoss"]
+from .fractional_pool import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: F401,E402  (nn-tail2)
+__all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]

@@ -1,19 +1,10 @@
 """``nn.MultiheadAttention`` (PyTorch's parameters, masks and returned weights).
 
-The attention itself is the fused Function of ``ember.ops.attention`` (the weights are
-its optional second output, differentiable as in PyTorch); self-attention projects q, k
-and v with one GEMM. ``add_bias_kv`` appends learned key/value rows and ``add_zero_attn``
-a zero row, with the masks padded to match, as PyTorch does. As PyTorch, the returned
-weights are taken after dropout, and rows whose keys are all masked give NaN when weights
-are returned and zeros otherwise (PyTorch's scaled_dot_product_attention path).
+The computation is ``F.multi_head_attention_forward`` (``ember.ops.multi_head_attention``);
+this module holds PyTorch's parameters and their initialisation.
 """
-import math
-
 from ...ops.creation import empty
-from ...ops.attention import _attention
-from ...ops.linear import linear
-from ...ops.pointwise import where, full_mask_value
-from ...ops.shape import cat
+from ...ops.multi_head_attention import _mha_forward
 from ..parameter import Parameter
 from .. import init
 from .linear import Linear
@@ -24,65 +15,6 @@ __all__ = ["MultiheadAttention"]
 
 class NonDynamicallyQuantizableLinear(Linear):
     """The Linear subclass PyTorch uses for ``out_proj`` (same behaviour, its own repr)."""
-
-
-def _additive(mask, like, name):
-    """A bool mask (True = masked out, MultiheadAttention's convention) or a float mask as
-    scores to add (PyTorch's ``_canonical_mask``)."""
-    if mask is None:
-        return None
-    if mask.dtype.name == "bool":
-        return where(mask, full_mask_value(like), like.new_zeros(()))
-    if not mask.dtype.is_floating_point:
-        raise AssertionError(f"only bool and floating types of {name} are supported")
-    return mask.to(like.dtype)
-
-
-def _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads):
-    """PyTorch's ``_mha_shape_check``: True for batched (3-D) input, False for 2-D."""
-    if query.dim() == 3:
-        if key.dim() != 3 or value.dim() != 3:
-            raise AssertionError("For batched (3-D) `query`, expected `key` and `value` to be "
-                                 f"3-D but found {key.dim()}-D and {value.dim()}-D tensors "
-                                 "respectively")
-        if key_padding_mask is not None and key_padding_mask.dim() != 2:
-            raise AssertionError("For batched (3-D) `query`, expected `key_padding_mask` to "
-                                 f"be `None` or 2-D but found {key_padding_mask.dim()}-D "
-                                 "tensor instead")
-        if attn_mask is not None and attn_mask.dim() not in (2, 3):
-            raise AssertionError("For batched (3-D) `query`, expected `attn_mask` to be "
-                                 f"`None`, 2-D or 3-D but found {attn_mask.dim()}-D tensor "
-                                 "instead")
-        return True
-    if query.dim() == 2:
-        if key.dim() != 2 or value.dim() != 2:
-            raise AssertionError("For unbatched (2-D) `query`, expected `key` and `value` to "
-                                 f"be 2-D but found {key.dim()}-D and {value.dim()}-D tensors "
-                                 "respectively")
-        if key_padding_mask is not None and key_padding_mask.dim() != 1:
-            raise AssertionError("For unbatched (2-D) `query`, expected `key_padding_mask` "
-                                 f"to be `None` or 1-D but found {key_padding_mask.dim()}-D "
-                                 "tensor instead")
-        if attn_mask is not None:
-            if attn_mask.dim() not in (2, 3):
-                raise AssertionError("For unbatched (2-D) `query`, expected `attn_mask` to "
-                                     f"be `None`, 2-D or 3-D but found {attn_mask.dim()}-D "
-                                     "tensor instead")
-            if attn_mask.dim() == 3:
-                expected = (num_heads, query.shape[0], key.shape[0])
-                if tuple(attn_mask.shape) != expected:
-                    raise AssertionError(f"Expected `attn_mask` shape to be {expected} but "
-                                         f"got {attn_mask.shape}")
-        return False
-    raise AssertionError("query should be unbatched 2D or batched 3D tensor but received "
-                         f"{query.dim()}-D query tensor")
-
-
-def _pad_keys(mask, extra):
-    """Appended key positions (bias_kv, zero_attn) are never masked."""
-    if mask is None or not extra:
-        return mask
-    return cat([mask, mask.new_zeros(mask.shape[:-1] + (extra,))], dim=-1)
 
 
 class MultiheadAttention(Module):
@@ -141,110 +73,15 @@ class MultiheadAttention(Module):
             init.xavier_normal_(self.bias_k)
             init.xavier_normal_(self.bias_v)
 
-    def _projections(self):
-        e = self.embed_dim
-        if self._qkv_same_embed_dim:
-            w = self.in_proj_weight
-            ws = (w[:e], w[e:2 * e], w[2 * e:])
-        else:
-            ws = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
-        b = self.in_proj_bias
-        bs = (None, None, None) if b is None else (b[:e], b[e:2 * e], b[2 * e:])
-        return ws, bs
-
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
-        """PyTorch's ``multi_head_attention_forward``: in-projection (one GEMM for
-        self-attention), the fused attention Function over (N, H, L, head_dim), out_proj.
-
-        As in PyTorch, ``is_causal`` is a hint: it needs ``attn_mask`` and is used instead
-        of it only when there is no key_padding_mask and no weights are returned."""
-        batched = _check_shapes(query, key, value, key_padding_mask, attn_mask,
-                                self.num_heads)
-        if not batched:
-            query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
-            if key_padding_mask is not None:
-                key_padding_mask = key_padding_mask.unsqueeze(0)
-        bf = batched and self.batch_first       # (N, L, E) rather than (L, N, E)
-        if bf:
-            N, L, E = query.shape
-            S = key.shape[1]
-        else:
-            L, N, E = query.shape
-            S = key.shape[0]
-        if E != self.embed_dim:
-            raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, but "
-                                 f"got {E}")
-        if is_causal and attn_mask is None:
-            raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use "
-                               "the Transformer module method `generate_square_subsequent_mask` "
-                               "to create this mask.")
-        causal = is_causal and key_padding_mask is None and not need_weights
-        H, hd = self.num_heads, self.head_dim
-        q, k, v = self._in_projection(query, key, value, bf, H, hd)   # (N, H, *, hd)
-
-        mask = None if causal else _additive(attn_mask, q, "attn_mask")
-        if mask is not None:
-            if mask.dim() == 2:
-                if tuple(mask.shape) != (L, S):
-                    raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, "
-                                       f"but should be {(L, S)}.")
-            elif mask.dim() == 3:
-                if tuple(mask.shape) != (N * H, L, S):
-                    raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, "
-                                       f"but should be {(N * H, L, S)}.")
-                mask = mask.reshape(N, H, L, S)
-            else:
-                raise RuntimeError(f"attn_mask's dimension {mask.dim()} is not supported")
-        kpm = _additive(key_padding_mask, q, "key_padding_mask")
-        if kpm is not None:
-            if tuple(kpm.shape) != (N, S):
-                raise AssertionError(f"expecting key_padding_mask shape of {(N, S)}, but got "
-                                     f"{tuple(kpm.shape)}")
-            kpm = kpm.reshape(N, 1, 1, S)
-        extra = 0   # key positions appended by add_bias_kv / add_zero_attn
-        if self.bias_k is not None:
-            k = cat([k, self.bias_k.reshape(1, H, 1, hd).expand(N, H, 1, hd)], dim=2)
-            v = cat([v, self.bias_v.reshape(1, H, 1, hd).expand(N, H, 1, hd)], dim=2)
-            extra += 1
-        if self.add_zero_attn:
-            k = cat([k, k.new_zeros((N, H, 1, hd))], dim=2)
-            v = cat([v, v.new_zeros((N, H, 1, hd))], dim=2)
-            extra += 1
-        mask, kpm = _pad_keys(mask, extra), _pad_keys(kpm, extra)
-        if kpm is not None:
-            mask = kpm if mask is None else mask + kpm
-        p = self.dropout if self.training else 0.0
-        res = _attention(q, k, v, mask, p, 1.0 / math.sqrt(hd), causal, need_weights,
-                         not need_weights)
-        out, weights = res if need_weights else (res, None)
-        if bf:
-            out = out.permute(0, 2, 1, 3).reshape(N, L, E)
-        else:
-            out = out.permute(2, 0, 1, 3).reshape(L, N, E)
-        out = self.out_proj(out)
-        if not batched:
-            out = out.squeeze(1)
-        if weights is None:
-            return out, None
-        if average_attn_weights:
-            weights = weights.mean(dim=1)
-        if not batched:
-            weights = weights.squeeze(0)
-        return out, weights
-
-    def _in_projection(self, query, key, value, bf, H, hd):
-        """q, k, v projected and split into heads: (N, H, L or S, head_dim) views."""
-        (wq, wk, wv), (bq, bk, bv) = self._projections()
-
-        def heads(t):   # (L, N, E) or (N, L, E) -> (N, H, L, hd)
-            t = t.reshape(t.shape[0], t.shape[1], H, hd)
-            return t.permute(0, 2, 1, 3) if bf else t.permute(1, 2, 0, 3)
-        if query is key and key is value and self._qkv_same_embed_dim:
-            qkv = linear(query, self.in_proj_weight, self.in_proj_bias)   # one GEMM
-            a, b = qkv.shape[:2]
-            qkv = qkv.reshape(a, b, 3, H, hd)
-            qkv = qkv.permute(2, 0, 3, 1, 4) if bf else qkv.permute(2, 1, 3, 0, 4)
-            return qkv.unbind(0)
-        return (heads(linear(query, wq, bq)), heads(linear(key, wk, bk)),
-                heads(linear(value, wv, bv)))
+        """PyTorch's ``MultiheadAttention.forward``: ``F.multi_head_attention_forward``
+        with this module's weights (and ``batch_first`` read in place, no transpose)."""
+        separate = not self._qkv_same_embed_dim
+        return _mha_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
+            self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
+            self.out_proj.weight, self.out_proj.bias, self.training, key_padding_mask,
+            need_weights, attn_mask, separate, self.q_proj_weight, self.k_proj_weight,
+            self.v_proj_weight, None, None, average_attn_weights, is_causal,
+            batch_first=self.batch_first)
