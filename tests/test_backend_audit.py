@@ -26,6 +26,23 @@ _HOST_INPUT = "builds a tensor from host data (Python lists, NumPy input) before
 _SCIPY_HOST = "SciPy's LU on the host (CuPy has no pivoted batched LU); results go back to the input's device"
 
 ALLOWED = {
+    ("ember/linalg/_aliases.py", "lu_unpack"): "the permutation matrix is built on the host "
+        "from the pivots (a host sync, as the pivot loop needs them), then converted",
+    ("ember/linalg/_aliases.py", "geqrf"): "LAPACK's raw QR through numpy.linalg on a host "
+        "copy (not differentiable, as torch's), results moved back to the input's device",
+    ("ember/ops/combinatorics.py", "_tri_indices"): "tril/triu_indices build a small host "
+        "index table, then create the tensor on the requested device",
+    ("ember/ops/inplace_tail.py", "_python_map"): "Tensor.apply_/map_/map2_ call a Python "
+        "function per element and are CPU-only in PyTorch too (checked above the use)",
+    ("ember/ops/sparse_coo.py", "_as_index_array"): "converts Python index data given by the "
+        "user, then creates it on the requested device",
+    ("ember/ops/stft.py", "_window"): "window values are computed in float64 on the host "
+        "(torch's formulas), then created on the requested device",
+    ("ember/ops/stft.py", "_cos_terms.formula"): "as _window (host float64 window formula)",
+    ("ember/ops/stft.py", "bartlett_window"): "as _window (host float64 window formula)",
+    ("ember/ops/stft.py", "kaiser_window"): "as _window (host float64 window formula)",
+    ("ember/nn/modules/normalization.py", "_cross_map_window"): "a constant (C, C) 0/1 "
+        "matrix built on the host and created on the input's device by the caller",
     ("ember/autograd/gradcheck.py", "_analytical_jacobian"): "gradcheck's Jacobians are "
         "assembled on the host from .cpu() copies, as torch.autograd.gradcheck's are compared",
     ("ember/autograd/gradcheck.py", "_numerical_jacobian"): "as above (host Jacobian)",
