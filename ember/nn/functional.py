@@ -15,3 +15,4 @@ from ..ops.distance import *  # noqa: F401,F403
 from ..ops.attention import *  # noqa: F401,F403
 from ..ops.channel_shuffle import channel_shuffle, native_channel_shuffle  # noqa: F401
 from ..ops.grid_sample import grid_sample, affine_grid  # noqa: F401
+from .modules.multihead_attention import multi_head_attention_forward  # noqa: F401

@@ -19,7 +19,7 @@ from .. import init
 from .linear import Linear
 from .module import Module
 
-__all__ = ["MultiheadAttention"]
+__all__ = ["MultiheadAttention", "multi_head_attention_forward"]
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -248,3 +248,49 @@ class MultiheadAttention(Module):
             return qkv.unbind(0)
         return (heads(linear(query, wq, bq)), heads(linear(key, wk, bk)),
                 heads(linear(value, wv, bv)))
+
+
+class _FunctionalAttention:
+    """The parameters of one ``multi_head_attention_forward`` call, shaped as the module's
+    attributes, so the functional form runs MultiheadAttention's own forward."""
+    forward = MultiheadAttention.forward
+    _projections = MultiheadAttention._projections
+    _in_projection = MultiheadAttention._in_projection
+
+    def __init__(self, **attrs):
+        self.__dict__.update(attrs)
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads,
+                                 in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn,
+                                 dropout_p, out_proj_weight, out_proj_bias, training=True,
+                                 key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None,
+                                 k_proj_weight=None, v_proj_weight=None, static_k=None,
+                                 static_v=None, average_attn_weights=True, is_causal=False):
+    """PyTorch's ``F.multi_head_attention_forward`` (sequence-first (L, N, E) or unbatched
+    inputs), computed by MultiheadAttention's forward; ``static_k``/``static_v`` are not
+    supported."""
+    if static_k is not None or static_v is not None:
+        raise NotImplementedError("multi_head_attention_forward: static_k/static_v are not "
+                                  "supported")
+    if embed_dim_to_check % num_heads:
+        raise AssertionError(f"embed_dim {embed_dim_to_check} not divisible by num_heads "
+                             f"{num_heads}")
+    if use_separate_proj_weight and (q_proj_weight is None or k_proj_weight is None
+                                     or v_proj_weight is None):
+        raise AssertionError("use_separate_proj_weight is True but q_proj_weight, "
+                             "k_proj_weight or v_proj_weight is None")
+    if not use_separate_proj_weight and in_proj_weight is None:
+        raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+    state = _FunctionalAttention(
+        embed_dim=embed_dim_to_check, num_heads=num_heads,
+        head_dim=embed_dim_to_check // num_heads, batch_first=False,
+        _qkv_same_embed_dim=not use_separate_proj_weight, in_proj_weight=in_proj_weight,
+        in_proj_bias=in_proj_bias, q_proj_weight=q_proj_weight, k_proj_weight=k_proj_weight,
+        v_proj_weight=v_proj_weight, bias_k=bias_k, bias_v=bias_v,
+        add_zero_attn=add_zero_attn, dropout=dropout_p, training=training,
+        out_proj=lambda x: linear(x, out_proj_weight, out_proj_bias))
+    return state.forward(query, key, value, key_padding_mask=key_padding_mask,
+                         need_weights=need_weights, attn_mask=attn_mask,
+                         average_attn_weights=average_attn_weights, is_causal=is_causal)
