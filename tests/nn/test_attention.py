@@ -7,36 +7,11 @@ from helpers import torch, needs_torch, assert_close, copy_state
 
 RNG = np.random.default_rng(0)
 Q, K, V = (RNG.standard_normal(s).astype(np.float32) for s in [(2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 4)])
-BOOL_MASK = RNG.random((5, 6)) > 0.3
-BOOL_MASK[:, 0] = True   # every query may attend somewhere
-FLOAT_MASK = RNG.standard_normal((5, 6)).astype(np.float32)
 
 
-def _lib_mask(lib, m):
-    return None if m is None else lib.tensor(m)
-
-
-@needs_torch
-@pytest.mark.parametrize("mask,kw", [(None, {}), (BOOL_MASK, {}), (FLOAT_MASK, {}),
-                                     (None, {"scale": 0.3}), (None, {"is_causal": True})])
-def test_sdpa_parity(mask, kw):
-    outs, grads = [], []
-    for lib in (ember, torch):
-        ts = [lib.tensor(a, requires_grad=True) for a in (Q, K, V)]
-        out = lib.nn.functional.scaled_dot_product_attention(*ts, attn_mask=_lib_mask(lib, mask),
-                                                             **kw)
-        (out * lib.tensor(np.arange(out.numel(), dtype=np.float32).reshape(out.shape) / 50)).sum().backward()
-        outs.append(out)
-        grads.append([t.grad for t in ts])
-    assert_close(outs[0], outs[1], rtol=1e-5, atol=1e-6)
-    for a, b in zip(*grads):
-        assert_close(a, b, rtol=1e-4, atol=1e-5)
-
-
-def test_sdpa_gradcheck_and_errors():
+def test_sdpa_mask_with_is_causal_raises():
     ts = [ember.tensor(a[:1, :1].astype(np.float64), requires_grad=True) for a in (Q, K, V)]
     F = ember.nn.functional
-    assert ember.autograd.gradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v), ts)
     with pytest.raises(RuntimeError):
         F.scaled_dot_product_attention(*ts, attn_mask=ember.ones(5, 6, dtype=ember.bool),
                                        is_causal=True)

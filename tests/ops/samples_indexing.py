@@ -128,6 +128,10 @@ SAMPLES = [
     OpSample("scatter_reduce_int_mean", lambda t, x, i, s: (x * 4).long().scatter_reduce(
         0, i, (s * 4).long(), "mean"), [[(4,), _i([0, 0, 3]), (3,)]], grad=False),
     # ---- index_select / index_add / index_copy / index_fill ----
+    OpSample("gather_scatter_3d_last_dim", lambda t, x, i, s: (
+        t.gather(x, -1, i), x.scatter(2, i, s), x.scatter_add(-1, i, s),
+        x.scatter_reduce(2, i, s, "amax", include_self=False)),
+        [[(2, 3, 4), _i([[[0, 2], [1, 3], [3, 0]], [[2, 1], [0, 3], [1, 2]]]), (2, 3, 2)]]),
     OpSample("index_select", lambda t, x, i: t.index_select(x, 1, i), [
         [(3, 4), _i([3, 0, 3])], [(3, 4), _empty_index()], [(3, 4), _i(2)],
         [(3, 4), _i([1, 2], dtype="int32")],

@@ -108,21 +108,6 @@ SAMPLES = [
     OpSample("torch_grid_sampler", lambda t, x, th: t.grid_sampler(
         x, t.affine_grid_generator(th, (1, 2, 3, 3), False), 0, 0, False),
              [[(1, 2, 4, 4), Arr((1, 2, 3), -0.5, 0.5)]], atol=1e-4, gradgrad=False),
-    OpSample("torch_rnn_cells", lambda t, x, h, c, wi, wh, bi, bh: (
-        t.lstm_cell(x, (h, c), wi, wh, bi, bh),
-        t.gru_cell(x, h, wi[:9], wh[:9], bi[:9], bh[:9]),
-        t.rnn_tanh_cell(x, h, wi[:3], wh[:3]), t.rnn_relu_cell(x, h, wi[:3], wh[:3], bi[:3])),
-             [[(2, 4), (2, 3), (2, 3), (12, 4), (12, 3), (12,), (12,)]], atol=1e-4),
-    OpSample("torch_lstm", lambda t, x, h, c, wi, wh, bi, bh, wi2, wh2, bi2, bh2: t.lstm(
-        x, (h, c), (wi, wh, bi, bh, wi2, wh2, bi2, bh2), True, 1, 0.0, False, True, False),
-             [[(5, 2, 4), (2, 2, 3), (2, 2, 3), (12, 4), (12, 3), (12,), (12,), (12, 4),
-               (12, 3), (12,), (12,)]], atol=1e-4, gradgrad=False),
-    OpSample("torch_gru_rnn", lambda t, x, h, wi, wh, wi2, wh2: (
-        t.gru(x, h, (wi, wh), False, 1, 0.0, False, False, True),
-        t.rnn_tanh(x, h[:, :, :3].contiguous(), (wi2, wh2), False, 1, 0.0, False, False, True),
-        t.rnn_relu(x, h[:, :, :3].contiguous(), (wi2, wh2), False, 1, 0.0, False, False, True)),
-             [[(2, 5, 4), (1, 2, 3), (9, 4), (9, 3), (3, 4), (3, 3)]], atol=1e-4, gradgrad=False,
-             noncontig=False),
     OpSample("torch_frobenius_nuclear", lambda t, x: (t.frobenius_norm(x, (0, 1)),
                                                       t.frobenius_norm(x, [1], True),
                                                       t.nuclear_norm(x), t.nuclear_norm(x, True)),

@@ -486,26 +486,6 @@ def test_scatter_src_larger_than_index_gradient():
     assert ember.autograd.gradcheck(lambda a, b: a.scatter(1, idx, b), (x, s))
 
 
-@pytest.mark.parametrize("fn", [
-    lambda x: x[[0, 2, 0]],
-    lambda x: x[x > 0],
-    lambda x: x[1:, ::2],
-    lambda x: x.gather(1, ember.tensor([[0, 0], [1, 3], [2, 2]])),
-    lambda x: x.index_select(0, ember.tensor([2, 2, 0])),
-    lambda x: x.take(ember.tensor([0, 0, 11])),
-    lambda x: x.masked_fill(ember.tensor([True, False, True, False]), 0.0) * x,
-    lambda x: x.masked_scatter(ember.tensor([True, False, True, False]), x * x),
-    lambda x: x.scatter_reduce(0, ember.tensor([[0, 0, 1, 2]]), x[:1] * 3, "amax"),
-    lambda x: x.scatter_reduce(0, ember.tensor([[0, 0, 1, 2]]), x[:1] * x[:1], "mean"),
-    lambda x: x.index_add(0, ember.tensor([1, 1]), x[:2] * x[:2], alpha=2),
-])
-def test_double_backward(fn):
-    rng = np.random.default_rng(3)
-    x = ember.tensor(rng.uniform(0.5, 1.5, (3, 4)) * rng.choice([-1, 1], (3, 4)),
-                     dtype=ember.float64, requires_grad=True)
-    assert ember.autograd.gradgradcheck(lambda t: fn(t) * fn(t), (x,))
-
-
 _PROD_ZERO_CASES = [  # (self, src, index): no zeros, a lone zero, zeros in self and src
     ([1.0, 2.0, 3.0, 4.0], [2.0, 3.0, 5.0], [0, 1, 0]),
     ([1.0, 0.0, 3.0, 4.0], [0.0, 3.0, 2.0, 5.0], [1, 1, 0, 2]),
