@@ -25,75 +25,13 @@ from .ops.reduction import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
-from .ops.activation import (selu, selu_, celu, celu_, rrelu, rrelu_, threshold, threshold_,  # noqa: F401
-                             prelu, hardshrink, tensor_softmax as softmax,
-                             tensor_log_softmax as log_softmax)
 from . import nn, optim, return_types
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
-# -- numerics (issue 17): machine limits and the top-level linalg aliases
-from ._typeinfo import finfo, iinfo
 from .ops.complex import real, imag, view_as_real, view_as_complex, complex, polar, angle
-from .ops.special import (erfc, erfinv, digamma, polygamma, i0, sinc, logit, xlogy,
-                          gammaln as lgamma, multigammaln as mvlgamma, gammainc as igamma,
-                          gammaincc as igammac)
-from .linalg._aliases import (det, logdet, slogdet, inverse, cholesky, cholesky_solve,
-                              cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp,
-                              lu_solve, triangular_solve, cross, chain_matmul, lu_unpack,
-                              geqrf, orgqr, ormqr)
-
-# -- the math tail (issue 17, tail-math): element-wise math, cumulative ops, statistics,
-#    histograms, set ops, combinatorics, the in-place tail and aliases
-from .ops.elementwise_math import *  # noqa: F401,F403,E402
-from .ops.cumulative import *  # noqa: F401,F403,E402
-from .ops.matmul_tail import *  # noqa: F401,F403,E402
-from .ops.renorm import *  # noqa: F401,F403,E402
-from .ops.inplace_tail import *  # noqa: F401,F403,E402
-from .ops.histograms import *  # noqa: F401,F403,E402
-from .ops.searching import *  # noqa: F401,F403,E402
-from .ops.set_ops import *  # noqa: F401,F403,E402
-from .ops.combinatorics import *  # noqa: F401,F403,E402
-from .ops.quantiles import *  # noqa: F401,F403,E402
-from .ops.covariance import *  # noqa: F401,F403,E402
-from .ops.integration import *  # noqa: F401,F403,E402
-from .ops.finite_difference import *  # noqa: F401,F403,E402
-from .ops.legacy_norms import *  # noqa: F401,F403,E402
-from .ops.predicates import *  # noqa: F401,F403,E402
-from .ops.distance import cdist, dist, pairwise_distance, pdist  # noqa: F401,E402
-# -- end of the math tail block
-# ember.ops.stft (issue 17, nn-autograd): torch.stft / istft and the window functions
-from .ops.stft import (stft, istft, hann_window, hamming_window, blackman_window,  # noqa: F401
-                       bartlett_window, kaiser_window)
-
-# ember.amp (issue 14): autocast and its state queries at top level, as torch.*
-from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled,  # noqa: F401
-                                get_autocast_dtype, set_autocast_dtype,
-                                is_autocast_cache_enabled, set_autocast_cache_enabled,
-                                clear_autocast_cache, autocast_increment_nesting,
-                                autocast_decrement_nesting, is_autocast_cpu_enabled,
-                                set_autocast_cpu_enabled, get_autocast_cpu_dtype,
-                                set_autocast_cpu_dtype, get_autocast_gpu_dtype,
-                                set_autocast_gpu_dtype)
-# quantized tensors (issue 14): dtypes, schemes and quantize functions, as torch.*
-from ._qtensor import (qint8, quint8, qint32, quint4x2, qscheme, per_tensor_affine,  # noqa: F401
-                       per_channel_affine, per_tensor_symmetric, per_channel_symmetric,
-                       per_channel_affine_float_qparams, quantize_per_tensor,
-                       quantize_per_channel, dequantize, _make_per_tensor_quantized_tensor,
-                       _make_per_channel_quantized_tensor)
 
 __version__ = "0.1.0"
 # ember.compat (issue 12): torch.version (ember's own version: ember.version.ember)
 from . import version  # noqa: E402
-from ._runtime import (set_num_threads, get_num_threads, get_num_interop_threads,  # noqa: E402
-                       set_num_interop_threads, set_float32_matmul_precision,
-                       get_float32_matmul_precision, use_deterministic_algorithms,
-                       are_deterministic_algorithms_enabled,
-                       is_deterministic_algorithms_warn_only_enabled,
-                       set_deterministic_debug_mode, get_deterministic_debug_mode, compile,
-                       typename, is_storage)
-from ._legacy_types import (FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor,  # noqa: E402
-                            ByteTensor, CharTensor, ShortTensor, IntTensor, LongTensor,
-                            BoolTensor)
-
 # sparse COO tensors (issue 17): layouts and constructors, as torch.*; the kernels load
 # on first use (ember/ops/sparse_coo.py)
 from ._layout import (layout, strided, sparse_coo, sparse_csr, sparse_csc, sparse_bsr,  # noqa: E402,F401
@@ -111,27 +49,79 @@ def spmm(input, mat2):
     from .ops.sparse_coo import mm as _mm, is_sparse as _is
     return _mm(input, mat2) if _is(input) or _is(mat2) else input.mm(mat2)
 
-# -- tensor structure (issue 17, tail-structure): strided views, storages, memory formats,
-#    constants and switches, the torch.* forms of nn ops, buffer/DLPack interop
-from ._formats import (memory_format, contiguous_format, channels_last,  # noqa: E402
-                       channels_last_3d, preserve_format, inf,
-                       nan, pi, e, newaxis, has_lapack, has_mkl, has_openmp, has_spectral,
-                       set_warn_always, is_warn_always_enabled, set_flush_denormal,
-                       set_anomaly_enabled, is_anomaly_enabled, is_anomaly_check_nan_enabled,
-                       is_distributed)
-from .ops.strided import *  # noqa: F401,F403,E402  (as_strided, *_scatter, *_copy ...)
-from .ops.strided import empty_strided  # noqa: E402
-from .ops.split_forms import *  # noqa: F401,F403,E402
-from .ops.index_reduce import index_reduce  # noqa: E402
-from ._storage import (UntypedStorage, TypedStorage, FloatStorage, DoubleStorage,  # noqa: E402
-                       HalfStorage, BFloat16Storage, ByteStorage, CharStorage, ShortStorage,
-                       IntStorage, LongStorage, BoolStorage, ComplexFloatStorage,
-                       ComplexDoubleStorage, resize_as_)
-from ._interop import frombuffer, from_dlpack  # noqa: E402
-from ._structure_api import (fill, fill_, zero_, detach, detach_, scalar_tensor,  # noqa: E402
-                             range, get_device, is_inference, set_default_tensor_type,
-                             get_default_device, set_default_device)
-from ._native_nn import *  # noqa: F401,F403,E402  (torch.conv2d, torch.dropout, torch.lstm ...)
+
+# Top-level names whose modules load on first use (import time, issue 18; ember/_lazy.py),
+# in binding order: a later source wins. Kinds: "names" (``attr=name`` binds ``attr`` as
+# ``name``), "star" (what ``from module import *`` binds). Add a name here, then run
+# ``python -m tools.lazy_tables --write`` (ember/_lazy_tables.py; a test checks it).
+_LAZY_SOURCES = (
+    ("ember.ops.activation", "names", "selu selu_ celu celu_ rrelu rrelu_ threshold threshold_ "
+     "prelu hardshrink tensor_softmax=softmax tensor_log_softmax=log_softmax"),
+    # -- numerics (issue 17): machine limits and the top-level linalg aliases
+    ("ember._typeinfo", "names", "finfo iinfo"),
+    ("ember.ops.special", "names", "erfc erfinv digamma polygamma i0 sinc logit xlogy "
+     "gammaln=lgamma multigammaln=mvlgamma gammainc=igamma gammaincc=igammac"),
+    ("ember.linalg._aliases", "names", "det logdet slogdet inverse cholesky cholesky_solve "
+     "cholesky_inverse qr svd pinverse matrix_power matrix_exp lu_solve triangular_solve "
+     "cross chain_matmul lu_unpack geqrf orgqr ormqr"),
+    # -- the math tail (issue 17, tail-math): element-wise math, cumulative ops, statistics,
+    #    histograms, set ops, combinatorics, the in-place tail and aliases
+    ("ember.ops.elementwise_math", "star", ""),
+    ("ember.ops.cumulative", "star", ""),
+    ("ember.ops.matmul_tail", "star", ""),
+    ("ember.ops.renorm", "star", ""),
+    ("ember.ops.inplace_tail", "star", ""),
+    ("ember.ops.histograms", "star", ""),
+    ("ember.ops.searching", "star", ""),
+    ("ember.ops.set_ops", "star", ""),
+    ("ember.ops.combinatorics", "star", ""),
+    ("ember.ops.quantiles", "star", ""),
+    ("ember.ops.covariance", "star", ""),
+    ("ember.ops.integration", "star", ""),
+    ("ember.ops.finite_difference", "star", ""),
+    ("ember.ops.legacy_norms", "star", ""),
+    ("ember.ops.predicates", "star", ""),
+    ("ember.ops.distance", "names", "cdist dist pairwise_distance pdist"),
+    # ember.ops.stft (issue 17, nn-autograd): torch.stft / istft and the window functions
+    ("ember.ops.stft", "names", "stft istft hann_window hamming_window blackman_window "
+     "bartlett_window kaiser_window"),
+    # ember.amp (issue 14): autocast and its state queries at top level, as torch.*
+    ("ember.amp.autocast_mode", "names", "autocast is_autocast_enabled set_autocast_enabled "
+     "get_autocast_dtype set_autocast_dtype is_autocast_cache_enabled "
+     "set_autocast_cache_enabled clear_autocast_cache autocast_increment_nesting "
+     "autocast_decrement_nesting is_autocast_cpu_enabled set_autocast_cpu_enabled "
+     "get_autocast_cpu_dtype set_autocast_cpu_dtype get_autocast_gpu_dtype "
+     "set_autocast_gpu_dtype"),
+    # quantized tensors (issue 14): dtypes, schemes and quantize functions, as torch.*
+    ("ember._qtensor", "names", "qint8 quint8 qint32 quint4x2 qscheme per_tensor_affine "
+     "per_channel_affine per_tensor_symmetric per_channel_symmetric "
+     "per_channel_affine_float_qparams quantize_per_tensor quantize_per_channel dequantize "
+     "_make_per_tensor_quantized_tensor _make_per_channel_quantized_tensor"),
+    ("ember._runtime", "names", "set_num_threads get_num_threads get_num_interop_threads "
+     "set_num_interop_threads set_float32_matmul_precision get_float32_matmul_precision "
+     "use_deterministic_algorithms are_deterministic_algorithms_enabled "
+     "is_deterministic_algorithms_warn_only_enabled set_deterministic_debug_mode "
+     "get_deterministic_debug_mode compile typename is_storage"),
+    ("ember._legacy_types", "names", "FloatTensor DoubleTensor HalfTensor BFloat16Tensor "
+     "ByteTensor CharTensor ShortTensor IntTensor LongTensor BoolTensor"),
+    # -- tensor structure (issue 17, tail-structure): strided views, storages, memory
+    #    formats, constants and switches, the torch.* forms of nn ops, buffer/DLPack interop
+    ("ember._formats", "names", "memory_format contiguous_format channels_last "
+     "channels_last_3d preserve_format inf nan pi e newaxis has_lapack has_mkl has_openmp "
+     "has_spectral set_warn_always is_warn_always_enabled set_flush_denormal "
+     "set_anomaly_enabled is_anomaly_enabled is_anomaly_check_nan_enabled is_distributed"),
+    ("ember.ops.strided", "star", ""),          # as_strided, *_scatter, *_copy ...
+    ("ember.ops.strided", "names", "empty_strided"),
+    ("ember.ops.split_forms", "star", ""),
+    ("ember.ops.index_reduce", "names", "index_reduce"),
+    ("ember._storage", "names", "UntypedStorage TypedStorage FloatStorage DoubleStorage "
+     "HalfStorage BFloat16Storage ByteStorage CharStorage ShortStorage IntStorage "
+     "LongStorage BoolStorage ComplexFloatStorage ComplexDoubleStorage resize_as_"),
+    ("ember._interop", "names", "frombuffer from_dlpack"),
+    ("ember._structure_api", "names", "fill fill_ zero_ detach detach_ scalar_tensor range "
+     "get_device is_inference set_default_tensor_type get_default_device set_default_device"),
+    ("ember._native_nn", "star", ""),            # torch.conv2d, torch.dropout, torch.lstm ...
+)
 
 # Optional and heavier parts load on first attribute access (``ember.vision``,
 # ``ember.onnx`` ...), never at ``import ember``: one line each, package -> module path.
@@ -177,14 +167,19 @@ _LAZY_ATTRIBUTES = {
 }
 
 
+from ._lazy_tables import TOP as _LAZY_NAMES  # noqa: E402  (expanded _LAZY_SOURCES)
+
+
 def __getattr__(name):
-    path = _LAZY_SUBMODULES.get(name)
-    if path is None and name in _LAZY_ATTRIBUTES:
-        import importlib
-        module_path, attr = _LAZY_ATTRIBUTES[name]
-        value = getattr(importlib.import_module(module_path), attr)
-        globals()[name] = value
+    where = _LAZY_NAMES.get(name) or _LAZY_ATTRIBUTES.get(name)
+    if where is not None:
+        from ._lazy import load
+        value = globals()[name] = load(*where)
         return value
+    path = _LAZY_SUBMODULES.get(name)
+    if path is None and name.startswith("_") and not name.startswith("__"):
+        from ._lazy import import_submodule    # ember._storage ... (no longer loaded eagerly)
+        return import_submodule(__name__, name)
     if path is None:
         raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name}: "
                              "ember does not provide it yet)")
@@ -202,4 +197,5 @@ def __getattr__(name):
 
 def __dir__():
     # the lazily loaded top-level names are part of the surface too
-    return sorted(set(globals()) | set(_LAZY_ATTRIBUTES) | {"serialization", "utils"})
+    return sorted(set(globals()) | set(_LAZY_ATTRIBUTES) | set(_LAZY_NAMES)
+                  | {"serialization", "utils"})

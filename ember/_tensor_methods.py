@@ -74,53 +74,19 @@ def attach(T):
         setattr(T, name, getattr(cr, name))
     for name, fn in pw.METHOD_ALIASES.items():
         setattr(T, name, fn)
-    from .ops import stft as _stft
-    T.stft = _stft.stft
-    T.istft = _stft.istft
     # Tensor.where(condition, other) is where(condition, self, other), as in PyTorch.
     T.where = lambda self, condition, other: pw.where(condition, self, other)
-    from .ops import activation as act
-    for name, fn in act.METHOD_ALIASES.items():
-        setattr(T, name, fn)
 
-    # -- complex parts and the numerics tail (issue 17) ------------------------------------
+    # -- complex parts (issue 17) -------------------------------------------------------------
     from .ops import complex as cx
     T.real = property(cx.real)
     T.imag = property(cx.imag)
     T.angle = cx.angle
-    from . import linalg as _linalg
-    T.det = _linalg.det
-    T.inverse = _linalg.inv
-    T.logdet = lambda self: _linalg._aliases.logdet(self)
-    T.slogdet = lambda self: _linalg._aliases.slogdet(self)
-    T.cholesky = lambda self, upper=False: _linalg.cholesky(self, upper=upper)
-    T.pinverse = lambda self, rcond=1e-15: _linalg._aliases.pinverse(self, rcond)
-    T.matrix_power = _linalg.matrix_power
-    T.matrix_exp = _linalg.matrix_exp
-    T.qr = lambda self, some=True: _linalg._aliases.qr(self, some)
-    T.svd = lambda self, some=True, compute_uv=True: _linalg._aliases.svd(self, some, compute_uv)
-    T.cross = lambda self, other, dim=None: _linalg._aliases.cross(self, other, dim)
 
-    # -- the math tail (issue 17, tail-math): element-wise math, cumulative ops, the
-    #    in-place tail and aliases (one table, ops/inplace_tail.py) ----------------------
-    from .ops import (elementwise_math as _em, cumulative as _cu, matmul_tail as _mmt,
-                      renorm as _rn, inplace_tail as _ipt, histograms as _hist,
-                      set_ops as _set, combinatorics as _comb, quantiles as _qt,
-                      covariance as _cov, predicates as _pred, distance as _dist)
-    T.dist = _dist.dist
-    T.cholesky_inverse = lambda self, upper=False: _linalg._aliases.cholesky_inverse(self, upper)
-    T.cholesky_solve = lambda self, input2, upper=False: _linalg._aliases.cholesky_solve(
-        self, input2, upper)
-    T.lu_solve = lambda self, LU_data, LU_pivots: _linalg._aliases.lu_solve(self, LU_data,
-                                                                            LU_pivots)
-    T.triangular_solve = lambda self, A, upper=True, transpose=False, unitriangular=False: (
-        _linalg._aliases.triangular_solve(self, A, upper, transpose, unitriangular))
-    for _mod in (_em, _cu, _mmt, _rn, _hist, _set, _comb, _qt, _cov, _pred):
-        for name in _mod.METHODS:
-            setattr(T, name, getattr(_mod, name))
-    for name, fn in _ipt.METHOD_TABLE.items():
-        setattr(T, name, fn)
-    # -- end of the math tail block ----------------------------------------------------------
+    # -- methods of the tail modules: bound on first use (ember/_lazy.py, issue 18) ----------
+    from ._lazy import attach_methods
+    from ._lazy_tables import TENSOR_METHODS
+    attach_methods(T, TENSOR_METHODS)
 
     T.T = property(sh.numpy_T)
     def _matrix_transpose(self, name="mT"):
@@ -133,16 +99,40 @@ def attach(T):
     T.mH = property(lambda self: pw.conj(_matrix_transpose(self, "mH")))
     T.H = property(sh.numpy_H)
 
-    # -- tensor structure (issue 17, tail-structure): strided views, storages, interop -------
-    from .ops import strided as _st, split_forms as _sf, index_reduce as _ir
-    from . import _storage, _interop, _structure_api as _sa, _formats
-    for mod in (_st, _sf, _ir, _storage):
-        for name in mod.METHODS:
-            setattr(T, name, getattr(mod, name))
-    T.__dlpack__ = _interop.dlpack
-    T.__dlpack_device__ = _interop.dlpack_device
-    T.get_device = _sa.get_device
-    T.is_inference = _sa.is_inference
-    T.is_distributed = _formats.is_distributed
-    T.swapaxes_ = _sa.swapaxes_
-    T.swapdims_ = _sa.swapdims_
+
+# Tensor methods whose modules load on first use, in binding order (a later source wins
+# over an earlier one and over the core bindings above). Kinds: "names" binds the listed
+# attributes (``attr=name`` binds ``attr`` as method ``name``); "list" binds every name
+# of the module's list attribute (``METHODS``); "dict" binds the items of a dict attribute.
+# ``python -m tools.lazy_tables --write`` expands this into ember/_lazy_tables.py.
+LAZY_METHOD_SOURCES = (
+    ("ember.ops.stft", "names", "stft istft"),
+    ("ember.ops.activation", "dict", "METHOD_ALIASES"),
+    # -- the numerics tail (issue 17): linalg methods
+    ("ember.linalg", "names", "det inv=inverse matrix_power matrix_exp"),
+    ("ember._tensor_tail", "names", "logdet slogdet cholesky pinverse qr svd cross"),
+    ("ember.ops.distance", "names", "dist"),
+    ("ember._tensor_tail", "names", "cholesky_inverse cholesky_solve lu_solve triangular_solve"),
+    # -- the math tail (issue 17, tail-math): element-wise math, cumulative ops, the
+    #    in-place tail and aliases (one table, ops/inplace_tail.py)
+    ("ember.ops.elementwise_math", "list", "METHODS"),
+    ("ember.ops.cumulative", "list", "METHODS"),
+    ("ember.ops.matmul_tail", "list", "METHODS"),
+    ("ember.ops.renorm", "list", "METHODS"),
+    ("ember.ops.histograms", "list", "METHODS"),
+    ("ember.ops.set_ops", "list", "METHODS"),
+    ("ember.ops.combinatorics", "list", "METHODS"),
+    ("ember.ops.quantiles", "list", "METHODS"),
+    ("ember.ops.covariance", "list", "METHODS"),
+    ("ember.ops.predicates", "list", "METHODS"),
+    ("ember.ops.inplace_tail", "dict", "METHOD_TABLE"),
+    # -- tensor structure (issue 17, tail-structure): strided views, storages, interop
+    ("ember.ops.strided", "list", "METHODS"),
+    ("ember.ops.split_forms", "list", "METHODS"),
+    ("ember.ops.index_reduce", "list", "METHODS"),
+    ("ember._storage", "list", "METHODS"),
+    ("ember._interop", "names", "dlpack=__dlpack__ dlpack_device=__dlpack_device__"),
+    ("ember._structure_api", "names", "get_device is_inference"),
+    ("ember._formats", "names", "is_distributed"),
+    ("ember._structure_api", "names", "swapaxes_ swapdims_"),
+)

@@ -1,22 +1,36 @@
-"""``ember.nn``: Module, Parameter, layers, functional, init and utils (as ``torch.nn``)."""
+"""``ember.nn``: Module, Parameter, layers, functional, init and utils (as ``torch.nn``).
+
+The layers (``ember.nn.Conv2d`` ...) are ``ember.nn.modules``' names, loaded with their
+family module on first use; ``init``, ``utils`` and ``parallel`` load on first access
+(import time, issue 18; ember/_lazy.py)."""
 from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer
-from .modules import *  # noqa: F401,F403
 from .modules import Module, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .modules.module import register_module_forward_hook, register_module_forward_pre_hook
-from . import functional, init, utils, parameter, modules
-# ember.nn.parallel (distributed helper): DataParallel as nn.DataParallel; DDP imports MPI lazily
+from . import functional, parameter, modules
+from .modules import __all__ as _layers
+from .._lazy import import_submodule as _import_submodule
 
+# ``from ember.nn import *``: the layers, as before they became lazy, plus these
+__all__ = list(_layers) + ["Buffer", "Parameter", "UninitializedBuffer", "UninitializedParameter",
+                           "functional", "init", "modules", "parameter",
+                           "register_module_forward_hook", "register_module_forward_pre_hook",
+                           "utils"]
+_LAYERS = frozenset(_layers)
 
 
 def __getattr__(name):
+    if name in _LAYERS:
+        value = globals()[name] = getattr(modules, name)
+        return value
     # nn.parallel (DDP's process-group plumbing) loads on first use (import time, issue 18)
     if name in ("parallel", "DataParallel"):
-        import importlib
-        parallel = importlib.import_module("ember.nn.parallel")
+        parallel = _import_submodule(__name__, "parallel")
         globals().update(parallel=parallel, DataParallel=parallel.DataParallel)
         return globals()[name]
+    if name in ("init", "utils"):
+        return _import_submodule(__name__, name)
     raise AttributeError(f"module 'ember.nn' has no attribute '{name}'")
 
 
 def __dir__():
-    return sorted(set(globals()) | {"parallel", "DataParallel"})
+    return sorted(set(globals()) | _LAYERS | {"parallel", "DataParallel", "init", "utils"})

@@ -1,19 +1,34 @@
 """``ember.nn.functional``: the functional form of every layer, over ``ember.ops``.
 
-Each op family exports its functional names through its module's ``__all__``.
+Each op family exports its functional names through its module's ``__all__``; the family
+loads on first use of one of its names (import time, issue 18; ember/_lazy.py).
 """
-from ..ops.linear import linear, bilinear  # noqa: F401
-from ..ops.activation import *  # noqa: F401,F403
-from ..ops.loss import *  # noqa: F401,F403
-from ..ops.conv import *  # noqa: F401,F403
-from ..ops.pooling import *  # noqa: F401,F403
-from ..ops.upsampling import *  # noqa: F401,F403
-from ..ops.normalization import *  # noqa: F401,F403
-from ..ops.dropout import *  # noqa: F401,F403
-from ..ops.sparse import *  # noqa: F401,F403
-from ..ops.distance import *  # noqa: F401,F403
-from ..ops.attention import *  # noqa: F401,F403
-from ..ops.channel_shuffle import channel_shuffle, native_channel_shuffle  # noqa: F401
-from ..ops.grid_sample import grid_sample, affine_grid  # noqa: F401
-from ..ops.multi_head_attention import multi_head_attention_forward  # noqa: F401
-from ..ops.fractional_pool import *  # noqa: F401,F403
+from .._lazy import module_getattr as _module_getattr
+from .._lazy_tables import FUNCTIONAL as _LAZY_NAMES
+
+# In binding order (a later source wins); after adding a name to a family's ``__all__``,
+# run ``python -m tools.lazy_tables --write``.
+_LAZY_SOURCES = (
+    ("ember.ops.linear", "names", "linear bilinear"),
+    ("ember.ops.activation", "star", ""),
+    ("ember.ops.loss", "star", ""),
+    ("ember.ops.conv", "star", ""),
+    ("ember.ops.pooling", "star", ""),
+    ("ember.ops.upsampling", "star", ""),
+    ("ember.ops.normalization", "star", ""),
+    ("ember.ops.dropout", "star", ""),
+    ("ember.ops.sparse", "star", ""),
+    ("ember.ops.distance", "star", ""),
+    ("ember.ops.attention", "star", ""),
+    ("ember.ops.channel_shuffle", "names", "channel_shuffle native_channel_shuffle"),
+    ("ember.ops.grid_sample", "names", "grid_sample affine_grid"),
+    ("ember.ops.multi_head_attention", "names", "multi_head_attention_forward"),
+    ("ember.ops.fractional_pool", "star", ""),
+)
+
+__all__ = [n for n in _LAZY_NAMES if not n.startswith("_")]
+__getattr__ = _module_getattr(globals(), _LAZY_NAMES)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_NAMES))

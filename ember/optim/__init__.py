@@ -1,29 +1,31 @@
-"""``ember.optim``: optimizers (one file per algorithm) and ``lr_scheduler``."""
+"""``ember.optim``: optimizers (one file per algorithm) and ``lr_scheduler``.
+
+``Optimizer`` is loaded with ember; each algorithm, ``lr_scheduler`` and ``swa_utils`` on
+first use (import time, issue 18; ember/_lazy.py)."""
 from .optimizer import Optimizer
-from .sgd import SGD
-from .adam import Adam, AdamW
-from .rmsprop import RMSprop
-from .adagrad import Adagrad
-from .adadelta import Adadelta
-from .adamax import Adamax
-from .nadam import NAdam
-from .radam import RAdam
-from .lbfgs import LBFGS
-from .asgd import ASGD
-from .rprop import Rprop
-from .adafactor import Adafactor
-from .sparse_adam import SparseAdam
+from .._lazy import module_getattr as _module_getattr
+from .._lazy_tables import OPTIM as _LAZY_NAMES
 
+# In binding order; after adding an optimizer run ``python -m tools.lazy_tables --write``.
+_LAZY_SOURCES = (
+    ("ember.optim.sgd", "names", "SGD"),
+    ("ember.optim.adam", "names", "Adam AdamW"),
+    ("ember.optim.rmsprop", "names", "RMSprop"),
+    ("ember.optim.adagrad", "names", "Adagrad"),
+    ("ember.optim.adadelta", "names", "Adadelta"),
+    ("ember.optim.adamax", "names", "Adamax"),
+    ("ember.optim.nadam", "names", "NAdam"),
+    ("ember.optim.radam", "names", "RAdam"),
+    ("ember.optim.lbfgs", "names", "LBFGS"),
+    ("ember.optim.asgd", "names", "ASGD"),
+    ("ember.optim.rprop", "names", "Rprop"),
+    ("ember.optim.adafactor", "names", "Adafactor"),
+    ("ember.optim.sparse_adam", "names", "SparseAdam"),
+)
 
-def __getattr__(name):
-    # lr_scheduler and swa_utils load on first use (import-time budget, issue 18)
-    if name in ("lr_scheduler", "swa_utils"):
-        import importlib
-        module = importlib.import_module(f"{__name__}.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'ember.optim' has no attribute '{name}'")
+__all__ = ["Optimizer", *_LAZY_NAMES, "lr_scheduler", "swa_utils"]
+__getattr__ = _module_getattr(globals(), _LAZY_NAMES)   # and the submodules, lr_scheduler ...
 
 
 def __dir__():
-    return sorted(set(globals()) | {"lr_scheduler", "swa_utils"})
+    return sorted(set(globals()) | set(_LAZY_NAMES) | {"lr_scheduler", "swa_utils"})

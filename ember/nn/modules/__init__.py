@@ -1,25 +1,35 @@
 """Every layer, one file per family; re-exported as ``ember.nn.<Layer>``."""
 from .module import Module
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
-from .linear import *  # noqa: F401,F403
-from .activation import *  # noqa: F401,F403
-from .loss import *  # noqa: F401,F403
-from .conv import *  # noqa: F401,F403
-from .pooling import *  # noqa: F401,F403
-from .upsampling import *  # noqa: F401,F403
-from .pixelshuffle import *  # noqa: F401,F403
-from .normalization import *  # noqa: F401,F403
-from .batchnorm import *  # noqa: F401,F403
-from .instancenorm import *  # noqa: F401,F403
-from .dropout import *  # noqa: F401,F403
-from .sparse import *  # noqa: F401,F403
-from .distance import *  # noqa: F401,F403
-from .rnn import *  # noqa: F401,F403
-from .multihead_attention import *  # noqa: F401,F403
-from .transformer import *  # noqa: F401,F403
-from .padding import *  # noqa: F401,F403
-from .channelshuffle import *  # noqa: F401,F403
-from . import padding as _padding
+
+# The layer families load on first use (import time, issue 18; ember/_lazy.py), in binding
+# order (a later source wins). After adding a layer, run ``python -m tools.lazy_tables --write``.
+_LAZY_SOURCES = (
+    ("ember.nn.modules.linear", "star", ""),
+    ("ember.nn.modules.activation", "star", ""),
+    ("ember.nn.modules.loss", "star", ""),
+    ("ember.nn.modules.conv", "star", ""),
+    ("ember.nn.modules.pooling", "star", ""),
+    ("ember.nn.modules.upsampling", "star", ""),
+    ("ember.nn.modules.pixelshuffle", "star", ""),
+    ("ember.nn.modules.normalization", "star", ""),
+    ("ember.nn.modules.batchnorm", "star", ""),
+    ("ember.nn.modules.instancenorm", "star", ""),
+    ("ember.nn.modules.dropout", "star", ""),
+    ("ember.nn.modules.sparse", "star", ""),
+    ("ember.nn.modules.distance", "star", ""),
+    ("ember.nn.modules.rnn", "star", ""),
+    ("ember.nn.modules.multihead_attention", "star", ""),
+    ("ember.nn.modules.transformer", "star", ""),
+    ("ember.nn.modules.padding", "star", ""),
+    ("ember.nn.modules.channelshuffle", "star", ""),
+    ("ember.nn.modules.lazy", "star", ""),              # nn-autograd (issue 17)
+    ("ember.nn.modules.adaptive", "names", "AdaptiveLogSoftmaxWithLoss"),   # nn-autograd
+    ("ember.nn.modules.fractional_pool", "names", "FractionalMaxPool2d FractionalMaxPool3d"),
+)
+
+from ..._lazy_tables import NN_MODULES as _LAZY_NAMES  # noqa: E402
+from ..._lazy import module_getattr as _module_getattr  # noqa: E402
 
 # what ``from .modules import *`` (ember.nn) exports: the layers, not the family files
 __all__ = [
@@ -48,12 +58,13 @@ __all__ = [
     "TripletMarginWithDistanceLoss", "Unflatten", "Unfold", "Upsample",
     "UpsamplingBilinear2d", "UpsamplingNearest2d",
 ]
-__all__ += _padding.__all__ + ["ChannelShuffle"]
-__all__ += ["CrossMapLRN2d"]  # nn-autograd (issue 17)
-from .lazy import *  # noqa: F401,F403,E402  (nn-autograd, issue 17)
-from . import lazy as _lazy  # noqa: E402
-__all__ += _lazy.__all__
-from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402  (nn-autograd)
-__all__ += ["AdaptiveLogSoftmaxWithLoss"]
-from .fractional_pool import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: F401,E402  (nn-tail2)
-__all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]
+__all__ += [n for n, (m, _) in _LAZY_NAMES.items()
+            if m in ("ember.nn.modules.padding", "ember.nn.modules.lazy")]
+__all__ += ["ChannelShuffle", "CrossMapLRN2d", "AdaptiveLogSoftmaxWithLoss",
+            "FractionalMaxPool2d", "FractionalMaxPool3d"]
+
+__getattr__ = _module_getattr(globals(), _LAZY_NAMES)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_NAMES))

@@ -1,0 +1,155 @@
+"""Names that load their module on first use (import time, issue 18).
+
+``import ember`` imports numpy and ember's core only: Tensor, dtypes, autograd, the core
+op families (pointwise, reduction, shape, indexing, linalg, creation), Module and
+Optimizer. Everything else keeps its public name where PyTorch has it, and its module is
+imported the first time the name is used:
+
+- module-level names (``ember.cumsum``, ``ember.nn.Conv2d``, ``F.relu``): PEP 562
+  ``__getattr__`` over a ``{name: module path}`` table; the value is then stored in the
+  module's globals, so the second lookup is a plain dict hit and nothing is slower later.
+- Tensor methods (``t.cumsum``): a ``LazyMethod`` descriptor in the class dict that, on
+  first access, imports the module and replaces itself with the function, so every later
+  call is the very function the eager binding gave (``Tensor.cumsum is ops.cumulative.cumsum``).
+
+Which names come from which star-exported module is precomputed in
+``ember/_lazy_tables.py`` (reading a module's ``__all__`` would import it); regenerate it
+with ``python -m tools.lazy_tables --write`` after adding names to an op module (a test
+checks it is in sync).
+"""
+import importlib
+
+
+def star_names(module):
+    """The names ``from module import *`` binds, in the order Python binds them."""
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [n for n in vars(module) if not n.startswith("_")]
+    return list(names)
+
+
+def from_spec(spec):
+    """``{"module": "a b c=alias"}`` -> ``{name: (module, attribute)}`` (``x=y`` binds
+    attribute ``x`` as name ``y``, like ``from module import x as y``)."""
+    out = {}
+    for module, names in spec.items():
+        for item in names.split():
+            attr, _, name = item.partition("=")
+            out[name or attr] = (module, attr)
+    return out
+
+
+def load(module, attr):
+    return getattr(importlib.import_module(module), attr)
+
+
+def import_submodule(package, name):
+    """``package.name`` imported, or AttributeError as for a missing attribute: submodules
+    that ``import ember`` no longer loads stay reachable as attributes (``ember.ops.special``)."""
+    try:
+        return importlib.import_module(f"{package}.{name}")
+    except ModuleNotFoundError as err:
+        if err.name != f"{package}.{name}":
+            raise
+        raise AttributeError(f"module '{package}' has no attribute '{name}'") from None
+
+
+def module_getattr(namespace, attributes, fallback=None):
+    """A PEP 562 ``__getattr__`` for ``namespace`` (a module's globals) over
+    ``attributes`` ``{name: (module, attribute)}``; unknown names go to ``fallback(name)``,
+    or are tried as submodules of a package."""
+    modname = namespace["__name__"]
+
+    def __getattr__(name):
+        where = attributes.get(name)
+        if where is None:
+            if fallback is not None:
+                return fallback(name)
+            if "__path__" in namespace and not name.startswith("__"):
+                return import_submodule(modname, name)
+            raise AttributeError(f"module '{modname}' has no attribute '{name}'")
+        value = load(*where)
+        namespace[name] = value
+        return value
+    return __getattr__
+
+
+class LazyMethod:
+    """A Tensor attribute whose function lives in a module loaded on first access; the
+    first access puts the function itself in the class dict (no cost on later calls)."""
+
+    __slots__ = ("owner", "name", "module", "attr", "table")
+
+    def __init__(self, owner, name, module, attr, table=None):
+        self.owner, self.name, self.module, self.attr, self.table = owner, name, module, attr, table
+
+    def resolve(self):
+        mod = importlib.import_module(self.module)
+        value = getattr(mod, self.table)[self.attr] if self.table else getattr(mod, self.attr)
+        if self.owner.__dict__.get(self.name) is self:
+            setattr(self.owner, self.name, value)
+        return value
+
+    def __get__(self, obj, objtype=None):
+        value = self.resolve()
+        get = getattr(type(value), "__get__", None)
+        return value if get is None else get(value, obj, objtype)
+
+    def __repr__(self):
+        return f"<lazy method {self.owner.__name__}.{self.name} from {self.module}>"
+
+
+def attach_methods(cls, table):
+    """Install ``LazyMethod`` descriptors: ``table`` is ``{name: (module, attr, dict)}``
+    (``dict`` names a table attribute of the module holding ``attr`` as a key, or None)."""
+    for name, (module, attr, tab) in table.items():
+        setattr(cls, name, LazyMethod(cls, name, module, attr, tab))
+
+
+def expand(sources, methods=False):
+    """Expand a namespace's lazy sources (``(module, kind, names)`` in binding order; a later
+    binding wins) into its table. Used by ``tools/lazy_tables.py`` only: "star", "list" and
+    "dict" import the module to read its names. Module names map to ``(module, attr)``,
+    Tensor methods (``methods=True``) to ``(module, attr, dict attribute or None)``."""
+    out = {}
+    for module, kind, names in sources:
+        if kind == "names":
+            items = [(name or attr, attr, None) for attr, _, name in
+                     (item.partition("=") for item in names.split())]
+        else:
+            mod = importlib.import_module(module)
+            if kind == "star":
+                items = [(n, n, None) for n in star_names(mod)]
+            elif kind == "list":
+                items = [(n, n, None) for n in getattr(mod, names)]
+            elif kind == "dict":
+                items = [(n, n, names) for n in getattr(mod, names)]
+            else:
+                raise ValueError(f"unknown lazy source kind {kind!r}")
+        for name, attr, table in items:
+            out.pop(name, None)         # a later binding wins and takes the later place
+            out[name] = (module, attr, table) if methods else (module, attr)
+    return out
+
+
+def unpack(packed, methods=False):
+    """The tables of ember/_lazy_tables.py are stored packed, ``{"module": "name attr=name"}``
+    (``"module:DICT"`` for Tensor methods kept in a dict attribute of the module): a few
+    strings compile faster than hundreds of tuples. Unpacked: ``{name: (module, attr)}``,
+    for methods ``{name: (module, attr, dict attribute or None)}``."""
+    out = {}
+    for key, names in packed.items():
+        module, _, table = key.partition(":")
+        for item in names.split():
+            attr, _, name = item.partition("=")
+            out[name or attr] = (module, attr, table or None) if methods else (module, attr)
+    return out
+
+
+def pack(table):
+    """The inverse of ``unpack`` (tools/lazy_tables.py writes the tables with it)."""
+    out = {}
+    for name, (module, attr, *tab) in table.items():
+        key = module + (":" + tab[0] if tab and tab[0] else "")
+        out.setdefault(key, []).append(attr if attr == name else f"{attr}={name}")
+    return {k: " ".join(v) for k, v in out.items()}
