@@ -15,19 +15,8 @@ from . import autograd, backend, cuda
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode
 from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled
 from ._printing import set_printoptions, get_printoptions
-from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, full, empty, eye,
-                           arange, linspace, logspace, rand, randn, randint, randperm, normal,
-                           bernoulli, multinomial, poisson, binomial, zeros_like, ones_like, full_like,
-                           empty_like, rand_like, randn_like, randint_like)
-from .ops.pointwise import *  # noqa: F401,F403  (the function forms: ember.add, ember.exp ...)
-from .ops.pointwise import clone_tensor as clone
-from .ops.reduction import *  # noqa: F401,F403
-from .ops.shape import *  # noqa: F401,F403
-from .ops.indexing import *  # noqa: F401,F403
-from .ops.linalg import *  # noqa: F401,F403
-from . import nn, optim, return_types
+from . import nn, optim
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
-from .ops.complex import real, imag, view_as_real, view_as_complex, complex, polar, angle
 
 __version__ = "0.1.0"
 # ember.compat (issue 12): torch.version (ember's own version: ember.version.ember)
@@ -55,6 +44,18 @@ def spmm(input, mat2):
 # ``name``), "star" (what ``from module import *`` binds). Add a name here, then run
 # ``python -m tools.lazy_tables --write`` (ember/_lazy_tables.py; a test checks it).
 _LAZY_SOURCES = (
+    # -- the core op families: creation, the function forms (ember.add, ember.exp ...)
+    ("ember.ops.creation", "names", "tensor as_tensor asarray from_numpy zeros ones full empty "
+     "eye arange linspace logspace rand randn randint randperm normal bernoulli multinomial "
+     "poisson binomial zeros_like ones_like full_like empty_like rand_like randn_like "
+     "randint_like"),
+    ("ember.ops.pointwise", "star", ""),
+    ("ember.ops.pointwise", "names", "clone_tensor=clone"),
+    ("ember.ops.reduction", "star", ""),
+    ("ember.ops.shape", "star", ""),
+    ("ember.ops.indexing", "star", ""),
+    ("ember.ops.linalg", "star", ""),
+    ("ember.ops.complex", "names", "real imag view_as_real view_as_complex complex polar angle"),
     ("ember.ops.activation", "names", "selu selu_ celu celu_ rrelu rrelu_ threshold threshold_ "
      "prelu hardshrink tensor_softmax=softmax tensor_log_softmax=log_softmax"),
     # -- numerics (issue 17): machine limits and the top-level linalg aliases
@@ -154,6 +155,8 @@ _LAZY_SUBMODULES = {
     "compiler": "ember.compiler",
     "serialization": "ember.serialization",   # save/load (lazy: issue 18, import time)
     "utils": "ember.utils",
+    "ops": "ember.ops",                     # the op families (issue 18: loaded on first use)
+    "return_types": "ember.return_types",   # max/min/sort ... named tuples (issue 18: lazy)
 }
 
 

@@ -20,25 +20,6 @@ checks it is in sync).
 import importlib
 
 
-def star_names(module):
-    """The names ``from module import *`` binds, in the order Python binds them."""
-    names = getattr(module, "__all__", None)
-    if names is None:
-        names = [n for n in vars(module) if not n.startswith("_")]
-    return list(names)
-
-
-def from_spec(spec):
-    """``{"module": "a b c=alias"}`` -> ``{name: (module, attribute)}`` (``x=y`` binds
-    attribute ``x`` as name ``y``, like ``from module import x as y``)."""
-    out = {}
-    for module, names in spec.items():
-        for item in names.split():
-            attr, _, name = item.partition("=")
-            out[name or attr] = (module, attr)
-    return out
-
-
 def load(module, attr):
     return getattr(importlib.import_module(module), attr)
 
@@ -95,6 +76,24 @@ class LazyMethod:
         get = getattr(type(value), "__get__", None)
         return value if get is None else get(value, obj, objtype)
 
+    def __set__(self, obj, value):
+        # a data descriptor, so that a lazy property (``t.T``) stays read-only and an
+        # instance attribute of a method's name is set as it would be after binding
+        resolved = self.resolve()
+        set_ = getattr(type(resolved), "__set__", None)
+        if set_ is not None:
+            set_(resolved, obj, value)
+        else:
+            obj.__dict__[self.name] = value
+
+    def __delete__(self, obj):
+        resolved = self.resolve()
+        delete = getattr(type(resolved), "__delete__", None)
+        if delete is not None:
+            delete(resolved, obj)
+        else:
+            del obj.__dict__[self.name]
+
     def __repr__(self):
         return f"<lazy method {self.owner.__name__}.{self.name} from {self.module}>"
 
@@ -104,32 +103,6 @@ def attach_methods(cls, table):
     (``dict`` names a table attribute of the module holding ``attr`` as a key, or None)."""
     for name, (module, attr, tab) in table.items():
         setattr(cls, name, LazyMethod(cls, name, module, attr, tab))
-
-
-def expand(sources, methods=False):
-    """Expand a namespace's lazy sources (``(module, kind, names)`` in binding order; a later
-    binding wins) into its table. Used by ``tools/lazy_tables.py`` only: "star", "list" and
-    "dict" import the module to read its names. Module names map to ``(module, attr)``,
-    Tensor methods (``methods=True``) to ``(module, attr, dict attribute or None)``."""
-    out = {}
-    for module, kind, names in sources:
-        if kind == "names":
-            items = [(name or attr, attr, None) for attr, _, name in
-                     (item.partition("=") for item in names.split())]
-        else:
-            mod = importlib.import_module(module)
-            if kind == "star":
-                items = [(n, n, None) for n in star_names(mod)]
-            elif kind == "list":
-                items = [(n, n, None) for n in getattr(mod, names)]
-            elif kind == "dict":
-                items = [(n, n, names) for n in getattr(mod, names)]
-            else:
-                raise ValueError(f"unknown lazy source kind {kind!r}")
-        for name, attr, table in items:
-            out.pop(name, None)         # a later binding wins and takes the later place
-            out[name] = (module, attr, table) if methods else (module, attr)
-    return out
 
 
 def unpack(packed, methods=False):
@@ -144,12 +117,3 @@ def unpack(packed, methods=False):
             attr, _, name = item.partition("=")
             out[name or attr] = (module, attr, table or None) if methods else (module, attr)
     return out
-
-
-def pack(table):
-    """The inverse of ``unpack`` (tools/lazy_tables.py writes the tables with it)."""
-    out = {}
-    for name, (module, attr, *tab) in table.items():
-        key = module + (":" + tab[0] if tab and tab[0] else "")
-        out.setdefault(key, []).append(attr if attr == name else f"{attr}={name}")
-    return {k: " ".join(v) for k, v in out.items()}

@@ -6,6 +6,39 @@ from, expanded from the namespace's ``_LAZY_SOURCES`` (Tensor: ``LAZY_METHOD_SOU
 from ._lazy import unpack
 
 TOP = unpack({
+    'ember.ops.creation':
+        'tensor as_tensor asarray from_numpy zeros ones full empty eye arange linspace '
+        'logspace rand randn randint randperm normal bernoulli multinomial poisson binomial '
+        'zeros_like ones_like full_like empty_like rand_like randn_like randint_like',
+    'ember.ops.pointwise':
+        'add sub subtract mul multiply div divide true_divide floor_divide remainder fmod pow '
+        'float_power atan2 arctan2 maximum minimum fmax fmin neg negative abs absolute sign '
+        'sgn exp exp2 expm1 log log2 log10 log1p sqrt rsqrt square sin cos tan asin acos atan '
+        'sinh cosh tanh asinh acosh atanh sigmoid relu erf reciprocal clamp clip lerp floor '
+        'ceil round trunc fix frac nan_to_num conj eq ne lt le gt ge greater greater_equal '
+        'less less_equal not_equal equal logical_and logical_or logical_xor logical_not '
+        'bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_left_shift '
+        'bitwise_right_shift isnan isinf isfinite isposinf isneginf signbit isclose allclose '
+        'addcmul addcdiv where rsub clamp_min clamp_max relu_ sigmoid_ clone_tensor=clone',
+    'ember.ops.reduction':
+        'sum nansum mean nanmean prod max min amax amin aminmax argmax argmin var std norm '
+        'logsumexp cumsum cumprod all any count_nonzero median mode kthvalue topk sort '
+        'argsort msort var_mean std_mean return_types',
+    'ember.ops.shape':
+        'reshape flatten unflatten ravel squeeze unsqueeze permute transpose swapaxes '
+        'swapdims t adjoint movedim moveaxis broadcast_to tile split tensor_split chunk '
+        'narrow unbind flip fliplr flipud roll tril triu diagonal diag diag_embed cat concat '
+        'concatenate stack hstack vstack row_stack dstack column_stack broadcast_tensors '
+        'broadcast_shapes atleast_1d atleast_2d atleast_3d repeat_interleave',
+    'ember.ops.indexing':
+        'gather scatter scatter_add scatter_reduce index_select index_add index_copy '
+        'index_fill masked_fill masked_select masked_scatter nonzero argwhere take '
+        'take_along_dim put index_put index_put_',
+    'ember.ops.linalg':
+        'mm matmul bmm mv dot vdot outer ger addmm baddbmm addmv inner kron trace einsum '
+        'tensordot',
+    'ember.ops.complex':
+        'real imag view_as_real view_as_complex complex polar angle',
     'ember.ops.activation':
         'selu selu_ celu celu_ rrelu rrelu_ threshold threshold_ prelu hardshrink '
         'tensor_softmax=softmax tensor_log_softmax=log_softmax',
@@ -255,10 +288,63 @@ OPTIM = unpack({
 })
 
 TENSOR_METHODS = unpack({
+    'ember.ops.pointwise':
+        'add=__add__ add_=__iadd__ sub=__sub__ sub_=__isub__ mul=__mul__ mul_=__imul__ '
+        'div=__truediv__ div_=__itruediv__ floor_divide=__floordiv__ '
+        'floor_divide_=__ifloordiv__ remainder=__mod__ remainder_=__imod__ pow=__pow__ '
+        'pow_=__ipow__ neg=__neg__ abs=__abs__ bitwise_not=__invert__ bitwise_and=__and__ '
+        'bitwise_and_=__iand__ bitwise_or=__or__ bitwise_or_=__ior__ bitwise_xor=__xor__ '
+        'bitwise_xor_=__ixor__ bitwise_left_shift=__lshift__ bitwise_right_shift=__rshift__ '
+        'eq=__eq__ ne=__ne__ lt=__lt__ le=__le__ gt=__gt__ ge=__ge__ add sub subtract mul '
+        'multiply div divide true_divide floor_divide remainder fmod pow float_power atan2 '
+        'arctan2 maximum minimum fmax fmin neg negative abs absolute sign sgn exp exp2 expm1 '
+        'log log2 log10 log1p sqrt rsqrt square sin cos tan asin acos atan sinh cosh tanh '
+        'asinh acosh atanh sigmoid relu erf reciprocal clamp clip clamp_min clamp_max lerp '
+        'floor ceil round trunc fix frac nan_to_num conj eq ne lt le gt ge greater '
+        'greater_equal less less_equal not_equal equal logical_and logical_or logical_xor '
+        'logical_not bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_left_shift '
+        'bitwise_right_shift isnan isinf isfinite isposinf isneginf signbit isclose allclose '
+        'addcmul addcdiv add_ sub_ mul_ div_ pow_ floor_divide_ remainder_ fmod_ neg_ abs_ '
+        'exp_ log_ sqrt_ rsqrt_ sin_ cos_ tanh_ sigmoid_ relu_ clamp_ clip_ clamp_min_ '
+        'clamp_max_ floor_ ceil_ round_ trunc_ frac_ reciprocal_ square_ sign_ lerp_ '
+        'nan_to_num_ log1p_ expm1_ erf_ atan2_ maximum_ minimum_ bitwise_and_ bitwise_or_ '
+        'bitwise_xor_ bitwise_not_ logical_not_ eq_ ne_ lt_ le_ gt_ ge_ addcmul_ addcdiv_ to '
+        'double half bfloat16 long short char byte cfloat cdouble cpu cuda type_as pin_memory '
+        'is_pinned',
+    'ember._tensor_operators':
+        'radd=__radd__ rsub=__rsub__ rmul=__rmul__ rtruediv=__rtruediv__ '
+        'rfloordiv=__rfloordiv__ rmod=__rmod__ rpow=__rpow__ rmatmul=__rmatmul__ pos=__pos__ '
+        'rand=__rand__ ror=__ror__ rxor=__rxor__ contains=__contains__ where real imag T mT '
+        'mH H',
+    'ember.ops.linalg':
+        'matmul=__matmul__ mm matmul bmm mv dot vdot outer ger addmm addmm_ baddbmm baddbmm_ '
+        'addmv addmv_ inner kron trace',
+    'ember.ops.indexing':
+        'getitem=__getitem__ setitem=__setitem__ gather scatter scatter_ scatter_add '
+        'scatter_add_ scatter_reduce scatter_reduce_ index_select index_add index_add_ '
+        'index_copy index_copy_ index_fill index_fill_ masked_fill masked_fill_ masked_select '
+        'masked_scatter masked_scatter_ nonzero argwhere take take_along_dim put put_ '
+        'index_put index_put_',
+    'ember.ops.reduction':
+        'sum nansum mean nanmean prod max min amax amin aminmax argmax argmin var std norm '
+        'logsumexp cumsum cumprod cumsum_ cumprod_ all any count_nonzero median mode kthvalue '
+        'topk sort argsort msort',
+    'ember.ops.shape':
+        'view view_as reshape reshape_as flatten unflatten ravel contiguous squeeze unsqueeze '
+        'permute transpose swapaxes swapdims t adjoint movedim moveaxis expand expand_as '
+        'broadcast_to repeat tile split tensor_split chunk narrow unbind flip fliplr flipud '
+        'roll tril triu diagonal diag diag_embed repeat_interleave',
+    'ember.ops.creation':
+        'uniform_ normal_ bernoulli_ random_ exponential_ log_normal_ geometric_ cauchy_ '
+        'fill_ zero_ copy_ bernoulli multinomial',
+    'ember.ops.pointwise:METHOD_ALIASES':
+        'float int bool clone',
     'ember.ops.stft':
         'stft istft',
     'ember.ops.activation:METHOD_ALIASES':
         'softmax log_softmax hardshrink prelu',
+    'ember.ops.complex':
+        'angle',
     'ember.linalg':
         'det inv=inverse matrix_power matrix_exp',
     'ember._tensor_tail':

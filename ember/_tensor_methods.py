@@ -2,112 +2,57 @@
 
 Most methods are the op functions themselves (``Tensor.exp is ops.pointwise.exp``), so a
 method call costs no extra Python frame. Methods whose signature differs from the
-function form (``view(*shape)``, reflected operators) are small adapters here.
+function form (reflected operators, properties) are small adapters in
+ember/_tensor_operators.py. Each is bound on first use (import time, issue 18): the class
+holds a ``LazyMethod`` that imports the op module and puts the function itself in its
+place, so every later call is exactly as fast as an eager binding.
 """
 
 
 def attach(T):
-    from .ops import pointwise as pw, reduction as red, shape as sh, indexing as ix
-    from .ops import linalg as la, creation as cr
-
-    # -- arithmetic operators ------------------------------------------------------------
-    T.__add__ = pw.add
-    T.__radd__ = lambda self, other: pw.add(self, other)
-    T.__iadd__ = pw.add_
-    T.__sub__ = pw.sub
-    T.__rsub__ = lambda self, other: pw.rsub(self, other)
-    T.__isub__ = pw.sub_
-    T.__mul__ = pw.mul
-    T.__rmul__ = lambda self, other: pw.mul(self, other)
-    T.__imul__ = pw.mul_
-    T.__truediv__ = pw.div
-    T.__rtruediv__ = lambda self, other: pw.div(pw.scalar_like(other, self), self)
-    T.__itruediv__ = pw.div_
-    T.__floordiv__ = pw.floor_divide
-    T.__rfloordiv__ = lambda self, other: pw.floor_divide(pw.scalar_like(other, self), self)
-    T.__ifloordiv__ = pw.floor_divide_
-    T.__mod__ = pw.remainder
-    T.__rmod__ = lambda self, other: pw.remainder(pw.scalar_like(other, self), self)
-    T.__imod__ = pw.remainder_
-    T.__pow__ = pw.pow
-    T.__rpow__ = lambda self, other: pw.pow(pw.scalar_like(other, self), self)
-    T.__ipow__ = pw.pow_
-    T.__matmul__ = la.matmul
-    T.__rmatmul__ = lambda self, other: la.matmul(other, self)
-    T.__neg__ = pw.neg
-    T.__pos__ = lambda self: self
-    T.__abs__ = pw.abs
-    T.__invert__ = pw.bitwise_not
-    T.__and__ = pw.bitwise_and
-    T.__rand__ = lambda self, other: pw.bitwise_and(self, other)
-    T.__iand__ = pw.bitwise_and_
-    T.__or__ = pw.bitwise_or
-    T.__ror__ = lambda self, other: pw.bitwise_or(self, other)
-    T.__ior__ = pw.bitwise_or_
-    T.__xor__ = pw.bitwise_xor
-    T.__rxor__ = lambda self, other: pw.bitwise_xor(self, other)
-    T.__ixor__ = pw.bitwise_xor_
-    T.__lshift__ = pw.bitwise_left_shift
-    T.__rshift__ = pw.bitwise_right_shift
-    T.__eq__ = pw.eq
-    T.__ne__ = pw.ne
-    T.__lt__ = pw.lt
-    T.__le__ = pw.le
-    T.__gt__ = pw.gt
-    T.__ge__ = pw.ge
-    T.__getitem__ = ix.getitem
-    T.__setitem__ = ix.setitem
-    T.__contains__ = lambda self, item: bool(pw.eq(self, item).any())
-
-    # -- pointwise methods ------------------------------------------------------------------
-    for name in pw.METHODS:
-        setattr(T, name, getattr(pw, name))
-    for name in red.METHODS:
-        setattr(T, name, getattr(red, name))
-    for name in sh.METHODS:
-        setattr(T, name, getattr(sh, name))
-    for name in ix.METHODS:
-        setattr(T, name, getattr(ix, name))
-    for name in la.METHODS:
-        setattr(T, name, getattr(la, name))
-    for name in cr.METHODS:
-        setattr(T, name, getattr(cr, name))
-    for name, fn in pw.METHOD_ALIASES.items():
-        setattr(T, name, fn)
-    # Tensor.where(condition, other) is where(condition, self, other), as in PyTorch.
-    T.where = lambda self, condition, other: pw.where(condition, self, other)
-
-    # -- complex parts (issue 17) -------------------------------------------------------------
-    from .ops import complex as cx
-    T.real = property(cx.real)
-    T.imag = property(cx.imag)
-    T.angle = cx.angle
-
-    # -- methods of the tail modules: bound on first use (ember/_lazy.py, issue 18) ----------
+    """Every method and operator is a ``LazyMethod`` until first used (ember/_lazy.py)."""
     from ._lazy import attach_methods
     from ._lazy_tables import TENSOR_METHODS
     attach_methods(T, TENSOR_METHODS)
 
-    T.T = property(sh.numpy_T)
-    def _matrix_transpose(self, name="mT"):
-        if self._data.ndim < 2:
-            raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
-                               f"matrices. Got {self._data.ndim}-D tensor.")
-        return sh.transpose(self, -2, -1)
-
-    T.mT = property(_matrix_transpose)
-    T.mH = property(lambda self: pw.conj(_matrix_transpose(self, "mH")))
-    T.H = property(sh.numpy_H)
-
 
 # Tensor methods whose modules load on first use, in binding order (a later source wins
-# over an earlier one and over the core bindings above). Kinds: "names" binds the listed
+# over an earlier one). Kinds: "names" binds the listed
 # attributes (``attr=name`` binds ``attr`` as method ``name``); "list" binds every name
 # of the module's list attribute (``METHODS``); "dict" binds the items of a dict attribute.
 # ``python -m tools.lazy_tables --write`` expands this into ember/_lazy_tables.py.
 LAZY_METHOD_SOURCES = (
+    # -- arithmetic operators
+    ("ember.ops.pointwise", "names",
+     "add=__add__ add_=__iadd__ sub=__sub__ sub_=__isub__ mul=__mul__ mul_=__imul__ "
+     "div=__truediv__ div_=__itruediv__ floor_divide=__floordiv__ "
+     "floor_divide_=__ifloordiv__ remainder=__mod__ remainder_=__imod__ pow=__pow__ "
+     "pow_=__ipow__"),
+    ("ember._tensor_operators", "names",
+     "radd=__radd__ rsub=__rsub__ rmul=__rmul__ rtruediv=__rtruediv__ "
+     "rfloordiv=__rfloordiv__ rmod=__rmod__ rpow=__rpow__ rmatmul=__rmatmul__ pos=__pos__ "
+     "rand=__rand__ ror=__ror__ rxor=__rxor__ contains=__contains__"),
+    ("ember.ops.linalg", "names", "matmul=__matmul__"),
+    ("ember.ops.pointwise", "names",
+     "neg=__neg__ abs=__abs__ bitwise_not=__invert__ bitwise_and=__and__ "
+     "bitwise_and_=__iand__ bitwise_or=__or__ bitwise_or_=__ior__ bitwise_xor=__xor__ "
+     "bitwise_xor_=__ixor__ bitwise_left_shift=__lshift__ bitwise_right_shift=__rshift__ "
+     "eq=__eq__ ne=__ne__ lt=__lt__ le=__le__ gt=__gt__ ge=__ge__"),
+    ("ember.ops.indexing", "names", "getitem=__getitem__ setitem=__setitem__"),
+    # -- the core families' methods
+    ("ember.ops.pointwise", "list", "METHODS"),
+    ("ember.ops.reduction", "list", "METHODS"),
+    ("ember.ops.shape", "list", "METHODS"),
+    ("ember.ops.indexing", "list", "METHODS"),
+    ("ember.ops.linalg", "list", "METHODS"),
+    ("ember.ops.creation", "list", "METHODS"),
+    ("ember.ops.pointwise", "dict", "METHOD_ALIASES"),
     ("ember.ops.stft", "names", "stft istft"),
+    ("ember._tensor_operators", "names", "where"),
     ("ember.ops.activation", "dict", "METHOD_ALIASES"),
+    # -- complex parts (issue 17)
+    ("ember._tensor_operators", "names", "real imag"),
+    ("ember.ops.complex", "names", "angle"),
     # -- the numerics tail (issue 17): linalg methods
     ("ember.linalg", "names", "det inv=inverse matrix_power matrix_exp"),
     ("ember._tensor_tail", "names", "logdet slogdet cholesky pinverse qr svd cross"),
@@ -126,6 +71,7 @@ LAZY_METHOD_SOURCES = (
     ("ember.ops.covariance", "list", "METHODS"),
     ("ember.ops.predicates", "list", "METHODS"),
     ("ember.ops.inplace_tail", "dict", "METHOD_TABLE"),
+    ("ember._tensor_operators", "names", "T mT mH H"),
     # -- tensor structure (issue 17, tail-structure): strided views, storages, interop
     ("ember.ops.strided", "list", "METHODS"),
     ("ember.ops.split_forms", "list", "METHODS"),

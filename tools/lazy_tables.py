@@ -37,8 +37,50 @@ from ._lazy import unpack
 '''
 
 
+def star_names(module):
+    """The names ``from module import *`` binds, in the order Python binds them."""
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [n for n in vars(module) if not n.startswith("_")]
+    return list(names)
+
+
+def expand(sources, methods=False):
+    """Expand a namespace's lazy sources (``(module, kind, names)`` in binding order; a later
+    binding wins) into its table. "star", "list" and
+    "dict" import the module to read its names. Module names map to ``(module, attr)``,
+    Tensor methods (``methods=True``) to ``(module, attr, dict attribute or None)``."""
+    out = {}
+    for module, kind, names in sources:
+        if kind == "names":
+            items = [(name or attr, attr, None) for attr, _, name in
+                     (item.partition("=") for item in names.split())]
+        else:
+            mod = importlib.import_module(module)
+            if kind == "star":
+                items = [(n, n, None) for n in star_names(mod)]
+            elif kind == "list":
+                items = [(n, n, None) for n in getattr(mod, names)]
+            elif kind == "dict":
+                items = [(n, n, names) for n in getattr(mod, names)]
+            else:
+                raise ValueError(f"unknown lazy source kind {kind!r}")
+        for name, attr, table in items:
+            out.pop(name, None)         # a later binding wins and takes the later place
+            out[name] = (module, attr, table) if methods else (module, attr)
+    return out
+
+
+def pack(table):
+    """The inverse of ``unpack`` (tools/lazy_tables.py writes the tables with it)."""
+    out = {}
+    for name, (module, attr, *tab) in table.items():
+        key = module + (":" + tab[0] if tab and tab[0] else "")
+        out.setdefault(key, []).append(attr if attr == name else f"{attr}={name}")
+    return {k: " ".join(v) for k, v in out.items()}
+
+
 def render():
-    from ember._lazy import expand, pack
     parts = [HEADER]
     for table, (module, attr, methods) in TABLES.items():
         sources = getattr(importlib.import_module(module), attr)
