@@ -49,6 +49,7 @@ WORKLOADS = [
     "gelu",
     "batchnorm",
     "save_small",
+    "import_time_cached",
 ]
 
 

@@ -9,12 +9,9 @@ from ._dtype import (uint16, uint32, uint64, float8_e4m3fn, float8_e5m2, float8_
                      float8_e5m2fnuz, float8_e8m0fnu, int1, int2, int4, uint1, uint2, uint4)
 from ._device import device
 from ._tensor import Tensor, Size
-from ._random import (Generator, manual_seed, seed, initial_seed, get_rng_state,
-                      set_rng_state, default_generator)
-from . import autograd, backend, cuda
-from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode
-from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled
-from ._printing import set_printoptions, get_printoptions
+from . import autograd, backend
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
+                                 is_grad_enabled, is_inference_mode_enabled)
 from . import nn, optim
 from ._api import result_type, is_tensor, is_floating_point, is_complex, numel
 
@@ -44,6 +41,10 @@ def spmm(input, mat2):
 # ``name``), "star" (what ``from module import *`` binds). Add a name here, then run
 # ``python -m tools.lazy_tables --write`` (ember/_lazy_tables.py; a test checks it).
 _LAZY_SOURCES = (
+    ("ember._printing", "names", "set_printoptions get_printoptions"),
+    # the default generator (numpy.random loads with it)
+    ("ember._random", "names", "Generator manual_seed seed initial_seed get_rng_state "
+     "set_rng_state default_generator"),
     # -- the core op families: creation, the function forms (ember.add, ember.exp ...)
     ("ember.ops.creation", "names", "tensor as_tensor asarray from_numpy zeros ones full empty "
      "eye arange linspace logspace rand randn randint randperm normal bernoulli multinomial "
@@ -127,6 +128,7 @@ _LAZY_SOURCES = (
 # Optional and heavier parts load on first attribute access (``ember.vision``,
 # ``ember.onnx`` ...), never at ``import ember``: one line each, package -> module path.
 _LAZY_SUBMODULES = {
+    "cuda": "ember.cuda",                   # CuPy devices and streams (issue 18: lazy)
     "signal": "ember.signal",               # torch.signal.windows (nn-tail2)
     "vision": "ember.vision",               # torchvision's API (issue 11)
     "hub": "ember.hub",

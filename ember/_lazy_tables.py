@@ -6,6 +6,11 @@ from, expanded from the namespace's ``_LAZY_SOURCES`` (Tensor: ``LAZY_METHOD_SOU
 from ._lazy import unpack
 
 TOP = unpack({
+    'ember._printing':
+        'set_printoptions get_printoptions',
+    'ember._random':
+        'Generator manual_seed seed initial_seed get_rng_state set_rng_state '
+        'default_generator',
     'ember.ops.creation':
         'tensor as_tensor asarray from_numpy zeros ones full empty eye arange linspace '
         'logspace rand randn randint randperm normal bernoulli multinomial poisson binomial '
@@ -207,6 +212,10 @@ NN_MODULES = unpack({
         'AdaptiveLogSoftmaxWithLoss',
     'ember.nn.modules.fractional_pool':
         'FractionalMaxPool2d FractionalMaxPool3d',
+    'ember.nn.modules.module':
+        'Module',
+    'ember.nn.modules.container':
+        'Sequential ModuleList ModuleDict ParameterList ParameterDict',
 })
 
 FUNCTIONAL = unpack({
@@ -259,6 +268,8 @@ FUNCTIONAL = unpack({
 })
 
 OPTIM = unpack({
+    'ember.optim.optimizer':
+        'Optimizer',
     'ember.optim.sgd':
         'SGD',
     'ember.optim.adam':

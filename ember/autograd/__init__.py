@@ -1,12 +1,23 @@
 """``ember.autograd``: Function, backward/grad, grad modes, gradcheck, anomaly detection."""
-from .function import Function, once_differentiable
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                         is_grad_enabled, is_inference_mode_enabled,
                         set_multithreading_enabled, enforce_grad_layout_policy)
-from .engine import backward, grad
-from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
-from . import function, graph, grad_mode, variable
-from .variable import Variable
+from . import grad_mode
+from .._lazy import module_getattr as _make_getattr
+
+# loaded on first use (import time, issue 18); the submodules (function, engine, graph,
+# variable ...) on first attribute access
+_LAZY_NAMES = {
+    "Function": ("ember.autograd.function", "Function"),
+    "once_differentiable": ("ember.autograd.function", "once_differentiable"),
+    "backward": ("ember.autograd.engine", "backward"),
+    "grad": ("ember.autograd.engine", "grad"),
+    "detect_anomaly": ("ember.autograd.anomaly_mode", "detect_anomaly"),
+    "set_detect_anomaly": ("ember.autograd.anomaly_mode", "set_detect_anomaly"),
+    "is_anomaly_enabled": ("ember.autograd.anomaly_mode", "is_anomaly_enabled"),
+    "Variable": ("ember.autograd.variable", "Variable"),
+}
+_lazy_getattr = _make_getattr(globals(), _LAZY_NAMES)
 
 __all__ = ["Function", "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "backward", "grad", "gradcheck", "gradgradcheck", "detect_anomaly",
@@ -28,8 +39,9 @@ def __getattr__(name):
     if name in ("profiler", "forward_ad"):
         import importlib
         return importlib.import_module(__name__ + ".profiler")
-    raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")
+    return _lazy_getattr(name)
 
 
 def __dir__():
-    return sorted(set(globals()) | {"gradcheck", "gradgradcheck", "functional"})
+    return sorted(set(globals()) | set(_LAZY_NAMES) | {"gradcheck", "gradgradcheck", "functional",
+                                                       "function", "graph", "variable"})

@@ -1,13 +1,13 @@
 """``ember.optim``: optimizers (one file per algorithm) and ``lr_scheduler``.
 
-``Optimizer`` is loaded with ember; each algorithm, ``lr_scheduler`` and ``swa_utils`` on
-first use (import time, issue 18; ember/_lazy.py)."""
-from .optimizer import Optimizer
+``Optimizer``, each algorithm, ``lr_scheduler`` and ``swa_utils`` load on first use
+(import time, issue 18; ember/_lazy.py)."""
 from .._lazy import module_getattr as _module_getattr
 from .._lazy_tables import OPTIM as _LAZY_NAMES
 
 # In binding order; after adding an optimizer run ``python -m tools.lazy_tables --write``.
 _LAZY_SOURCES = (
+    ("ember.optim.optimizer", "names", "Optimizer"),
     ("ember.optim.sgd", "names", "SGD"),
     ("ember.optim.adam", "names", "Adam AdamW"),
     ("ember.optim.rmsprop", "names", "RMSprop"),
@@ -23,7 +23,7 @@ _LAZY_SOURCES = (
     ("ember.optim.sparse_adam", "names", "SparseAdam"),
 )
 
-__all__ = ["Optimizer", *_LAZY_NAMES, "lr_scheduler", "swa_utils"]
+__all__ = [*_LAZY_NAMES, "lr_scheduler", "swa_utils"]
 __getattr__ = _module_getattr(globals(), _LAZY_NAMES)   # and the submodules, lr_scheduler ...
 
 

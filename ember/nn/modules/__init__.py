@@ -1,6 +1,4 @@
 """Every layer, one file per family; re-exported as ``ember.nn.<Layer>``."""
-from .module import Module
-from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 
 # The layer families load on first use (import time, issue 18; ember/_lazy.py), in binding
 # order (a later source wins). After adding a layer, run ``python -m tools.lazy_tables --write``.
@@ -26,6 +24,10 @@ _LAZY_SOURCES = (
     ("ember.nn.modules.lazy", "star", ""),              # nn-autograd (issue 17)
     ("ember.nn.modules.adaptive", "names", "AdaptiveLogSoftmaxWithLoss"),   # nn-autograd
     ("ember.nn.modules.fractional_pool", "names", "FractionalMaxPool2d FractionalMaxPool3d"),
+    # Module and the containers (last, so that a family's re-export never stands for them)
+    ("ember.nn.modules.module", "names", "Module"),
+    ("ember.nn.modules.container", "names",
+     "Sequential ModuleList ModuleDict ParameterList ParameterDict"),
 )
 
 from ..._lazy_tables import NN_MODULES as _LAZY_NAMES  # noqa: E402
