@@ -19,6 +19,11 @@ HEAVY_INTERNAL = [
     "ember._storage", "ember._native_nn", "ember.nn.modules.conv", "ember.nn.modules.rnn",
     "ember.nn.modules.transformer", "ember.nn.modules.loss", "ember.nn.modules.linear",
     "ember.nn.init", "ember.nn.utils", "ember.optim.adam", "ember.optim.lbfgs",
+    # the core too: loaded by the first tensor, op, layer or optimizer
+    "ember.ops.pointwise", "ember.ops.creation", "ember.ops.reduction", "ember.ops.shape",
+    "ember.ops.indexing", "ember.autograd.function", "ember.autograd.engine",
+    "ember.nn.modules.module", "ember.nn.parameter", "ember.optim.optimizer", "ember._random",
+    "numpy.random", "ember.cuda", "ember._printing",
 ]
 
 
