@@ -147,6 +147,20 @@ class Tensor:
     # is_sparse and layout: properties set by ember/_sparse_methods.py (sparse COO tensors)
     is_quantized = False
     is_meta = False
+    # torch.nested's jagged tensors are not implemented: every ember tensor is dense.
+    is_nested = False
+
+    @property
+    def name(self):
+        """Always None, read-only, as torch's for every tensor outside torch.compile."""
+        return None
+
+    def to_padded_tensor(self, padding, output_size=None):
+        """torch's nested-tensor method; on a dense tensor it raises NotImplementedError,
+        as torch does."""
+        raise NotImplementedError(
+            "to_padded_tensor: only nested tensors have it (torch.nested), and ember has "
+            "no nested tensors; this tensor is dense")
 
     def is_floating_point(self):
         return self._data.dtype in FLOATING_NP

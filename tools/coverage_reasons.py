@@ -19,7 +19,6 @@ DTYPE = "dtype NumPy and ml_dtypes lack"
 DEPRECATED = "removed or deprecated in PyTorch"
 DEVICE = "GPU stream/device API (issue 19)"
 NEW = "new in PyTorch 2.14: planned"
-NESTED = "planned: nested/named tensors"
 PLANNED = "planned"
 
 _RULES = [
@@ -55,7 +54,6 @@ _RULES = [
     (DEVICE, r"(Stream|Event|AcceleratorError|OutOfMemoryError)"),
     (NEW, r"(LinearCrossEntropyLoss|LinearCrossEntropyOptions|linear_cross_entropy|Muon|"
           r"swap_in_optimizer_params_and_state)"),
-    (NESTED, r"(is_nested|to_padded_tensor|name)"),
 ]
 _COMPILED = [(reason, re.compile(pattern + r"\Z")) for reason, pattern in _RULES]
 
