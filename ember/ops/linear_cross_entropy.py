@@ -47,7 +47,12 @@ _TWICE = ("linear_cross_entropy chunked backward called twice; retain_graph=True
 def _row_coefficients(xp, target, weight, ignore_index, n_cls, ct):
     """Per-row loss weights of an index target: ``weight[t]`` (1 without class weights),
     0 on ignored rows; with the targets, ignored entries replaced by 0."""
-    t, valid = _checked_targets(xp, target, n_cls, ignore_index)
+    try:
+        t, valid = _checked_targets(xp, target, n_cls, ignore_index)
+    except IndexError:         # PyTorch's chunked op reports its index_select's error
+        bad = target[(target != ignore_index) & ((target < 0) | (target >= n_cls))]
+        raise RuntimeError(f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension "
+                           f"1 with size {n_cls}") from None
     if weight is None:
         rw = xp.ones(t.shape, ct) if valid is None else valid.astype(ct)
     else:
