@@ -17,8 +17,8 @@ __all__ = ["Function", "once_differentiable", "no_grad", "enable_grad", "set_gra
 
 
 def __getattr__(name):
-    # The legacy profiler loads on first use (``ember.autograd.profiler``), not at import.
+    # The legacy profiler and forward_ad load on first use, not at import.
     if name in ("profiler", "forward_ad"):
         import importlib
-        return importlib.import_module(__name__ + ".profiler")
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")

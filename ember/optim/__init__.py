@@ -13,6 +13,8 @@ from .asgd import ASGD
 from .rprop import Rprop
 from .adafactor import Adafactor
 from .sparse_adam import SparseAdam
+from .muon import Muon
+from ._stateless import swap_in_optimizer_params_and_state
 
 
 def __getattr__(name):

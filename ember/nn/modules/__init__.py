@@ -57,3 +57,6 @@ from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402  (nn-autogra
 __all__ += ["AdaptiveLogSoftmaxWithLoss"]
 from .fractional_pool import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: F401,E402  (nn-tail2)
 __all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]
+from .linear_cross_entropy import (LinearCrossEntropyLoss,  # noqa: F401,E402  (new214)
+                                   LinearCrossEntropyOptions)
+__all__ += ["LinearCrossEntropyLoss", "LinearCrossEntropyOptions"]
