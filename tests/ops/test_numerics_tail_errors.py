@@ -1,0 +1,88 @@
+"""Bad input to issue 17's last numerics names raises torch's exception type (and, where
+ember words it the same, torch's message): each case runs on both libraries."""
+import numpy as np
+import pytest
+
+import ember
+from helpers import torch, needs_torch
+
+
+def _raises_like(fn, match=None):
+    """fn(lib) must raise the same exception type in ember as in torch."""
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        fn(ember)
+    if match:
+        assert match in str(ours.value) and match in str(theirs.value)
+
+
+def _t(lib, shape, dtype="float32", seed=0):
+    a = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+    return lib.from_numpy(a)
+
+
+CONV_TBC = {
+    "input_rank": (lambda t: t.conv_tbc(_t(t, (5, 3)), _t(t, (3, 3, 4)), _t(t, (4,))),
+                   "Input must have 3 dims"),
+    "weight_rank": (lambda t: t.conv_tbc(_t(t, (5, 2, 3)), _t(t, (3, 4)), _t(t, (4,))),
+                    "Weight tensor must have 3 dims"),
+    "bias_rank": (lambda t: t.conv_tbc(_t(t, (5, 2, 3)), _t(t, (3, 3, 4)), _t(t, (4, 1))),
+                  "Bias must be 1-D"),
+    "channels": (lambda t: t.conv_tbc(_t(t, (5, 2, 3)), _t(t, (3, 2, 4)), _t(t, (4,))),
+                 "Input dim 2 (input channels)"),
+    "bias_size": (lambda t: t.conv_tbc(_t(t, (5, 2, 3)), _t(t, (3, 3, 4)), _t(t, (2,))),
+                  "Bias size must equal dim 2"),
+    "too_short": (lambda t: t.nn.functional.conv_tbc(_t(t, (1, 2, 3)), _t(t, (3, 3, 4)),
+                                                     _t(t, (4,))), "negative dimension"),
+    "missing_bias": (lambda t: t.conv_tbc(_t(t, (5, 2, 3)), _t(t, (3, 3, 4))), None),
+}
+
+_X4, _G4 = (2, 3, 4, 5), (2, 3, 4, 2)
+_X5, _G5 = (2, 3, 4, 5, 6), (2, 2, 3, 4, 3)
+GRID_SAMPLER = {
+    "2d_on_5d": (lambda t: t.grid_sampler_2d(_t(t, _X5), _t(t, _G5), 0, 0, False),
+                 "expected 4D input"),
+    "3d_bicubic": (lambda t: t.grid_sampler_3d(_t(t, _X5), _t(t, _G5), 2, 0, False),
+                   "bicubic interpolation only supports 4D input"),
+    "functional_bicubic_5d": (lambda t: t.nn.functional.grid_sample(
+        _t(t, _X5), _t(t, _G5), "bicubic", align_corners=False),
+        "bicubic interpolation only supports 4D input"),
+    "3d_grid_last_dim": (lambda t: t.grid_sampler_3d(_t(t, _X5), _t(t, (2, 2, 3, 4, 2)), 0, 0,
+                                                     False), "size 3 in last dimension"),
+    "3d_batch": (lambda t: t.grid_sampler_3d(_t(t, _X5), _t(t, (1, 2, 3, 4, 3)), 0, 0, False),
+                 "same batch size"),
+    "3d_empty_spatial": (lambda t: t.grid_sampler_3d(_t(t, (2, 3, 0, 5, 6)), _t(t, _G5), 0, 0,
+                                                     False), "non-empty spatial dimensions"),
+    "2d_dtype": (lambda t: t.grid_sampler_2d(_t(t, _X4), _t(t, _G4, "float64"), 0, 0, False),
+                 None),
+    "2d_align_corners_int": (lambda t: t.grid_sampler_2d(_t(t, _X4), _t(t, _G4), 0, 0, 1),
+                             "must be bool"),
+    "2d_mode_str": (lambda t: t.grid_sampler_2d(_t(t, _X4), _t(t, _G4), "bilinear", 0, False),
+                    "must be int"),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("case", list(CONV_TBC), ids=list(CONV_TBC))
+def test_conv_tbc_errors(case):
+    _raises_like(*CONV_TBC[case])
+
+
+def test_conv_tbc_is_one_function():
+    assert ember.nn.functional.conv_tbc is ember.conv_tbc
+
+
+@needs_torch
+@pytest.mark.parametrize("case", list(GRID_SAMPLER), ids=list(GRID_SAMPLER))
+def test_grid_sampler_errors(case):
+    _raises_like(*GRID_SAMPLER[case])
+
+
+def test_grid_sampler_3d_backward_is_once_differentiable():
+    x = ember.randn(1, 1, 2, 2, 2, dtype=ember.float64, requires_grad=True)
+    g = (ember.rand(1, 1, 1, 2, 3, dtype=ember.float64) * 2 - 1).requires_grad_()
+    (gx,) = ember.autograd.grad(ember.grid_sampler_3d(x, g, 0, 0, False).sum(), g,
+                                create_graph=True)
+    with pytest.raises(NotImplementedError, match="grid_sampler"):
+        gx.sum().backward()
