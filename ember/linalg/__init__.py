@@ -18,7 +18,8 @@ __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "di
            "eig", "eigh", "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex",
            "ldl_factor", "ldl_factor_ex", "ldl_solve", "lstsq", "lu", "lu_factor",
            "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm",
-           "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
+           "matrix_power", "matrix_rank", "matrix_sqrth", "multi_dot", "norm", "pinv",
+           "polar", "qr", "slogdet",
            "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensorinv",
            "tensorsolve", "vander", "vecdot", "vector_norm"]
 
@@ -401,6 +402,20 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
 def svdvals(A, *, driver=None, out=None):
     _check_matrix(A, "svdvals")
     return _out(_d.Svd.apply(A, full_matrices=False)[1], out)
+
+
+def matrix_sqrth(A):
+    """``torch.linalg.matrix_sqrth``: the principal square root of Hermitian positive-
+    definite matrices (``ember/ops/matrix_sqrth.py``)."""
+    from ..ops.matrix_sqrth import matrix_sqrth as _sqrth
+    return _sqrth(A)
+
+
+def polar(A, *, out=None):
+    """``torch.linalg.polar``: the named tuple ``(U, H)`` with ``A = U H``
+    (``ember/ops/polar.py``)."""
+    from ..ops.polar import polar as _polar
+    return _out(_named("polar", ("U", "H"), _polar(A)), out)
 
 
 def matrix_exp(A):

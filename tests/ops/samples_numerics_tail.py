@@ -38,3 +38,43 @@ SAMPLES = [
     OpSample("torch_grid_sampler_5d", lambda t, x, g: t.grid_sampler(x, g, 0, 2, False),
              [[(1, 2, 3, 3, 3), _grid((1, 2, 2, 2, 3))]], rtol=1e-4, atol=1e-4, gradgrad=False),
 ]
+
+
+# -- linalg.matrix_sqrth / linalg.polar ---------------------------------------------------
+def _spd(t, x):
+    """A well-conditioned symmetric positive-definite batch from any square ``x``."""
+    return x @ x.mT + x.shape[-1] * t.eye(x.shape[-1], dtype=x.dtype)
+
+
+def _hpd(t, x, y):
+    z = t.complex(x, y)
+    return z @ z.mH + x.shape[-1] * t.eye(x.shape[-1], dtype=z.dtype)
+
+
+def _parts(z):
+    return z.real, z.imag
+
+
+SAMPLES += [
+    OpSample("linalg_matrix_sqrth", lambda t, x: t.linalg.matrix_sqrth(_spd(t, x)),
+             [[(3, 3)], [(2, 4, 4)], [(1, 1)], [(2, 0, 3, 3)]], rtol=1e-4, atol=1e-4),
+    OpSample("linalg_matrix_sqrth_direct", lambda t, a: t.linalg.matrix_sqrth(
+        a @ a.mT + t.eye(3)), [[(3, 3)]], rtol=1e-4, atol=1e-4),
+    OpSample("linalg_matrix_sqrth_lower_triangle_only", lambda t, x, u: t.linalg.matrix_sqrth(
+        _spd(t, x).tril() + (_spd(t, x) + u).triu(1)), [[(3, 3), (3, 3)]], grad=False,
+             rtol=1e-4, atol=1e-4),
+    OpSample("linalg_matrix_sqrth_complex", lambda t, x, y: _parts(t.linalg.matrix_sqrth(
+        _hpd(t, x, y))), [[(3, 3), (3, 3)], [(2, 2, 2), (2, 2, 2)]], rtol=1e-4, atol=1e-4,
+             check_dtype=False, gradgrad=False),
+    # (complex gradgrad: ember's engine casts a complex gradient reaching a real input with
+    # a ComplexWarning instead of taking its real part; the real samples check gradgrad)
+    OpSample("linalg_polar", lambda t, a: tuple(t.linalg.polar(a)),
+             [[(5, 3)], [(4, 4)], [(2, 3, 3, 2)], [(3, 1)], [(0, 3, 2)]], rtol=1e-4, atol=1e-4),
+    OpSample("linalg_polar_U_only", lambda t, a: t.linalg.polar(a).U, [[(4, 2)], [(2, 3, 3)]],
+             rtol=1e-4, atol=1e-4),
+    OpSample("linalg_polar_H_only", lambda t, a: t.linalg.polar(a)[1], [[(4, 3)]],
+             rtol=1e-4, atol=1e-4),
+    OpSample("linalg_polar_complex", lambda t, x, y: _parts(t.linalg.polar(t.complex(x, y))[0])
+             + _parts(t.linalg.polar(t.complex(x, y))[1]), [[(4, 3), (4, 3)]],
+             rtol=1e-4, atol=1e-4, gradgrad=False),
+]

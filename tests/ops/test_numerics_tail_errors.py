@@ -86,3 +86,48 @@ def test_grid_sampler_3d_backward_is_once_differentiable():
                                 create_graph=True)
     with pytest.raises(NotImplementedError, match="grid_sampler"):
         gx.sum().backward()
+
+
+LINALG = {
+    "sqrth_not_square": (lambda t: t.linalg.matrix_sqrth(_t(t, (3, 4))),
+                         "must be batches of square matrices"),
+    "sqrth_vector": (lambda t: t.linalg.matrix_sqrth(_t(t, (3,))), "at least 2 dimensions"),
+    "sqrth_int": (lambda t: t.linalg.matrix_sqrth(t.ones(3, 3, dtype=t.int64)),
+                  "Expected a floating point or complex tensor as input. Got Long"),
+    "sqrth_half": (lambda t: t.linalg.matrix_sqrth(t.eye(2, dtype=t.float16)),
+                   "Low precision dtypes not supported. Got Half"),
+    "sqrth_not_tensor": (lambda t: t.linalg.matrix_sqrth([[1.0]]), None),
+    "sqrth_out_kwarg": (lambda t: t.linalg.matrix_sqrth(t.eye(2), out=t.empty(0)), None),
+    "polar_wide": (lambda t: t.linalg.polar(_t(t, (3, 4))), "at least as many rows as columns"),
+    "polar_vector": (lambda t: t.linalg.polar(_t(t, (3,))), "at least 2 dimensions"),
+    "polar_int": (lambda t: t.linalg.polar(t.ones(3, 3, dtype=t.int64)), "Got Long"),
+    "polar_half": (lambda t: t.linalg.polar(t.eye(3, dtype=t.float16)), "not implemented for"),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("case", list(LINALG), ids=list(LINALG))
+def test_linalg_tail_errors(case):
+    _raises_like(*LINALG[case])
+
+
+@needs_torch
+def test_matrix_sqrth_clamps_indefinite_like_torch():
+    a = np.diag([4.0, -1.0, 9.0])
+    ours = ember.linalg.matrix_sqrth(ember.tensor(a)).numpy()
+    theirs = torch.linalg.matrix_sqrth(torch.tensor(a)).numpy()
+    np.testing.assert_allclose(ours, theirs, atol=1e-12)
+    np.testing.assert_allclose(ours, np.diag([2.0, 0.0, 3.0]), atol=1e-12)
+
+
+@needs_torch
+def test_polar_out_and_fields():
+    a = np.random.default_rng(3).standard_normal((4, 3))
+    u, h = ember.empty(0, dtype=ember.float64), ember.empty(0, dtype=ember.float64)
+    res = ember.linalg.polar(ember.tensor(a), out=(u, h))
+    assert res[0] is u and res[1] is h
+    ref = torch.linalg.polar(torch.tensor(a))
+    np.testing.assert_allclose(u.numpy(), ref.U.numpy(), atol=1e-12)
+    np.testing.assert_allclose(h.numpy(), ref.H.numpy(), atol=1e-12)
+    got = ember.linalg.polar(ember.tensor(a))
+    np.testing.assert_allclose(got.U.numpy() @ got.H.numpy(), a, atol=1e-12)
