@@ -2,6 +2,8 @@
 positive, negative crop, kernel 1, empty result), torch.grid_sampler_2d / _3d (int modes:
 bilinear/trilinear, nearest, bicubic x zeros/border/reflection, align_corners; grid
 gradients except for nearest)."""
+import warnings
+
 from ops.table import OpSample, Arr, Const
 
 
@@ -77,4 +79,43 @@ SAMPLES += [
     OpSample("linalg_polar_complex", lambda t, x, y: _parts(t.linalg.polar(t.complex(x, y))[0])
              + _parts(t.linalg.polar(t.complex(x, y))[1]), [[(4, 3), (4, 3)]],
              rtol=1e-4, atol=1e-4, gradgrad=False),
+]
+
+
+# -- Tensor method forms of the LAPACK-style factorisations -------------------------------
+def _quiet(fn):
+    """PyTorch warns that torch.lu is deprecated (ember does not): silence it for the run."""
+    def run(t, *args):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return fn(t, *args)
+    return run
+
+
+def _geqrf_parts(t, a):
+    q, tau = a.detach().geqrf()
+    return q, tau
+
+
+SAMPLES += [
+    OpSample("Tensor_geqrf", lambda t, a: _geqrf_parts(t, a), [[(4, 3)], [(2, 3, 3)], [(3, 5)]],
+             grad=False, atol=1e-4, rtol=1e-4),
+    OpSample("Tensor_orgqr", lambda t, a: (lambda q, tau: q.orgqr(tau))(*_geqrf_parts(t, a)),
+             [[(4, 3)], [(2, 3, 3)]], grad=False, atol=1e-4, rtol=1e-4),
+    OpSample("Tensor_orgqr_grad", lambda t, a, tau: a.orgqr(tau),
+             [[(4, 3), Arr((3,), 0.5, 1.5)], [(2, 3, 2), Arr((2, 2), 0.5, 1.5)]],
+             atol=1e-4, rtol=1e-4),
+    OpSample("Tensor_ormqr", lambda t, a, c: tuple(
+        (lambda q, tau: (q.ormqr(tau, c), q.ormqr(tau, c, transpose=True),
+                         q.ormqr(tau, c.mT, left=False)))(*_geqrf_parts(t, a))),
+             [[Arr((4, 3), grad=False), (4, 2)]], atol=1e-4, rtol=1e-4),
+    OpSample("Tensor_lu", _quiet(lambda t, a: tuple(a.detach().lu())
+                                 + tuple(a.detach().lu(get_infos=True))),
+             [[(3, 3)], [(2, 4, 4)], [(3, 5)], [(5, 3)]], grad=False, atol=1e-4, rtol=1e-4),
+    OpSample("torch_lu_singular", _quiet(lambda t, a: tuple(t.lu(a.detach() * 0,
+                                                                 get_infos=True))),
+             [[(3, 3)]], grad=False),
+    OpSample("invert_permutation", lambda t, p: t.nn.utils.rnn.invert_permutation(p),
+             [[Const(lambda t: t.tensor([2, 0, 3, 1]))], [Const(lambda t: t.tensor([0]))],
+              [Const(lambda t: t.tensor([], dtype=t.int64))]], grad=False),
 ]

@@ -131,3 +131,44 @@ def test_polar_out_and_fields():
     np.testing.assert_allclose(h.numpy(), ref.H.numpy(), atol=1e-12)
     got = ember.linalg.polar(ember.tensor(a))
     np.testing.assert_allclose(got.U.numpy() @ got.H.numpy(), a, atol=1e-12)
+
+
+@needs_torch
+@pytest.mark.parametrize("call", ["instance", "apply"])
+def test_nested_io_function_fails_as_in_torch(call):
+    """PyTorch 2.14's NestedIOFunction cannot run (AttributeError); ember says why."""
+    import warnings
+
+    def run(lib):
+        class Twice(lib.autograd.function.NestedIOFunction):
+            def forward_extended(self, x):
+                return x * 2
+
+        x = lib.ones(2, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return Twice()(x) if call == "instance" else Twice.apply(x)
+    _raises_like(run)
+    with pytest.raises(AttributeError, match="subclass ember.autograd.Function"):
+        run(ember)
+
+
+def test_nested_io_function_keeps_nesting():
+    f = ember.autograd.NestedIOFunction()
+    x, y = ember.ones(2), ember.zeros(3)
+    f.save_for_backward(x, (y, [x]), 3)
+    assert len(f.to_save) == 3
+    saved = f.saved_tensors
+    assert saved[0] is x and saved[1][0] is y and saved[1][1][0] is x and saved[2] == 3
+    f.mark_non_differentiable(x, {"k": y})
+    assert f.non_differentiable == (x, y)
+    with pytest.raises(NotImplementedError):
+        f.forward_extended(x)
+
+
+def test_invert_permutation_none_and_device():
+    from ember.nn.utils.rnn import invert_permutation
+    assert invert_permutation(None) is None
+    p = ember.tensor([3, 1, 0, 2])
+    inv = invert_permutation(p)
+    assert inv.dtype == ember.int64 and inv[p].tolist() == [0, 1, 2, 3]
