@@ -119,3 +119,44 @@ SAMPLES += [
              [[Const(lambda t: t.tensor([2, 0, 3, 1]))], [Const(lambda t: t.tensor([0]))],
               [Const(lambda t: t.tensor([], dtype=t.int64))]], grad=False),
 ]
+
+
+# -- torch.lobpcg -------------------------------------------------------------------------
+def _separated_spd(t, x):
+    """SPD with eigenvalues 1.6^i (well separated at both ends, so both libraries converge
+    in a few steps), rotated by x's Q and perturbed by x's symmetric part."""
+    m = x.shape[-1]
+    q = t.linalg.qr(x)[0]
+    d = 1.6 ** t.arange(m, dtype=x.dtype)
+    return (q * d) @ q.mT + 0.01 * (x + x.mT)
+
+
+def _signed(E, X):
+    return E, X * X[..., :1, :].sign()
+
+
+def _lobpcg(**kw):
+    def run(t, x, x0, *rest):
+        extra = {"B": t.eye(x.shape[-1], dtype=x.dtype) + 0.05 * rest[0] @ rest[0].mT} \
+            if rest else {}
+        return _signed(*t.lobpcg(_separated_spd(t, x), X=x0, tol=1e-12, niter=-1, **kw,
+                                 **extra))
+    return run
+
+
+_L9 = [(9, 9), Arr((9, 2), grad=False)]
+_LOBPCG = dict(dtypes=("float64",), rtol=1e-6, atol=1e-6, noncontig=False)
+SAMPLES += [
+    OpSample("lobpcg_ortho_largest", _lobpcg(k=2), [_L9], **_LOBPCG),
+    OpSample("lobpcg_ortho_batched", _lobpcg(k=2), [[(2, 9, 9), Arr((2, 9, 2), grad=False)]],
+             gradcheck=False, **_LOBPCG),
+    OpSample("lobpcg_basic_largest", _lobpcg(k=2, method="basic"), [_L9], gradgrad=False,
+             **_LOBPCG),
+    OpSample("lobpcg_k1_n3", _lobpcg(k=1), [[(9, 9), Arr((9, 3), grad=False)]],
+             gradgrad=False, **_LOBPCG),
+    OpSample("lobpcg_smallest", _lobpcg(k=1, largest=False), [[(9, 9), Arr((9, 2),
+                                                                           grad=False)]],
+             gradcheck=False, **_LOBPCG),
+    OpSample("lobpcg_generalized_B", _lobpcg(k=2), [_L9 + [Arr((9, 9), grad=False)]],
+             grad=False, **_LOBPCG),
+]

@@ -172,3 +172,66 @@ def test_invert_permutation_none_and_device():
     p = ember.tensor([3, 1, 0, 2])
     inv = invert_permutation(p)
     assert inv.dtype == ember.int64 and inv[p].tolist() == [0, 1, 2, 3]
+
+
+def _spd12(lib):
+    a = np.random.default_rng(5).standard_normal((12, 12))
+    return lib.from_numpy(a @ a.T + np.eye(12))
+
+
+LOBPCG = {
+    "not_square": (lambda t: t.lobpcg(_t(t, (12, 11), "float64")), "A must be square"),
+    "too_many_pairs": (lambda t: t.lobpcg(_spd12(t), k=5), "smaller than 3 x the number"),
+    "B_shape": (lambda t: t.lobpcg(_spd12(t), B=t.eye(11, dtype=t.float64)),
+                "A and B must have same shape"),
+    "X_shape": (lambda t: t.lobpcg(_spd12(t), X=_t(t, (11, 2), "float64")),
+                "X shape mismatch"),
+    "grad_with_B": (lambda t: t.lobpcg(_spd12(t).requires_grad_(), k=1,
+                                       B=t.eye(12, dtype=t.float64))[0].sum().backward(),
+                    "B != I"),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("case", list(LOBPCG), ids=list(LOBPCG))
+def test_lobpcg_errors(case):
+    _raises_like(*LOBPCG[case])
+
+
+def test_lobpcg_unknown_method_and_k_over_n():
+    with pytest.raises(ValueError, match="method must be 'ortho' or 'basic'"):
+        ember.lobpcg(_spd12(ember), method="fancy")
+    with pytest.raises(ValueError, match="must not exceed"):
+        ember.lobpcg(_spd12(ember), k=3, X=ember.randn(12, 2, dtype=ember.float64))
+
+
+def test_lobpcg_tracker_sees_state_and_can_stop():
+    seen = []
+
+    def tracker(worker):
+        seen.append((worker.ivars["istep"], worker.ivars["converged_count"],
+                     tuple(worker.X.shape), tuple(worker.tvars["rerr"].shape)))
+        if worker.ivars["istep"] >= 3:
+            worker.bvars["force_stop"] = True
+
+    E, X = ember.lobpcg(_spd12(ember), k=2, tracker=tracker, tol=1e-300)
+    assert [s[0] for s in seen] == [1, 2, 3]
+    assert seen[0][2] == (12, 2) and seen[0][3] == (2,)
+    assert E.shape == (2,) and X.shape == (12, 2)
+
+
+def test_lobpcg_converges_to_eigh_and_generalized():
+    a = _spd12(ember).numpy()
+    ref = np.linalg.eigvalsh(a)
+    for method in ("ortho", "basic"):
+        E, X = ember.lobpcg(ember.tensor(a), k=2, method=method, largest=False, niter=-1,
+                            tol=1e-10)
+        np.testing.assert_allclose(E.numpy(), ref[:2], rtol=1e-7)
+        np.testing.assert_allclose(a @ X.numpy(), X.numpy() * E.numpy(), atol=1e-6)
+    b = np.diag(np.linspace(1, 2, 12))
+    E, X = ember.lobpcg(ember.tensor(a), k=1, B=ember.tensor(b), tol=1e-10, niter=-1)
+    import scipy.linalg
+    np.testing.assert_allclose(E.numpy(), scipy.linalg.eigh(a, b, eigvals_only=True)[-1:],
+                               rtol=1e-7)
+    E32, _ = ember.lobpcg(ember.tensor(a, dtype=ember.float32), k=1)
+    assert E32.dtype == ember.float32
