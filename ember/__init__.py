@@ -39,7 +39,8 @@ from .ops.special import (erfc, erfinv, digamma, polygamma, i0, sinc, logit, xlo
 from .linalg._aliases import (det, logdet, slogdet, inverse, cholesky, cholesky_solve,
                               cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp,
                               lu_solve, triangular_solve, cross, chain_matmul, lu_unpack,
-                              geqrf, orgqr, ormqr)
+                              geqrf, orgqr, ormqr, lu)
+from .ops.lobpcg import lobpcg  # noqa: E402  (issue 17, tail17: torch.lobpcg)
 
 # -- the math tail (issue 17, tail-math): element-wise math, cumulative ops, statistics,
 #    histograms, set ops, combinatorics, the in-place tail and aliases

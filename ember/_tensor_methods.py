@@ -115,6 +115,12 @@ def attach(T):
                                                                             LU_pivots)
     T.triangular_solve = lambda self, A, upper=True, transpose=False, unitriangular=False: (
         _linalg._aliases.triangular_solve(self, A, upper, transpose, unitriangular))
+    # the LAPACK-style factorisations' method forms (issue 17, tail17)
+    T.geqrf = lambda self: _linalg._aliases.geqrf(self)
+    T.orgqr = lambda self, input2: _linalg._aliases.orgqr(self, input2)
+    T.ormqr = lambda self, input2, input3, left=True, transpose=False: (
+        _linalg._aliases.ormqr(self, input2, input3, left, transpose))
+    T.lu = lambda self, pivot=True, get_infos=False: _linalg._aliases.lu(self, pivot, get_infos)
     for _mod in (_em, _cu, _mmt, _rn, _hist, _set, _comb, _qt, _cov, _pred):
         for name in _mod.METHODS:
             setattr(T, name, getattr(_mod, name))

@@ -1,5 +1,5 @@
 """``ember.autograd``: Function, backward/grad, grad modes, gradcheck, anomaly detection."""
-from .function import Function, once_differentiable
+from .function import Function, NestedIOFunction, once_differentiable
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                         is_grad_enabled, is_inference_mode_enabled,
                         set_multithreading_enabled, enforce_grad_layout_policy)
@@ -10,7 +10,7 @@ from . import function, graph, grad_mode, variable
 from .variable import Variable
 from . import functional  # noqa: F401  (torch.autograd.functional, issue 12)
 
-__all__ = ["Function", "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
+__all__ = ["Function", "NestedIOFunction", "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "backward", "grad", "gradcheck", "gradgradcheck", "detect_anomaly",
            "set_detect_anomaly", "Variable", "variable", "grad_mode", "set_multithreading_enabled",
            "enforce_grad_layout_policy", "forward_ad"]

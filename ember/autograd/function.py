@@ -309,6 +309,79 @@ def _wrap_plain(cls, out, args):
     return res
 
 
+class NestedIOFunction(Function):
+    """``torch.autograd.function.NestedIOFunction``: PyTorch's legacy (pre-0.4) instance-style
+    Function with nested inputs/outputs (``forward_extended`` / ``backward_extended`` on an
+    instance), kept in PyTorch "only for backward compatibility reasons".
+
+    PyTorch 2.14's class is defined but cannot run: calling an instance reaches
+    ``super()._do_forward``, which Function no longer has, and ``apply`` reads
+    ``_nested_input`` that nothing set; both raise AttributeError. ember provides the same
+    class and methods (``save_for_backward`` / ``saved_tensors`` keep the nesting,
+    ``mark_dirty``, ``mark_non_differentiable``, the two ``*_extended`` hooks that raise
+    NotImplementedError until overridden) and raises AttributeError at the same points, with
+    a message saying what to use instead, rather than emulating an API PyTorch itself no
+    longer executes. New code subclasses ``Function`` with static ``forward``/``backward``.
+    """
+
+    _LEGACY = ("NestedIOFunction is PyTorch's legacy instance-style autograd Function, which "
+               "PyTorch 2.x cannot run either (Function has no _do_forward); subclass "
+               "ember.autograd.Function with static forward(ctx, ...) and backward(ctx, ...) "
+               "instead")
+
+    def __call__(self, *input):
+        raise AttributeError(self._LEGACY)
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        raise AttributeError(cls._LEGACY)
+
+    def save_for_backward(self, *args):
+        self.to_save = tuple(_iter_nested_tensors(args))
+        self._to_save_nested = args
+
+    @property
+    def saved_tensors(self):
+        flat = iter(getattr(self, "to_save", ()))
+        return _unflatten_like(getattr(self, "_to_save_nested", ()), flat)
+
+    def mark_dirty(self, *args, **kwargs):
+        self.dirty_tensors = tuple(_iter_nested_tensors((args, kwargs)))
+
+    def mark_non_differentiable(self, *args, **kwargs):
+        self.non_differentiable = tuple(_iter_nested_tensors((args, kwargs)))
+
+    def forward_extended(self, *input):
+        """User defined forward."""
+        raise NotImplementedError
+
+    def backward_extended(self, *grad_output):
+        """User defined backward."""
+        raise NotImplementedError
+
+
+def _iter_nested_tensors(obj):
+    from .._tensor import Tensor
+    if isinstance(obj, Tensor):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _iter_nested_tensors(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _iter_nested_tensors(v)
+
+
+def _unflatten_like(structure, flat):
+    from .._tensor import Tensor
+    if isinstance(structure, Tensor):
+        return next(flat)
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_unflatten_like(s, flat) for s in structure) \
+            if not hasattr(structure, "_fields") else structure
+    return structure
+
+
 class ArrayFunction(Function):
     """Base of ember's internal ops: ``forward(ctx, *arrays, **kwargs)`` receives backend
     arrays (Tensor arguments unwrapped) and returns arrays; ``backward`` receives and

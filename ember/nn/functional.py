@@ -18,3 +18,4 @@ from ..ops.grid_sample import grid_sample, affine_grid  # noqa: F401
 from ..ops.multi_head_attention import multi_head_attention_forward  # noqa: F401
 from ..ops.fractional_pool import *  # noqa: F401,F403
 from ..ops.linear_cross_entropy import linear_cross_entropy  # noqa: F401
+from .._native_nn import conv_tbc  # noqa: F401  (F.conv_tbc is torch.conv_tbc)
