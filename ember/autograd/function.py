@@ -243,23 +243,7 @@ class Function(metaclass=_FunctionMeta):
     def apply(cls, *args, **kwargs):
         if _mode_top[0] is not None:
             return _dispatch_to_mode(cls, args, kwargs)
-        if len(args) == 1 and cls.array_forward:
-            # The common unary case (reductions, pointwise functions, views, and the
-            # Expand/reshape calls that backward passes make): one Tensor, nothing to promote.
-            a = args[0]
-            if type(a) is Tensor:
-                if a._rg and _state[0]:
-                    return _record_unary(cls, args, a, kwargs)
-                try:
-                    out = cls.forward(_NULL_CTX, a._data, **kwargs)
-                except (ValueError, TypeError) as err:
-                    return _forward_failed(cls, args, kwargs, err)
-                if type(out) is _ndarray and cls.view_of is None:
-                    t = _new(Tensor)
-                    t._data = out
-                    return t
-                return _wrap_plain(cls, out, args)
-        elif len(args) == 2 and cls.array_forward:
+        if len(args) == 2 and cls.array_forward:
             # The common binary case, tensor (op) tensor or tensor (op) Python number, with
             # nothing to promote: no argument list, no second pass over the arguments.
             a, b = args
@@ -290,6 +274,22 @@ class Function(metaclass=_FunctionMeta):
                         t._data = out
                         return t
                     return _wrap_plain(cls, out, args)
+        elif len(args) == 1 and cls.array_forward:
+            # The common unary case (reductions, pointwise functions, views, and the
+            # Expand/reshape calls that backward passes make): one Tensor, nothing to promote.
+            a = args[0]
+            if type(a) is Tensor:
+                if a._rg and _state[0]:
+                    return _record_unary(cls, args, a, kwargs)
+                try:
+                    out = cls.forward(_NULL_CTX, a._data, **kwargs)
+                except (ValueError, TypeError) as err:
+                    return _forward_failed(cls, args, kwargs, err)
+                if type(out) is _ndarray and cls.view_of is None:
+                    t = _new(Tensor)
+                    t._data = out
+                    return t
+                return _wrap_plain(cls, out, args)
         if cls.promotes:
             args = _promote(args)
         if _state[0]:
