@@ -48,6 +48,7 @@ def _make(array):
 
 
 _new = object.__new__
+_engine = [None]    # ember.autograd.engine, once Tensor.backward has imported it
 
 
 class Tensor:
@@ -290,8 +291,11 @@ class Tensor:
         return engine.register_post_accumulate_grad_hook(self, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import engine
-        engine.backward((self,), None if gradient is None else (gradient,), retain_graph,
+        engine = _engine[0]
+        if engine is None:      # imported on first use (autograd imports this module)
+            from .autograd import engine
+            _engine[0] = engine
+        engine.backward(self, None if gradient is None else (gradient,), retain_graph,
                         create_graph, inputs=inputs)
 
     def detach(self):

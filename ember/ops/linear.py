@@ -63,6 +63,30 @@ class Linear(ArrayFunction):
                 gb = g2.sum(0)
         return gx, gw, gb
 
+    @staticmethod
+    def backward_arrays(ctx, g):
+        # backward's three products on arrays (no reshape/t/mm Tensor calls in between)
+        x, w = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        xp = _gam(g)
+        gx = _gemm(xp, g, w) if need[0] else None
+        gw = gb = None
+        if need[1] or (len(need) > 2 and need[2]):
+            g2 = g.reshape(-1, w.shape[0])
+            if need[1]:
+                gw = _gemm(xp, g2.T, x.reshape(-1, x.shape[-1]))
+            if len(need) > 2 and need[2]:
+                gb = (g2.astype("float32").sum(0).astype(g.dtype) if g.dtype in HALF_NP
+                      else g2.sum(0))
+        return gx, gw, gb
+
+
+def _gemm(xp, a, b):
+    """``a @ b`` with ember's BLAS thread policy; float16/bfloat16 multiply in float32."""
+    if a.dtype in HALF_NP:
+        return backend.matmul(xp, a.astype("float32"), b.astype("float32")).astype(a.dtype)
+    return backend.matmul(xp, a, b)
+
 
 def linear(input, weight, bias=None):
     """``F.linear``: input (*, in) @ weight (out, in)^T + bias (out)."""
