@@ -172,9 +172,8 @@ def _repeat_heads(t, n):
 
 def _dropout_keep(x, p, shape, dtype):
     """The dropout multiplier array (0 or 1 / (1 - p)) of ``shape``."""
-    from .dropout import _keep
-    keep = _keep(x, p, shape)
-    return keep.astype(dtype) * (1.0 / (1.0 - p)) if p < 1 else keep.astype(dtype)
+    from .dropout import _keep, keep_multiplier
+    return keep_multiplier(_keep(x, p, shape), p, dtype)
 
 
 def _check(query, key, value, attn_mask, dropout_p):
