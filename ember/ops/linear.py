@@ -1,7 +1,10 @@
 """Fused affine maps: ``linear`` (y = x W^T + b) and ``bilinear`` (y = x1^T A x2 + b).
 
 One Function per call, so a Linear layer costs one node instead of matmul + transpose +
-add; the backward is written with ember ops, so it is differentiable again.
+add; the backward is written with ember ops, so it is differentiable again. An input with
+more than two dims is folded to (rows, in) for one GEMM: NumPy's matmul of a 3-D array by
+a 2-D one runs one small GEMM per leading index (measured, (35, 20, 200) @ (200, 10000)
+float32 on this 2-core machine: 3-D 489 ms, folded 108 ms, under load 4.7).
 """
 from .. import backend
 from .._dtype import HALF_NP
@@ -38,15 +41,19 @@ class Linear(ArrayFunction):
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
         xp = _gam(x)
+        lead = x.shape[:-1]
+        if x.ndim > 2:   # one GEMM over all leading dims (NumPy loops 3-D @ 2-D per batch)
+            x = x.reshape(-1, x.shape[-1])
         if x.dtype in HALF_NP:  # float16/bfloat16: GEMM in float32
             out = backend.matmul(xp, x.astype("float32"), w.astype("float32").T)
             if b is not None:
                 out += b.astype("float32")
-            return out.astype(x.dtype)
-        out = backend.matmul(xp, x, w.T)
-        if b is not None:
-            out += b
-        return out
+            out = out.astype(x.dtype)
+        else:
+            out = backend.matmul(xp, x, w.T)
+            if b is not None:
+                out += b
+        return out.reshape(lead + (w.shape[0],)) if len(lead) > 1 else out
 
     @staticmethod
     def backward(ctx, g):
