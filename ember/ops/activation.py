@@ -30,7 +30,7 @@ import warnings
 
 from .. import backend
 from .._dtype import get_default_dtype, to_dtype
-from .._dtype import FLOATING_NP, compute_dtype
+from .._dtype import FLOATING_NP
 from .._tensor import _make, _wrap_dim
 from ..autograd.function import ArrayFunction
 from . import pointwise as _pw
