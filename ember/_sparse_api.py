@@ -43,8 +43,8 @@ sparse_bsc_tensor = _make_constructor("sparse_bsc", "sparse_bsc_tensor")
 
 
 def _copy(t):
-    from .ops.conversion import clone
-    return clone(t)
+    from .ops.conversion import clone_tensor
+    return clone_tensor(t)
 
 
 def crow_indices_copy(input, *, out=None):
@@ -160,7 +160,7 @@ def smm(input, mat2):
     from ._tensor import _make
     import numpy
     from . import backend
-    rows, vals = _row_product(input, mat2, "smm")
+    rows, vals = _row_product(input, mat2, "sspaddmm")   # torch's smm names sspaddmm
     xp = backend.get_array_module(vals._data)
     n = mat2.shape[1]
     idx = xp.stack([xp.repeat(rows, n), xp.tile(xp.arange(n, dtype=numpy.int64), rows.size)])

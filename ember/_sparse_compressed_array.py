@@ -351,22 +351,25 @@ def transpose(a):
 
 
 def to_coo(a):
-    """The coalesced COO array of a CSR/CSC array (indices over batch and sparse dims)."""
+    """The COO array of a compressed array, entries in storage order (each block expanded
+    to its elements, row-major within the block): coalesced for CSR, as torch flags it."""
     from ._sparse_array import COOArray
     xp = _xp(a)
-    if a.is_block:
-        from ._sparse_array import from_dense as coo_from_dense
-        return coo_from_dense(to_dense(a), a.ndim - a.dense_dim)
     b, r, c = entry_coords(a)
     _, _, _, vals = entries(a)
+    bh, bw = a.blocksize
+    if a.is_block:
+        n = b.shape[0]
+        ii, jj = xp.meshgrid(xp.arange(bh), xp.arange(bw), indexing="ij")
+        r = (r[:, None] * bh + ii.reshape(1, -1)).reshape(-1)
+        c = (c[:, None] * bw + jj.reshape(1, -1)).reshape(-1)
+        b = xp.repeat(b, bh * bw)
+        vals = vals.reshape((n * bh * bw,) + vals.shape[3:])
     bshape = a.shape[:a.batch_dim]
     cols = [xp.stack(xp.unravel_index(b, bshape)) if bshape else xp.zeros((0, b.size),
                                                                           numpy.int64)]
     idx = xp.concatenate(cols + [r[None], c[None]]).astype(numpy.int64)
-    if a.row_major:
-        return COOArray(idx, vals, a.shape, True)
-    from ._sparse_array import coalesce
-    return coalesce(COOArray(idx, vals, a.shape, False))
+    return COOArray(idx, vals, a.shape, a.row_major and bh == 1)
 
 
 def from_coo(c, layout, blocksize=None):

@@ -18,7 +18,6 @@ Every backward is written with ember ops and these Functions, so double backward
 Ops on the values alone (``-s``, ``s * 2``, ``s.abs()``, casts) rebuild the tensor from
 ``values()``: their gradient comes from the two value Functions, nothing op-specific.
 """
-import numpy
 
 from .. import backend
 from .. import _sparse_compressed_array as _ca
@@ -167,7 +166,7 @@ class ChangeLayout(ArrayFunction):
         layout, blocksize = ctx.back
         if _layout_of(g) is layout:
             return g
-        return ChangeLayout.apply(g, layout=layout, blocksize=blocksize)
+        return change_layout(g, layout, blocksize)
 
 
 @_compressed_aware
@@ -273,8 +272,30 @@ def _layout_of(t):
     return L.sparse_coo if is_coo(t) else L.strided
 
 
-def transpose(s):
-    return CompressedTranspose.apply(s)
+# torch names a conversion's node after its target (ToSparseCscBackward0 ...; to COO:
+# ToSparseBackward1)
+_CHANGE_TO = {k: _named(ChangeLayout, "ToSparse" + k[7:].capitalize() + "Backward0")
+              for k in ("sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc")}
+_CHANGE_TO["sparse_coo"] = ChangeLayout
+
+
+def change_layout(x, layout, blocksize=None):
+    return _CHANGE_TO[layout.name].apply(x, layout=layout, blocksize=blocksize)
+
+
+CompressedT = _named(CompressedTranspose, "TBackward0")
+
+
+def transpose(s, t=False):
+    """The transpose of a matrix of any layout (a gradient may be dense); ``t``: named as
+    ``Tensor.t()``'s node."""
+    if is_compressed(s):
+        return (CompressedT if t else CompressedTranspose).apply(s)
+    if is_coo(s):
+        from .sparse_coo import transpose as coo_t
+        return coo_t(s, 0, 1)
+    from .shape import transpose as _t
+    return _t(s, -2, -1)
 
 
 # -- public functions ----------------------------------------------------------------------
@@ -299,7 +320,6 @@ def sparse_compressed_tensor(compressed_indices, plain_indices, values, size=Non
     does (rows/cols from the compressed index length and the largest plain index, times
     the blocksize). ember checks the invariants unless ``check_invariants=False`` (torch
     skips them by default; an invalid pattern would otherwise be a silent wrong answer)."""
-    L = _layouts()
     if not _ca.is_compressed_layout(layout):
         raise RuntimeError("sparse_compressed_tensor expected sparse compressed tensor layout "
                            f"but got {'none' if layout is None else _ca.layout_name(layout)}")
@@ -435,7 +455,7 @@ def to_layout(x, layout, blocksize=None, dense_dim=None, fname=None):
         if block and blocksize is None:
             raise RuntimeError(f"{fname}: conversion from Sparse to {lname} without "
                                "blocksize argument given is not supported")
-        return ChangeLayout.apply(x, layout=layout, blocksize=blocksize)
+        return change_layout(x, layout, blocksize)
     a = x._data
     if src is layout and (blocksize is None or blocksize == a.blocksize):
         return x
@@ -452,7 +472,7 @@ def to_layout(x, layout, blocksize=None, dense_dim=None, fname=None):
         # CSR <-> CSC of a batched tensor goes through dense (one pattern per batch)
         return _DENSE_TO[layout.name].apply(to_dense(x), layout=layout, blocksize=blocksize,
                                        dense_dim=a.dense_dim)
-    return ChangeLayout.apply(x, layout=layout, blocksize=blocksize)
+    return change_layout(x, layout, blocksize)
 
 
 def to_coo(s, sparse_dim=None):
@@ -460,7 +480,7 @@ def to_coo(s, sparse_dim=None):
     if sparse_dim is not None and sparse_dim != 2:
         raise RuntimeError(f"sparse_compressed_to_sparse: expected sparse_dim argument to be "
                            f"equal to 2 but got {sparse_dim}")
-    return ChangeLayout.apply(s, layout=L.sparse_coo)
+    return change_layout(s, L.sparse_coo)
 
 
 def _check_layout(s, name, layouts, what):

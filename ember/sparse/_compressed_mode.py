@@ -2,8 +2,9 @@
 
 Reached from the sparse dispatch mode (``ember/sparse/_mode.py``) when an argument's array
 is a ``CompressedArray``. The ops torch runs on compressed tensors are rerouted to their
-compressed form: add/sub (same layout stays sparse, with a dense operand the result is
-dense), products with a scalar or a dense tensor of the same shape, zero-preserving
+compressed form: add (same layout stays sparse, with a dense operand the result is dense;
+ember adds CSC/BSC tensors too, which torch 2.14 refuses, since autograd accumulates their
+gradients with it), products with a scalar or a dense tensor of the same shape, zero-preserving
 element-wise ops on the values, mm/mv/addmm with a dense operand, transpose of the two
 sparse dims (CSR <-> CSC), the full sum and ``sum(dim, keepdim=True)``. Any other op raises
 torch's NotImplementedError ("Could not run 'aten::<op>' with arguments from the
@@ -67,11 +68,9 @@ def _add(func, args, kwargs):
 
 
 def _sub(func, args, kwargs):
-    from ..ops import pointwise as pw
+    # torch 2.14 has no subtraction kernel for the compressed layouts
     a, b = args
-    if isinstance(b, Tensor):
-        return _add(func, (a, pw.neg(b)), {})
-    raise unsupported("sub", a)
+    raise RuntimeError(f"unsupported tensor layout: {(a if _cp(a) else b)._data.layout_name}")
 
 
 def _scalar(a):
@@ -84,6 +83,9 @@ def _scale(func, args, kwargs):
     a, b = args
     fname = func.__name__
     s = a if _cp(a) else b
+    if fname == "Div":
+        # torch 2.14 has no division kernel for the compressed layouts
+        raise RuntimeError(f"unsupported tensor layout: {s._data.layout_name}")
     if _cp(a) and _scalar(b):
         if fname == "Pow" and (isinstance(b, Tensor) or not b > 0):
             raise unsupported("pow", a)
@@ -137,7 +139,7 @@ def _transpose(func, args, kwargs):
         if a.ndim != 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 sparse and 0 dense dimensions, "
                                f"but self is 2 sparse and {a.dense_dim} dense")
-        return _sc().transpose(x)
+        return _sc().transpose(x, t=True)
     n = a.ndim
     d0 = kwargs.get("d0", args[1] if len(args) > 1 else 0) % n
     d1 = kwargs.get("d1", args[2] if len(args) > 2 else 1) % n
@@ -187,5 +189,8 @@ def dispatch(func, args, kwargs):
         return _on_values(func, args, kwargs)
     for a in args:
         if _cp(a):
+            if func.__module__.endswith(".pointwise"):
+                # torch's element-wise kernels refuse the layout by name
+                raise RuntimeError(f"unsupported tensor layout: {a._data.layout_name}")
             raise unsupported(_mode._aten_name(func), a)
     raise _mode.unsupported(_mode._aten_name(func))
