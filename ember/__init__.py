@@ -112,6 +112,14 @@ def spmm(input, mat2):
     from .ops.sparse_coo import mm as _mm, is_sparse as _is
     return _mm(input, mat2) if _is(input) or _is(mat2) else input.mm(mat2)
 
+# sparse compressed tensors (issue 17, sparse-csr): constructors, *_copy accessors, legacy
+# COO products; lazy shims over ember/ops/sparse_compressed.py (ember/_sparse_api.py)
+from ._sparse_api import (sparse_compressed_tensor, sparse_csr_tensor,  # noqa: E402,F401
+                          sparse_csc_tensor, sparse_bsr_tensor, sparse_bsc_tensor,
+                          crow_indices_copy, col_indices_copy, ccol_indices_copy,
+                          row_indices_copy, values_copy, indices_copy, smm, hsmm, hspmm, dsmm,
+                          saddmm, sspaddmm, resize_as_sparse_)
+
 # -- tensor structure (issue 17, tail-structure): strided views, storages, memory formats,
 #    constants and switches, the torch.* forms of nn ops, buffer/DLPack interop
 from ._formats import (memory_format, contiguous_format, channels_last,  # noqa: E402
