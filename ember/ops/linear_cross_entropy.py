@@ -30,7 +30,7 @@ import warnings
 
 from .. import backend
 from .._dtype import compute_dtype, float16, bfloat16, int64
-from .._tensor import Tensor, _make
+from .._tensor import _make
 from ..autograd.function import ArrayFunction
 from ..autograd.grad_mode import is_grad_enabled
 from . import shape as _sh
