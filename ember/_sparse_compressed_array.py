@@ -21,9 +21,7 @@ backs CSR/CSC/BSR; a BSC matrix is the transpose of a BSR one).
 import numpy
 
 from . import backend
-from ._sparse_array import _FLAGS
-
-_mode_installed = [False]
+from ._sparse_array import SparseArrayBase, install_sparse_mode
 
 
 def _layouts():
@@ -31,12 +29,11 @@ def _layouts():
     return L
 
 
-class CompressedArray:
+class CompressedArray(SparseArrayBase):
     """See the module docstring."""
 
     __slots__ = ("layout", "compressed", "plain", "values", "shape", "_mat")
-    base = None
-    flags = _FLAGS
+    _kind = "sparse compressed tensor"
 
     def __init__(self, layout, compressed, plain, values, shape):
         self.layout = layout
@@ -45,31 +42,12 @@ class CompressedArray:
         self.values = values
         self.shape = tuple(int(s) for s in shape)
         self._mat = None
-        if not _mode_installed[0]:
-            _mode_installed[0] = True
-            from .sparse import _mode
-            _mode.install()
+        install_sparse_mode()
+
+    def _layout_label(self):
+        return self.layout.name
 
     # -- metadata -------------------------------------------------------------------------
-    @property
-    def dtype(self):
-        return self.values.dtype
-
-    @property
-    def ndim(self):
-        return len(self.shape)
-
-    @property
-    def size(self):
-        n = 1
-        for s in self.shape:
-            n *= s
-        return n
-
-    @property
-    def itemsize(self):
-        return self.values.itemsize
-
     @property
     def nbytes(self):
         return self.compressed.nbytes + self.plain.nbytes + self.values.nbytes
@@ -126,18 +104,6 @@ class CompressedArray:
                 (other.compressed is self.compressed or
                  bool((other.compressed == self.compressed).all())) and
                 (other.plain is self.plain or bool((other.plain == self.plain).all())))
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise NotImplementedError(
-            f"ember: '{name}' is not supported on a sparse compressed tensor "
-            f"(layout=ember.{self.layout.name}); convert it with .to_dense() first")
-
-    def __array__(self, dtype=None, copy=None):
-        raise NotImplementedError(f"ember: a sparse tensor (layout=ember.{self.layout.name}) "
-                                  "cannot be converted to a dense array implicitly; use "
-                                  ".to_dense()")
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         # dense += compressed (gradient accumulation into a dense .grad)
