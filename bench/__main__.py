@@ -50,6 +50,7 @@ WORKLOADS = [
     "batchnorm",
     "save_small",
     "import_time_cached",
+    "lstm_lm_gemms",
 ]
 
 

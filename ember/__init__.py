@@ -56,16 +56,15 @@ _LAZY_SOURCES = (
     ("ember.ops.shape", "star", ""),
     ("ember.ops.indexing", "star", ""),
     ("ember.ops.linalg", "star", ""),
-    ("ember.ops.complex", "names", "real imag view_as_real view_as_complex complex polar angle"),
+    ("ember.ops.complex", "star", ""),
     ("ember.ops.activation", "names", "selu selu_ celu celu_ rrelu rrelu_ threshold threshold_ "
      "prelu hardshrink tensor_softmax=softmax tensor_log_softmax=log_softmax"),
     # -- numerics (issue 17): machine limits and the top-level linalg aliases
     ("ember._typeinfo", "names", "finfo iinfo"),
     ("ember.ops.special", "names", "erfc erfinv digamma polygamma i0 sinc logit xlogy "
      "gammaln=lgamma multigammaln=mvlgamma gammainc=igamma gammaincc=igammac"),
-    ("ember.linalg._aliases", "names", "det logdet slogdet inverse cholesky cholesky_solve "
-     "cholesky_inverse qr svd pinverse matrix_power matrix_exp lu_solve triangular_solve "
-     "cross chain_matmul lu_unpack geqrf orgqr ormqr"),
+    ("ember.linalg._aliases", "star", ""),
+    ("ember.ops.lobpcg", "star", ""),            # issue 17, tail17: torch.lobpcg
     # -- the math tail (issue 17, tail-math): element-wise math, cumulative ops, statistics,
     #    histograms, set ops, combinatorics, the in-place tail and aliases
     ("ember.ops.elementwise_math", "star", ""),
@@ -85,8 +84,7 @@ _LAZY_SOURCES = (
     ("ember.ops.predicates", "star", ""),
     ("ember.ops.distance", "names", "cdist dist pairwise_distance pdist"),
     # ember.ops.stft (issue 17, nn-autograd): torch.stft / istft and the window functions
-    ("ember.ops.stft", "names", "stft istft hann_window hamming_window blackman_window "
-     "bartlett_window kaiser_window"),
+    ("ember.ops.stft", "star", ""),
     # ember.amp (issue 14): autocast and its state queries at top level, as torch.*
     ("ember.amp.autocast_mode", "names", "autocast is_autocast_enabled set_autocast_enabled "
      "get_autocast_dtype set_autocast_dtype is_autocast_cache_enabled "
@@ -104,8 +102,13 @@ _LAZY_SOURCES = (
      "use_deterministic_algorithms are_deterministic_algorithms_enabled "
      "is_deterministic_algorithms_warn_only_enabled set_deterministic_debug_mode "
      "get_deterministic_debug_mode compile typename is_storage"),
-    ("ember._legacy_types", "names", "FloatTensor DoubleTensor HalfTensor BFloat16Tensor "
-     "ByteTensor CharTensor ShortTensor IntTensor LongTensor BoolTensor"),
+    ("ember._legacy_types", "star", ""),
+    # sparse compressed tensors (issue 17, sparse-csr): constructors, *_copy accessors,
+    # legacy COO products; shims over ember/ops/sparse_compressed.py (ember/_sparse_api.py)
+    ("ember._sparse_api", "names", "sparse_compressed_tensor sparse_csr_tensor "
+     "sparse_csc_tensor sparse_bsr_tensor sparse_bsc_tensor crow_indices_copy "
+     "col_indices_copy ccol_indices_copy row_indices_copy values_copy indices_copy smm hsmm "
+     "hspmm dsmm saddmm sspaddmm resize_as_sparse_"),
     # -- tensor structure (issue 17, tail-structure): strided views, storages, memory
     #    formats, constants and switches, the torch.* forms of nn ops, buffer/DLPack interop
     ("ember._formats", "names", "memory_format contiguous_format channels_last "
@@ -115,13 +118,10 @@ _LAZY_SOURCES = (
     ("ember.ops.strided", "star", ""),          # as_strided, *_scatter, *_copy ...
     ("ember.ops.strided", "names", "empty_strided"),
     ("ember.ops.split_forms", "star", ""),
-    ("ember.ops.index_reduce", "names", "index_reduce"),
-    ("ember._storage", "names", "UntypedStorage TypedStorage FloatStorage DoubleStorage "
-     "HalfStorage BFloat16Storage ByteStorage CharStorage ShortStorage IntStorage "
-     "LongStorage BoolStorage ComplexFloatStorage ComplexDoubleStorage resize_as_"),
-    ("ember._interop", "names", "frombuffer from_dlpack"),
-    ("ember._structure_api", "names", "fill fill_ zero_ detach detach_ scalar_tensor range "
-     "get_device is_inference set_default_tensor_type get_default_device set_default_device"),
+    ("ember.ops.index_reduce", "star", ""),
+    ("ember._storage", "star", ""),
+    ("ember._interop", "star", ""),
+    ("ember._structure_api", "star", ""),
     ("ember._native_nn", "star", ""),            # torch.conv2d, torch.dropout, torch.lstm ...
 )
 
@@ -175,7 +175,19 @@ _LAZY_ATTRIBUTES = {
 from ._lazy_tables import TOP as _LAZY_NAMES  # noqa: E402  (expanded _LAZY_SOURCES)
 
 
+def _star_names():
+    """``from ember import *``: every public name the eager imports bound (the lazy names,
+    and the submodules they come from); computed on first use, so it loads them all."""
+    from ._lazy import child_modules
+    names = set(globals()) | set(_LAZY_NAMES) | child_modules(__name__, _LAZY_NAMES)
+    names |= {"cuda", "utils"}      # imported eagerly before issue 18 (utils by ember.nn)
+    return sorted(n for n in names if not n.startswith("_"))
+
+
 def __getattr__(name):
+    if name == "__all__":
+        value = globals()["__all__"] = _star_names()
+        return value
     where = _LAZY_NAMES.get(name) or _LAZY_ATTRIBUTES.get(name)
     if where is not None:
         from ._lazy import load
@@ -202,5 +214,7 @@ def __getattr__(name):
 
 def __dir__():
     # the lazily loaded top-level names are part of the surface too
+    # (and, as when they were imported eagerly, the submodules those names come from)
+    from ._lazy import child_modules
     return sorted(set(globals()) | set(_LAZY_ATTRIBUTES) | set(_LAZY_NAMES)
-                  | {"serialization", "utils"})
+                  | set(_LAZY_SUBMODULES) | child_modules(__name__, _LAZY_NAMES))

@@ -34,31 +34,19 @@ has_cuda = False
 
 
 from ._layout import layout, strided, sparse_coo  # noqa: E402,F401  (one layout module)
+from ._named import NamedSingleton  # noqa: E402
 
 
-class memory_format:
+class memory_format(NamedSingleton):
     """``torch.memory_format``: a named layout request (``ember.channels_last`` ...)."""
 
-    __slots__ = ("_name",)
-
-    def __init__(self, name):
-        self._name = name
-
-    def __repr__(self):
-        return f"ember.{self._name}"
-
-    def __reduce__(self):
-        return (_memory_format_named, (self._name,))
+    __slots__ = ()
 
 
 contiguous_format = memory_format("contiguous_format")
 channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 preserve_format = memory_format("preserve_format")
-
-
-def _memory_format_named(name):
-    return globals()[name]
 
 
 def check_memory_format(fmt, fname="contiguous"):

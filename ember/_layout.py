@@ -2,19 +2,13 @@
 COO tensors) and the names of torch's other layouts, which ember has no tensors for."""
 
 
-class layout:
+from ._named import NamedSingleton
+
+
+class layout(NamedSingleton):
     """A tensor layout; prints as ``ember.<name>`` (``torch.layout``)."""
 
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return "ember." + self.name
-
-    def __reduce__(self):
-        return (_layout_by_name, (self.name,))
+    __slots__ = ()
 
 
 strided = layout("strided")
@@ -25,9 +19,4 @@ sparse_bsr = layout("sparse_bsr")
 sparse_bsc = layout("sparse_bsc")
 _mkldnn = layout("_mkldnn")
 jagged = layout("jagged")
-_LAYOUTS = {x.name: x for x in (strided, sparse_coo, sparse_csr, sparse_csc, sparse_bsr,
-                                sparse_bsc, _mkldnn, jagged)}
-
-
-def _layout_by_name(name):
-    return _LAYOUTS[name]
+_LAYOUTS = layout._by_name

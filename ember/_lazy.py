@@ -55,6 +55,14 @@ def module_getattr(namespace, attributes, fallback=None):
     return __getattr__
 
 
+def child_modules(package, *tables):
+    """The names of ``package``'s direct submodules that the lazy ``tables`` load from
+    (``ember.optim.adam`` -> ``adam``): ``dir()`` lists them as the eager imports did."""
+    prefix = package + "."
+    return {where[0][len(prefix):].partition(".")[0] for table in tables
+            for where in table.values() if where[0].startswith(prefix)}
+
+
 class LazyMethod:
     """A Tensor attribute whose function lives in a module loaded on first access; the
     first access puts the function itself in the class dict (no cost on later calls)."""

@@ -55,7 +55,9 @@ TOP = unpack({
     'ember.linalg._aliases':
         'det logdet slogdet inverse cholesky cholesky_solve cholesky_inverse qr svd pinverse '
         'matrix_power matrix_exp lu_solve triangular_solve cross chain_matmul lu_unpack geqrf '
-        'orgqr ormqr',
+        'orgqr ormqr lu',
+    'ember.ops.lobpcg':
+        'lobpcg',
     'ember.ops.elementwise_math':
         'copysign hypot nextafter logaddexp logaddexp2 heaviside gcd lcm frexp ldexp deg2rad '
         'rad2deg positive',
@@ -115,6 +117,11 @@ TOP = unpack({
     'ember._legacy_types':
         'FloatTensor DoubleTensor HalfTensor BFloat16Tensor ByteTensor CharTensor ShortTensor '
         'IntTensor LongTensor BoolTensor',
+    'ember._sparse_api':
+        'sparse_compressed_tensor sparse_csr_tensor sparse_csc_tensor sparse_bsr_tensor '
+        'sparse_bsc_tensor crow_indices_copy col_indices_copy ccol_indices_copy '
+        'row_indices_copy values_copy indices_copy smm hsmm hspmm dsmm saddmm sspaddmm '
+        'resize_as_sparse_',
     'ember._formats':
         'memory_format contiguous_format channels_last channels_last_3d preserve_format inf '
         'nan pi e newaxis has_lapack has_mkl has_openmp has_spectral set_warn_always '
@@ -150,10 +157,10 @@ TOP = unpack({
         'cosine_similarity pairwise_distance pixel_shuffle pixel_unshuffle channel_shuffle '
         'native_channel_shuffle binary_cross_entropy_with_logits kl_div ctc_loss '
         'cosine_embedding_loss hinge_embedding_loss margin_ranking_loss poisson_nll_loss '
-        'triplet_margin_loss constant_pad_nd grid_sampler affine_grid_generator lstm gru '
-        'rnn_tanh rnn_relu lstm_cell gru_cell rnn_tanh_cell rnn_relu_cell frobenius_norm '
-        'nuclear_norm native_group_norm norm_except_dim embedding_renorm_ '
-        'batch_norm_update_stats',
+        'triplet_margin_loss constant_pad_nd grid_sampler grid_sampler_2d grid_sampler_3d '
+        'affine_grid_generator lstm gru rnn_tanh rnn_relu lstm_cell gru_cell rnn_tanh_cell '
+        'rnn_relu_cell frobenius_norm nuclear_norm native_group_norm norm_except_dim '
+        'embedding_renorm_ batch_norm_update_stats',
 })
 
 NN_MODULES = unpack({
@@ -212,10 +219,12 @@ NN_MODULES = unpack({
         'AdaptiveLogSoftmaxWithLoss',
     'ember.nn.modules.fractional_pool':
         'FractionalMaxPool2d FractionalMaxPool3d',
+    'ember.nn.modules.linear_cross_entropy':
+        'LinearCrossEntropyLoss LinearCrossEntropyOptions',
     'ember.nn.modules.module':
         'Module',
     'ember.nn.modules.container':
-        'Sequential ModuleList ModuleDict ParameterList ParameterDict',
+        'Container Sequential ModuleList ModuleDict ParameterList ParameterDict',
 })
 
 FUNCTIONAL = unpack({
@@ -265,6 +274,10 @@ FUNCTIONAL = unpack({
     'ember.ops.fractional_pool':
         'fractional_max_pool2d fractional_max_pool3d fractional_max_pool2d_with_indices '
         'fractional_max_pool3d_with_indices',
+    'ember.ops.linear_cross_entropy':
+        'linear_cross_entropy',
+    'ember._native_nn':
+        'conv_tbc',
 })
 
 OPTIM = unpack({
@@ -296,6 +309,10 @@ OPTIM = unpack({
         'Adafactor',
     'ember.optim.sparse_adam':
         'SparseAdam',
+    'ember.optim.muon':
+        'Muon',
+    'ember.optim._stateless':
+        'swap_in_optimizer_params_and_state',
 })
 
 TENSOR_METHODS = unpack({
@@ -360,7 +377,7 @@ TENSOR_METHODS = unpack({
         'det inv=inverse matrix_power matrix_exp',
     'ember._tensor_tail':
         'logdet slogdet cholesky pinverse qr svd cross cholesky_inverse cholesky_solve '
-        'lu_solve triangular_solve',
+        'lu_solve triangular_solve geqrf orgqr ormqr lu',
     'ember.ops.distance':
         'dist',
     'ember.ops.elementwise_math':

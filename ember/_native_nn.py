@@ -30,6 +30,7 @@ __all__ = [
     "channel_shuffle", "native_channel_shuffle", "binary_cross_entropy_with_logits", "kl_div",
     "ctc_loss", "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
     "poisson_nll_loss", "triplet_margin_loss", "constant_pad_nd", "grid_sampler",
+    "grid_sampler_2d", "grid_sampler_3d",
     "affine_grid_generator", "lstm", "gru", "rnn_tanh", "rnn_relu", "lstm_cell", "gru_cell",
     "rnn_tanh_cell", "rnn_relu_cell", "frobenius_norm", "nuclear_norm", "native_group_norm",
     "norm_except_dim", "embedding_renorm_", "batch_norm_update_stats",
@@ -73,15 +74,32 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
 
 
 def conv_tbc(input, weight, bias, pad=0):
-    """``torch.conv_tbc``: time-batch-channel convolution; input (T, B, Cin), weight
-    (K, Cin, Cout), bias (Cout,); the result is (T', B, Cout)."""
+    """``torch.conv_tbc`` / ``F.conv_tbc``: time-batch-channel convolution; input
+    (T, B, Cin), weight (K, Cin, Cout), bias (Cout,); the result is (T + 2 pad - K + 1, B,
+    Cout). As in PyTorch a negative ``pad`` crops that many steps from each end of the
+    input; the checks and their messages are ATen's."""
     if input.dim() != 3:
         raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
     if weight.dim() != 3:
         raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, "
                            "out_channels.")
-    out = conv1d(input.permute(1, 2, 0).contiguous(), weight.permute(2, 1, 0).contiguous(), bias,
-                 1, pad)
+    if bias.dim() != 1:
+        raise RuntimeError("Bias must be 1-D")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if weight.shape[2] != bias.shape[0]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    pad = int(pad)
+    t_out = input.shape[0] + 2 * pad - weight.shape[0] + 1
+    if t_out < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {t_out}: "
+                           f"[{t_out}, {input.shape[1]}, {weight.shape[2]}]")
+    if pad < 0:                                   # ATen reads from -pad on: a crop
+        input = input[-pad:input.shape[0] + pad]
+        pad = 0
+    if t_out == 0:
+        return input[:0, :, :1] * weight[0, :1, :] + bias
+    out = conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, 1, pad)
     return out.permute(2, 0, 1)
 
 
@@ -332,15 +350,47 @@ _INTERP = {0: "bilinear", 1: "nearest", 2: "bicubic"}
 _PADDING = {0: "zeros", 1: "border", 2: "reflection"}
 
 
+def _grid_modes(fname, interpolation_mode, padding_mode, align_corners):
+    for arg, value, pos in (("interpolation_mode", interpolation_mode, 3),
+                            ("padding_mode", padding_mode, 4)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be int, not "
+                            f"{type(value).__name__}")
+    if not isinstance(align_corners, bool):
+        raise TypeError(f"{fname}(): argument 'align_corners' (position 5) must be bool, not "
+                        f"{type(align_corners).__name__}")
+    try:
+        return _INTERP[interpolation_mode], _PADDING[padding_mode]
+    except KeyError:
+        raise RuntimeError(f"{fname}(): unknown interpolation_mode {interpolation_mode} or "
+                           f"padding_mode {padding_mode} (expected 0 bilinear, 1 nearest, "
+                           "2 bicubic; 0 zeros, 1 border, 2 reflection)") from None
+
+
+def _grid_sampler(fname, ndim, input, grid, interpolation_mode, padding_mode, align_corners):
+    mode, pad = _grid_modes(fname, interpolation_mode, padding_mode, align_corners)
+    _gs.check_grid_sampler(input, grid, mode, ndim)
+    return _gs.apply_grid_sampler(input, grid, mode, pad, align_corners)
+
+
 def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
     """``torch.grid_sampler``: F.grid_sample with ATen's int modes (0 bilinear, 1 nearest,
-    2 bicubic; padding 0 zeros, 1 border, 2 reflection)."""
-    try:
-        mode, pad = _INTERP[interpolation_mode], _PADDING[padding_mode]
-    except KeyError:
-        raise RuntimeError(f"grid_sampler(): unknown interpolation_mode {interpolation_mode} or "
-                           f"padding_mode {padding_mode}") from None
-    return _gs.grid_sample(input, grid, mode, pad, align_corners)
+    2 bicubic; padding 0 zeros, 1 border, 2 reflection), 4-D or 5-D input."""
+    return _grid_sampler("grid_sampler", None, input, grid, interpolation_mode, padding_mode,
+                         align_corners)
+
+
+def grid_sampler_2d(input, grid, interpolation_mode, padding_mode, align_corners):
+    """``torch.grid_sampler_2d``: (N, C, H, W) input, (N, Ho, Wo, 2) grid, int modes."""
+    return _grid_sampler("grid_sampler_2d", 4, input, grid, interpolation_mode, padding_mode,
+                         align_corners)
+
+
+def grid_sampler_3d(input, grid, interpolation_mode, padding_mode, align_corners):
+    """``torch.grid_sampler_3d``: (N, C, D, H, W) input, (N, Do, Ho, Wo, 3) grid, int modes
+    (no bicubic, as in PyTorch)."""
+    return _grid_sampler("grid_sampler_3d", 5, input, grid, interpolation_mode, padding_mode,
+                         align_corners)
 
 
 def affine_grid_generator(theta, size, align_corners):

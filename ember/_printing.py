@@ -270,7 +270,9 @@ def tensor_repr(t, *, tensor_contents=None):
 
     sparse = hasattr(type(data), "nnz")
     if sparse:
-        suffixes.append("layout=ember.sparse_coo")
+        compressed = hasattr(type(data), "compressed")
+        suffixes.append(f"layout={data.layout!r}" if compressed else "layout=ember.sparse_coo")
+        sparse = not compressed     # torch starts a new line for COO's suffixes only
     grad_fn = t.grad_fn
     if grad_fn is not None:
         name = getattr(grad_fn, "name", None)
@@ -282,21 +284,26 @@ def tensor_repr(t, *, tensor_contents=None):
 
 
 def _sparse_body(data, dtype, indent, implied, suffixes):
-    """``indices=tensor(...),\n values=tensor(...)`` and the size/nnz/dtype suffixes of a
-    sparse COO tensor, as torch's _str_intern prints them."""
+    """``indices=tensor(...),\n values=tensor(...)`` (``crow_indices=``, ``col_indices=``,
+    ``values=`` for the compressed layouts) and the size/nnz/dtype suffixes of a sparse
+    tensor, as torch's _str_intern prints them."""
     from ._dtype import int64
     suffixes.append(f"size={tuple(data.shape)}")
     suffixes.append(f"nnz={data.nnz}")
     if dtype.name not in implied:
         suffixes.append(f"dtype={dtype!r}")
-    ip = "indices=tensor("
-    idx = data.indices
-    istr = _tensor_str(idx, int64, indent + len(ip)) if idx.size else "[]"
-    if idx.size == 0:
-        istr += f", size={tuple(idx.shape)}"
-    vp = "values=tensor("
-    vals = data.values
-    vstr = _tensor_str(vals, dtype, indent + len(vp)) if vals.size else "[]"
-    if vals.size == 0:
-        vstr += f", size={tuple(vals.shape)}"
-    return ip + istr + "),\n" + " " * indent + vp + vstr + ")"
+    if hasattr(type(data), "compressed"):
+        names = ("crow_indices", "col_indices") if data.row_major else \
+            ("ccol_indices", "row_indices")
+        parts = [(names[0], data.compressed, int64), (names[1], data.plain, int64)]
+    else:
+        parts = [("indices", data.indices, int64)]
+    parts.append(("values", data.values, dtype))
+    out = []
+    for name, arr, dt in parts:
+        p = name + "=tensor("
+        body = _tensor_str(arr, dt, indent + len(p)) if arr.size else "[]"
+        if arr.size == 0:
+            body += f", size={tuple(arr.shape)}"
+        out.append(p + body + ")")
+    return (",\n" + " " * indent).join(out)

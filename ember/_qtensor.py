@@ -23,21 +23,13 @@ import numpy
 
 from . import _dtype
 from ._tensor import Tensor, Size, _make
+from ._named import NamedSingleton
 
 
-class qscheme:
+class qscheme(NamedSingleton):
     """A quantization scheme (``ember.per_tensor_affine`` ...); prints as ``ember.<name>``."""
 
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return "ember." + self.name
-
-    def __reduce__(self):
-        return (_qscheme_by_name, (self.name,))
+    __slots__ = ()
 
 
 per_tensor_affine = qscheme("per_tensor_affine")
@@ -45,12 +37,7 @@ per_channel_affine = qscheme("per_channel_affine")
 per_tensor_symmetric = qscheme("per_tensor_symmetric")
 per_channel_symmetric = qscheme("per_channel_symmetric")
 per_channel_affine_float_qparams = qscheme("per_channel_affine_float_qparams")
-_QSCHEMES = {q.name: q for q in (per_tensor_affine, per_channel_affine, per_tensor_symmetric,
-                                 per_channel_symmetric, per_channel_affine_float_qparams)}
-
-
-def _qscheme_by_name(name):
-    return _QSCHEMES[name]
+_QSCHEMES = qscheme._by_name
 
 
 # The quantized dtypes are entries of the dtype table (category quantized, storage type,

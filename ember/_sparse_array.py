@@ -35,25 +35,28 @@ class _Flags:
 _FLAGS = _Flags()
 
 
-class COOArray:
-    """See the module docstring."""
+def install_sparse_mode():
+    """Install the sparse dispatch mode the first time any sparse array is made."""
+    if not _mode_installed[0]:
+        _mode_installed[0] = True
+        from .sparse import _mode
+        _mode.install()
 
-    __slots__ = ("indices", "values", "shape", "coalesced", "_csr")
+
+class SparseArrayBase:
+    """What every sparse array (``COOArray``, ``CompressedArray``) answers as an array:
+    ``shape``/``ndim``/``size``/``dtype``/``itemsize`` from its ``shape`` and ``values``,
+    ``base``/``flags``; any other array attribute, and implicit conversion to a dense
+    array, raise NotImplementedError naming the layout."""
+
+    __slots__ = ()
     base = None
     flags = _FLAGS
+    _kind = "sparse tensor"     # how the NotImplementedError messages name the tensor
 
-    def __init__(self, indices, values, shape, coalesced=False):
-        self.indices = indices
-        self.values = values
-        self.shape = tuple(int(s) for s in shape)
-        self.coalesced = bool(coalesced)
-        self._csr = None
-        if not _mode_installed[0]:
-            _mode_installed[0] = True
-            from .sparse import _mode
-            _mode.install()
+    def _layout_label(self):
+        return "sparse_coo"
 
-    # -- the metadata every array answers -------------------------------------------------
     @property
     def dtype(self):
         return self.values.dtype
@@ -73,6 +76,32 @@ class COOArray:
     def itemsize(self):
         return self.values.itemsize
 
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise NotImplementedError(
+            f"ember: '{name}' is not supported on a {self._kind} "
+            f"(layout=ember.{self._layout_label()}); convert it with .to_dense() first")
+
+    def __array__(self, dtype=None, copy=None):
+        raise NotImplementedError(f"ember: a sparse tensor (layout=ember.{self._layout_label()}) "
+                                  "cannot be converted to a dense array implicitly; use "
+                                  ".to_dense()")
+
+
+class COOArray(SparseArrayBase):
+    """See the module docstring."""
+
+    __slots__ = ("indices", "values", "shape", "coalesced", "_csr")
+
+    def __init__(self, indices, values, shape, coalesced=False):
+        self.indices = indices
+        self.values = values
+        self.shape = tuple(int(s) for s in shape)
+        self.coalesced = bool(coalesced)
+        self._csr = None
+        install_sparse_mode()
+
     @property
     def nbytes(self):
         return self.indices.nbytes + self.values.nbytes
@@ -91,17 +120,6 @@ class COOArray:
 
     def copy(self):
         return COOArray(self.indices.copy(), self.values.copy(), self.shape, self.coalesced)
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise NotImplementedError(
-            f"ember: '{name}' is not supported on a sparse tensor (layout=ember.sparse_coo); "
-            "convert it with .to_dense() first")
-
-    def __array__(self, dtype=None, copy=None):
-        raise NotImplementedError("ember: a sparse tensor (layout=ember.sparse_coo) cannot be "
-                                  "converted to a dense array implicitly; use .to_dense()")
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         # dense += sparse (gradient accumulation into a dense .grad)

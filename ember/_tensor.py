@@ -48,6 +48,7 @@ def _make(array):
 
 
 _new = object.__new__
+_engine = [None]    # ember.autograd.engine, once Tensor.backward has imported it
 
 
 class Tensor:
@@ -147,6 +148,20 @@ class Tensor:
     # is_sparse and layout: properties set by ember/_sparse_methods.py (sparse COO tensors)
     is_quantized = False
     is_meta = False
+    # torch.nested's jagged tensors are not implemented: every ember tensor is dense.
+    is_nested = False
+
+    @property
+    def name(self):
+        """Always None, read-only, as torch's for every tensor outside torch.compile."""
+        return None
+
+    def to_padded_tensor(self, padding, output_size=None):
+        """torch's nested-tensor method; on a dense tensor it raises NotImplementedError,
+        as torch does."""
+        raise NotImplementedError(
+            "to_padded_tensor: only nested tensors have it (torch.nested), and ember has "
+            "no nested tensors; this tensor is dense")
 
     def is_floating_point(self):
         return self._data.dtype in FLOATING_NP
@@ -276,8 +291,11 @@ class Tensor:
         return engine.register_post_accumulate_grad_hook(self, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import engine
-        engine.backward((self,), None if gradient is None else (gradient,), retain_graph,
+        engine = _engine[0]
+        if engine is None:      # imported on first use (autograd imports this module)
+            from .autograd import engine
+            _engine[0] = engine
+        engine.backward(self, None if gradient is None else (gradient,), retain_graph,
                         create_graph, inputs=inputs)
 
     def detach(self):

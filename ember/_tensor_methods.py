@@ -55,9 +55,9 @@ LAZY_METHOD_SOURCES = (
     ("ember.ops.complex", "names", "angle"),
     # -- the numerics tail (issue 17): linalg methods
     ("ember.linalg", "names", "det inv=inverse matrix_power matrix_exp"),
-    ("ember._tensor_tail", "names", "logdet slogdet cholesky pinverse qr svd cross"),
+    # every function of ember/_tensor_tail.py (logdet, qr, svd, lu, geqrf ...)
+    ("ember._tensor_tail", "star", ""),
     ("ember.ops.distance", "names", "dist"),
-    ("ember._tensor_tail", "names", "cholesky_inverse cholesky_solve lu_solve triangular_solve"),
     # -- the math tail (issue 17, tail-math): element-wise math, cumulative ops, the
     #    in-place tail and aliases (one table, ops/inplace_tail.py)
     ("ember.ops.elementwise_math", "list", "METHODS"),

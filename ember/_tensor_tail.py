@@ -47,3 +47,19 @@ def lu_solve(self, LU_data, LU_pivots):
 
 def triangular_solve(self, A, upper=True, transpose=False, unitriangular=False):
     return _aliases.triangular_solve(self, A, upper, transpose, unitriangular)
+
+
+def geqrf(self):
+    return _aliases.geqrf(self)
+
+
+def orgqr(self, input2):
+    return _aliases.orgqr(self, input2)
+
+
+def ormqr(self, input2, input3, left=True, transpose=False):
+    return _aliases.ormqr(self, input2, input3, left, transpose)
+
+
+def lu(self, pivot=True, get_infos=False):
+    return _aliases.lu(self, pivot, get_infos)

@@ -46,6 +46,27 @@ def test_import_ember_leaves_heavy_internal_modules_unloaded():
     assert loaded == []
 
 
+# every ember module ``import ember`` loads; anything else loads on first use
+EAGER_MODULES = {
+    "ember", "ember._allocator", "ember._api", "ember._device", "ember._dtype", "ember._layout",
+    "ember._lazy", "ember._lazy_tables", "ember._named", "ember._sparse_api",
+    "ember._sparse_array", "ember._sparse_compressed_array", "ember._sparse_methods",
+    "ember._tensor", "ember._tensor_methods", "ember.autograd", "ember.autograd.dispatch",
+    "ember.autograd.grad_mode", "ember.backend", "ember.nn", "ember.nn.functional",
+    "ember.nn.modules", "ember.optim", "ember.version",
+}
+
+
+def test_import_ember_loads_only_the_eager_core():
+    loaded = set(_fresh("import json, sys, ember\n"
+                        "print(json.dumps([m for m in sys.modules if m.split('.')[0] == 'ember']))"))
+    assert loaded - EAGER_MODULES == set(), (
+        "`import ember` now loads these modules too: bind their names lazily (a source in "
+        "_LAZY_SOURCES of ember/__init__.py, ember.nn.modules, ember.nn.functional or "
+        "ember.optim, or LAZY_METHOD_SOURCES of ember/_tensor_methods.py, then `python -m "
+        "tools.lazy_tables --write`), or add them to EAGER_MODULES with the reason")
+
+
 def test_every_lazy_name_resolves_to_its_module_object():
     got = _fresh(r"""
 import importlib, json, ember, ember.nn, ember.nn.functional, ember.optim

@@ -325,3 +325,18 @@ def test_stride_matches_torch_including_empty(shape):
     assert ember.zeros(*shape).stride() == torch.zeros(*shape).stride()
     if 0 not in shape:  # views of empty tensors report contiguous strides (docs/differences.md)
         assert ember.zeros(*shape).t().stride() == torch.zeros(*shape).t().stride()
+
+
+def test_dense_tensor_nested_and_name_attributes_match_torch():
+    torch = pytest.importorskip("torch")
+    e, t = ember.ones(2), torch.ones(2)
+    assert e.is_nested is t.is_nested is False
+    assert e.name is None and t.name is None
+    with pytest.raises(AttributeError):
+        e.name = "x"
+    with pytest.raises(AttributeError):
+        t.name = "x"
+    with pytest.raises(NotImplementedError):
+        t.to_padded_tensor(0.0)
+    with pytest.raises(NotImplementedError, match="nested tensors"):
+        e.to_padded_tensor(0.0)

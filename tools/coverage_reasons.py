@@ -18,8 +18,6 @@ SPARSE_COMPRESSED = "planned: sparse compressed layouts (CSR/CSC/BSR/BSC); ember
 DTYPE = "dtype NumPy and ml_dtypes lack"
 DEPRECATED = "removed or deprecated in PyTorch"
 DEVICE = "GPU stream/device API (issue 19)"
-NEW = "new in PyTorch 2.14: planned"
-NESTED = "planned: nested/named tensors"
 PLANNED = "planned"
 
 _RULES = [
@@ -53,9 +51,6 @@ _RULES = [
     (DTYPE, r"(u?int[3567]|bits\w*|bit|complex32|chalf|bcomplex32|float4_e2m1fn_x2)"),
     (DEPRECATED, r"(symeig|eig|lstsq|solve|reinforce|volatile|Container|index)"),
     (DEVICE, r"(Stream|Event|AcceleratorError|OutOfMemoryError)"),
-    (NEW, r"(LinearCrossEntropyLoss|LinearCrossEntropyOptions|linear_cross_entropy|Muon|"
-          r"swap_in_optimizer_params_and_state)"),
-    (NESTED, r"(is_nested|to_padded_tensor|name)"),
 ]
 _COMPILED = [(reason, re.compile(pattern + r"\Z")) for reason, pattern in _RULES]
 

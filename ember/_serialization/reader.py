@@ -236,11 +236,21 @@ class Loader:
         return t
 
     def _rebuild_sparse_tensor(self, layout, data):
-        """torch's sparse record: ``(layout, (indices, values, size[, is_coalesced]))``;
-        sparse COO only (CSR/CSC/BSR/BSC are refused by name)."""
+        """torch's sparse record: ``(layout, (indices, values, size[, is_coalesced]))`` for
+        COO, ``(layout, (compressed_indices, plain_indices, values, size))`` for
+        CSR/CSC/BSR/BSC (their invariants are checked, as torch.load does)."""
+        if layout in ("torch.sparse_csr", "torch.sparse_csc", "torch.sparse_bsr",
+                      "torch.sparse_bsc"):
+            if type(data) is not tuple or len(data) != 4 or \
+                    not all(isinstance(x, Tensor) for x in data[:3]):
+                raise self.corrupt(f"bad {layout} tensor record")
+            from .. import _layout
+            from ..ops.sparse_compressed import sparse_compressed_tensor
+            return sparse_compressed_tensor(data[0], data[1], data[2], tuple(data[3]),
+                                            layout=getattr(_layout, layout[6:]))
         if layout != "torch.sparse_coo":
             raise NotImplementedError(f"{self.label} holds a {layout} tensor; ember loads "
-                                      "sparse COO tensors only")
+                                      "sparse COO and compressed tensors only")
         if type(data) is not tuple or len(data) not in (3, 4) or \
                 not all(isinstance(x, Tensor) for x in data[:2]):
             raise self.corrupt("bad sparse COO tensor record")

@@ -201,6 +201,11 @@ class TorchPickler(pickle._Pickler):
         from .._qtensor import QTensor
         if type(t) is QTensor:
             return self._reduce_qtensor(t)
+        if hasattr(type(t._data), "compressed"):
+            # torch's record: (layout, (compressed_indices, plain_indices, values, size))
+            c = t._data
+            return (_REBUILD_SPARSE, (_LayoutRef("torch." + c.layout.name), (
+                _make(c.compressed), _make(c.plain), _make(c.values), Size(c.shape))))
         if t.is_sparse:
             # torch's record: (layout, (indices, values, size, is_coalesced))
             c = t._data

@@ -9,6 +9,7 @@ from .._lazy import module_getattr as _make_getattr
 # variable ...) on first attribute access
 _LAZY_NAMES = {
     "Function": ("ember.autograd.function", "Function"),
+    "NestedIOFunction": ("ember.autograd.function", "NestedIOFunction"),
     "once_differentiable": ("ember.autograd.function", "once_differentiable"),
     "backward": ("ember.autograd.engine", "backward"),
     "grad": ("ember.autograd.engine", "grad"),
@@ -19,7 +20,7 @@ _LAZY_NAMES = {
 }
 _lazy_getattr = _make_getattr(globals(), _LAZY_NAMES)
 
-__all__ = ["Function", "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
+__all__ = ["Function", "NestedIOFunction", "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "backward", "grad", "gradcheck", "gradgradcheck", "detect_anomaly",
            "set_detect_anomaly", "Variable", "variable", "grad_mode", "set_multithreading_enabled",
            "enforce_grad_layout_policy", "forward_ad"]
@@ -35,13 +36,15 @@ def __getattr__(name):
     if name == "functional":
         import importlib
         return importlib.import_module(__name__ + ".functional")
-    # The legacy profiler loads on first use (``ember.autograd.profiler``), not at import.
+    # The legacy profiler and forward_ad load on first use, not at import.
     if name in ("profiler", "forward_ad"):
         import importlib
-        return importlib.import_module(__name__ + ".profiler")
+        return importlib.import_module(f"{__name__}.{name}")
     return _lazy_getattr(name)
 
 
 def __dir__():
+    from .._lazy import child_modules
     return sorted(set(globals()) | set(_LAZY_NAMES) | {"gradcheck", "gradgradcheck", "functional",
-                                                       "function", "graph", "variable"})
+                                                       "function", "graph", "variable"}
+                  | child_modules(__name__, _LAZY_NAMES))

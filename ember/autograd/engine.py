@@ -60,8 +60,10 @@ def _seed(t, g):
         if t._data.dtype not in DIFFERENTIABLE_NP:
             raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
                                f"but got {t.dtype}")
-        xp = backend.get_array_module(t._data)
-        return _make(xp.ones(t._data.shape, t._data.dtype))
+        d = t._data
+        ones = backend.get_array_module(d).empty(d.shape, d.dtype)
+        ones.fill(1)        # (numpy.ones is empty + copyto in Python frames)
+        return _make(ones)
     if not isinstance(g, Tensor):
         from ..ops.creation import tensor as _tensor
         g = _tensor(g, dtype=t.dtype)
@@ -150,13 +152,13 @@ def _run_tensor_hooks(node, grads_here, create_graph):
 def _run_node(node, grads, create_graph):
     if node._freed:
         node.saved_tensors  # noqa: B018  raises the "backward through the graph a second time" error
-    if None in grads and node.materialize_grads:
-        xp = backend.get_array_module(next(g for g in grads if g is not None)._data)
-        for i, g in enumerate(grads):
+    if len(grads) > 1 and node.materialize_grads:
+        # (a single-output node only runs once its one gradient has arrived; and no
+        # `None in grads`: that would call Tensor.__eq__ on every gradient)
+        for g in grads:
             if g is None:
-                meta = node._out_meta[i]
-                if meta is not None:
-                    grads[i] = _make(xp.zeros(meta[0], meta[1]))
+                _materialize(node, grads)
+                break
     if node._pre_hooks:
         for hook in node._pre_hooks:
             res = hook(tuple(grads))
@@ -168,14 +170,18 @@ def _run_node(node, grads, create_graph):
     arrays_fn = node.backward_arrays
     if arrays_fn is not None and not create_graph:
         # the op's fast path on arrays: no graph of the backward is wanted
-        out = arrays_fn(node, *[None if g is None else g._data for g in grads])
+        if len(grads) == 1:
+            g = grads[0]
+            out = arrays_fn(node, None if g is None else g._data)
+        else:
+            out = arrays_fn(node, *[None if g is None else g._data for g in grads])
         if type(out) is not tuple:
             out = (out,)
         out = tuple([None if a is None else _make(a) for a in out])
     else:
         out = node.backward(node, *grads)
-    if not isinstance(out, tuple):
-        out = (out,)
+        if type(out) is not tuple:
+            out = (out,)
     n_in = len(node._edges)
     if len(out) != n_in:
         if len(out) > n_in and all(g is None for g in out[n_in:]):
@@ -189,6 +195,16 @@ def _run_node(node, grads, create_graph):
             if res is not None:
                 out = tuple(res)
     return out
+
+
+def _materialize(node, grads):
+    """Zeros for the outputs of ``node`` that received no gradient (materialize_grads)."""
+    xp = backend.get_array_module(next(g for g in grads if g is not None)._data)
+    for i, g in enumerate(grads):
+        if g is None:
+            meta = node._out_meta[i]
+            if meta is not None:
+                grads[i] = _make(xp.zeros(meta[0], meta[1]))
 
 
 def _check_grad(node, i, g):
@@ -240,7 +256,7 @@ def _leaf_grad_value(g, create_graph, assigned=None):
         return _make(arr.copy())
     if assigned is None:
         return _make(arr.copy() if arr.base is not None else arr)
-    root = id(_root_array(arr))
+    root = id(arr if arr.base is None else _root_array(arr))
     if root in assigned:
         return _make(arr.copy())
     assigned.add(root)
@@ -286,7 +302,10 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
     prev = _state[0]
     _state[0] = bool(create_graph)
     # memory already handed out as a .grad, starting with user-given seed gradients
-    assigned = {id(_root_array(g._data)) for g in grads}
+    assigned = set()
+    for g in grads:
+        arr = g._data
+        assigned.add(id(arr if arr.base is None else _root_array(arr)))
     try:
         while ready:
             node = ready.pop()
@@ -398,6 +417,10 @@ def _accumulate_leaf(leaf, g, create_graph, assigned):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """``torch.autograd.backward``."""
+    if type(tensors) is Tensor and grad_tensors is None and inputs is None:
+        # Tensor.backward() of a loss: the common case, without the tuple juggling
+        run_backward((tensors,), (_seed(tensors, None),), retain_graph, create_graph)
+        return
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
     tensors = tuple(tensors)

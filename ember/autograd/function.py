@@ -120,7 +120,16 @@ class Function(metaclass=_FunctionMeta):
         saved = self._saved
         if saved is None:
             return ()
-        return tuple(self._unpack(s) for s in saved)
+        out = []
+        for slot in saved:
+            # the common slot, an unmodified input Tensor, inline; the rest via _unpack
+            if slot is not None and slot.__class__ is tuple:
+                tensor, _, _, vc, version = slot
+                if tensor is not None and (vc is None or vc[0] == version):
+                    out.append(tensor)
+                    continue
+            out.append(self._unpack(slot))
+        return tuple(out)
 
     @property
     def saved_arrays(self):
@@ -258,18 +267,29 @@ class Function(metaclass=_FunctionMeta):
                         return _record_binary(cls, args, a, ad, b, bd, tb, kwargs)
                     try:
                         out = cls.forward(_NULL_CTX, ad, bd, **kwargs)
-                    except ValueError as err:
-                        raise _broadcast_error(cls, args, err) from None
-                    except TypeError as err:    # CuPy refuses NumPy operands: tensors on two devices
-                        retry = _device_error(cls, args, kwargs, err)
-                        if retry is err:
-                            raise
-                        return retry
+                    except (ValueError, TypeError) as err:
+                        return _forward_failed(cls, args, kwargs, err)
                     if type(out) is _ndarray and cls.view_of is None:
                         t = _new(Tensor)
                         t._data = out
                         return t
                     return _wrap_plain(cls, out, args)
+        elif len(args) == 1 and cls.array_forward:
+            # The common unary case (reductions, pointwise functions, views, and the
+            # Expand/reshape calls that backward passes make): one Tensor, nothing to promote.
+            a = args[0]
+            if type(a) is Tensor:
+                if a._rg and _state[0]:
+                    return _record_unary(cls, args, a, kwargs)
+                try:
+                    out = cls.forward(_NULL_CTX, a._data, **kwargs)
+                except (ValueError, TypeError) as err:
+                    return _forward_failed(cls, args, kwargs, err)
+                if type(out) is _ndarray and cls.view_of is None:
+                    t = _new(Tensor)
+                    t._data = out
+                    return t
+                return _wrap_plain(cls, out, args)
         if cls.promotes:
             args = _promote(args)
         if _state[0]:
@@ -281,13 +301,8 @@ class Function(metaclass=_FunctionMeta):
         try:
             out = cls.forward(_NULL_CTX, *[a._data if isinstance(a, Tensor) else a
                                            for a in args], **kwargs)
-        except ValueError as err:
-            raise _broadcast_error(cls, args, err) from None
-        except TypeError as err:    # CuPy refuses NumPy operands: tensors on two devices
-            retry = _device_error(cls, args, kwargs, err)
-            if retry is err:
-                raise
-            return retry
+        except (ValueError, TypeError) as err:
+            return _forward_failed(cls, args, kwargs, err)
         return _wrap_plain(cls, out, args)
 
 
@@ -309,12 +324,108 @@ def _wrap_plain(cls, out, args):
     return res
 
 
+class NestedIOFunction(Function):
+    """``torch.autograd.function.NestedIOFunction``: PyTorch's legacy (pre-0.4) instance-style
+    Function with nested inputs/outputs (``forward_extended`` / ``backward_extended`` on an
+    instance), kept in PyTorch "only for backward compatibility reasons".
+
+    PyTorch 2.14's class is defined but cannot run: calling an instance reaches
+    ``super()._do_forward``, which Function no longer has, and ``apply`` reads
+    ``_nested_input`` that nothing set; both raise AttributeError. ember provides the same
+    class and methods (``save_for_backward`` / ``saved_tensors`` keep the nesting,
+    ``mark_dirty``, ``mark_non_differentiable``, the two ``*_extended`` hooks that raise
+    NotImplementedError until overridden) and raises AttributeError at the same points, with
+    a message saying what to use instead, rather than emulating an API PyTorch itself no
+    longer executes. New code subclasses ``Function`` with static ``forward``/``backward``.
+    """
+
+    _LEGACY = ("NestedIOFunction is PyTorch's legacy instance-style autograd Function, which "
+               "PyTorch 2.x cannot run either (Function has no _do_forward); subclass "
+               "ember.autograd.Function with static forward(ctx, ...) and backward(ctx, ...) "
+               "instead")
+
+    def __call__(self, *input):
+        raise AttributeError(self._LEGACY)
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        raise AttributeError(cls._LEGACY)
+
+    def save_for_backward(self, *args):
+        self.to_save = tuple(_iter_nested_tensors(args))
+        self._to_save_nested = args
+
+    @property
+    def saved_tensors(self):
+        flat = iter(getattr(self, "to_save", ()))
+        return _unflatten_like(getattr(self, "_to_save_nested", ()), flat)
+
+    def mark_dirty(self, *args, **kwargs):
+        self.dirty_tensors = tuple(_iter_nested_tensors((args, kwargs)))
+
+    def mark_non_differentiable(self, *args, **kwargs):
+        self.non_differentiable = tuple(_iter_nested_tensors((args, kwargs)))
+
+    def forward_extended(self, *input):
+        """User defined forward."""
+        raise NotImplementedError
+
+    def backward_extended(self, *grad_output):
+        """User defined backward."""
+        raise NotImplementedError
+
+
+def _iter_nested_tensors(obj):
+    from .._tensor import Tensor
+    if isinstance(obj, Tensor):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _iter_nested_tensors(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _iter_nested_tensors(v)
+
+
+def _unflatten_like(structure, flat):
+    from .._tensor import Tensor
+    if isinstance(structure, Tensor):
+        return next(flat)
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_unflatten_like(s, flat) for s in structure) \
+            if not hasattr(structure, "_fields") else structure
+    return structure
+
+
 class ArrayFunction(Function):
     """Base of ember's internal ops: ``forward(ctx, *arrays, **kwargs)`` receives backend
     arrays (Tensor arguments unwrapped) and returns arrays; ``backward`` receives and
     returns Tensors and is written with ember ops, so it is itself differentiable."""
 
     array_forward = True
+
+
+def _forward_failed(cls, args, kwargs, err):
+    """An ArrayFunction's forward raised ``err``: raise what PyTorch raises instead.
+
+    The one handler around every ``forward`` call in ``apply`` (a ``try`` costs nothing
+    while no exception is raised, so the fast paths pay nothing for it):
+    - ValueError from NumPy broadcasting -> PyTorch's "The size of tensor a ... must match"
+      RuntimeError (``_broadcast_error``); any other ValueError propagates unchanged;
+    - TypeError from CuPy refusing NumPy operands (tensors on two devices) -> PyTorch's
+      "Expected all tensors to be on the same device" RuntimeError, or, under PyTorch's
+      CPU-scalar rule, the result of running the op again with the 0-d CPU tensor moved
+      (returned to the caller); any other TypeError propagates unchanged.
+    """
+    if isinstance(err, ValueError):
+        mapped = _broadcast_error(cls, args, err)
+        if mapped is err:
+            raise err
+        raise mapped from None
+    retry = _device_error(cls, args, kwargs, err)
+    if retry is err:
+        raise err
+    return retry
 
 
 def _device_error(cls, args, kwargs, err):
@@ -454,13 +565,8 @@ def _apply_recording(cls, args, kwargs):
     else:
         try:
             raw_out = cls.forward(ctx, *arrays, **kwargs)
-        except ValueError as err:
-            raise _broadcast_error(cls, args, err) from None
-        except TypeError as err:    # CuPy refuses NumPy operands: tensors on two devices
-            retry = _device_error(cls, args, kwargs, err)
-            if retry is err:
-                raise
-            return retry
+        except (ValueError, TypeError) as err:
+            return _forward_failed(cls, args, kwargs, err)
         return _finish_array_forward(ctx, cls, args, raw_out)
     return _finish_outputs(ctx, cls, args, outs, outs_t, single, user)
 
@@ -485,13 +591,25 @@ def _record_binary(cls, args, a, ad, b, bd, tb, kwargs):
     ctx._edges = [ea, eb]
     try:
         raw_out = cls.forward(ctx, ad, bd, **kwargs)
-    except ValueError as err:
-        raise _broadcast_error(cls, args, err) from None
-    except TypeError as err:    # CuPy refuses NumPy operands: tensors on two devices
-        retry = _device_error(cls, args, kwargs, err)
-        if retry is err:
-            raise
-        return retry
+    except (ValueError, TypeError) as err:
+        return _forward_failed(cls, args, kwargs, err)
+    return _finish_array_forward(ctx, cls, args, raw_out)
+
+
+def _record_unary(cls, args, a, kwargs):
+    """_apply_recording for an ArrayFunction called with one Tensor that requires grad."""
+    if _anomaly[0]:
+        return _apply_recording(cls, args, kwargs)
+    ctx = _new(cls)
+    fn = a.grad_fn
+    ctx._edges = [(fn, a._output_nr) if fn is not None else (a, 0)]
+    ad = a._data
+    ctx.needs_input_grad = (True,)
+    ctx._in_meta = [(ad.shape, ad.dtype)]
+    try:
+        raw_out = cls.forward(ctx, ad, **kwargs)
+    except (ValueError, TypeError) as err:
+        return _forward_failed(cls, args, kwargs, err)
     return _finish_array_forward(ctx, cls, args, raw_out)
 
 

@@ -8,6 +8,7 @@ return an ``info`` tensor instead). Everything not a decomposition is a composit
 differentiable ember ops, so gradients (and double backward) follow from the pieces.
 """
 import math
+import warnings
 
 from .. import backend
 from .._tensor import Tensor, _make
@@ -18,7 +19,8 @@ __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "di
            "eig", "eigh", "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex",
            "ldl_factor", "ldl_factor_ex", "ldl_solve", "lstsq", "lu", "lu_factor",
            "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm",
-           "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
+           "matrix_power", "matrix_rank", "matrix_sqrth", "multi_dot", "norm", "pinv",
+           "polar", "qr", "slogdet",
            "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensorinv",
            "tensorsolve", "vander", "vecdot", "vector_norm"]
 
@@ -277,8 +279,10 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     flat = arr.reshape((-1,) + arr.shape[-2:])
     lus, pivs, infos = [], [], []
     for m in flat:
-        lu_, piv = sl.lu_factor(m, check_finite=False) if m.shape[0] == m.shape[1] else \
-            _lu_rect(sl, m)
+        with warnings.catch_warnings():       # a zero pivot is reported in ``info``
+            warnings.simplefilter("ignore")
+            lu_, piv = sl.lu_factor(m, check_finite=False) if m.shape[0] == m.shape[1] \
+                else _lu_rect(sl, m)
         lus.append(lu_)
         pivs.append(piv + 1)
         zeros = [i + 1 for i in range(min(m.shape)) if lu_[i, i] == 0]
@@ -401,6 +405,20 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
 def svdvals(A, *, driver=None, out=None):
     _check_matrix(A, "svdvals")
     return _out(_d.Svd.apply(A, full_matrices=False)[1], out)
+
+
+def matrix_sqrth(A):
+    """``torch.linalg.matrix_sqrth``: the principal square root of Hermitian positive-
+    definite matrices (``ember/ops/matrix_sqrth.py``)."""
+    from ..ops.matrix_sqrth import matrix_sqrth as _sqrth
+    return _sqrth(A)
+
+
+def polar(A, *, out=None):
+    """``torch.linalg.polar``: the named tuple ``(U, H)`` with ``A = U H``
+    (``ember/ops/polar.py``)."""
+    from ..ops.polar import polar as _polar
+    return _out(_named("polar", ("U", "H"), _polar(A)), out)
 
 
 def matrix_exp(A):

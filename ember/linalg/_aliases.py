@@ -15,7 +15,7 @@ _TriSolveResult = collections.namedtuple("triangular_solve", ("solution", "clone
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve",
            "cholesky_inverse", "qr", "svd", "pinverse", "matrix_power", "matrix_exp",
            "lu_solve", "triangular_solve", "cross", "chain_matmul", "lu_unpack", "geqrf",
-           "orgqr", "ormqr"]
+           "orgqr", "ormqr", "lu"]
 
 _LuUnpackResult = collections.namedtuple("lu_unpack", ("P", "L", "U"))
 _GeqrfResult = collections.namedtuple("geqrf", ("a", "tau"))
@@ -197,3 +197,19 @@ def ormqr(input, tau, other, left=True, transpose=False):
     if transpose:
         q = q.transpose(-2, -1).conj()
     return q @ other if left else other @ q
+
+
+def lu(A, pivot=True, get_infos=False, out=None):
+    """``torch.lu`` / ``Tensor.lu`` (deprecated in PyTorch for ``linalg.lu_factor``):
+    ``(A_LU, pivots)``, plus ``infos`` with ``get_infos=True``. As PyTorch's, it does not
+    raise on a singular matrix either way (a zero pivot shows in ``infos``); PyTorch's
+    one-time deprecation warning is not repeated."""
+    from . import lu_factor_ex
+    res = lu_factor_ex(A, pivot=pivot)
+    values = (res.LU, res.pivots, res.info) if get_infos else (res.LU, res.pivots)
+    if out is not None:
+        for o, r in zip(out, values):
+            o.resize_(r.shape)
+            o.copy_(r)
+        return tuple(out)
+    return values

@@ -9,7 +9,7 @@ from .._lazy_tables import FUNCTIONAL as _LAZY_NAMES
 # In binding order (a later source wins); after adding a name to a family's ``__all__``,
 # run ``python -m tools.lazy_tables --write``.
 _LAZY_SOURCES = (
-    ("ember.ops.linear", "names", "linear bilinear"),
+    ("ember.ops.linear", "star", ""),
     ("ember.ops.activation", "star", ""),
     ("ember.ops.loss", "star", ""),
     ("ember.ops.conv", "star", ""),
@@ -20,10 +20,12 @@ _LAZY_SOURCES = (
     ("ember.ops.sparse", "star", ""),
     ("ember.ops.distance", "star", ""),
     ("ember.ops.attention", "star", ""),
-    ("ember.ops.channel_shuffle", "names", "channel_shuffle native_channel_shuffle"),
-    ("ember.ops.grid_sample", "names", "grid_sample affine_grid"),
-    ("ember.ops.multi_head_attention", "names", "multi_head_attention_forward"),
+    ("ember.ops.channel_shuffle", "star", ""),
+    ("ember.ops.grid_sample", "star", ""),
+    ("ember.ops.multi_head_attention", "star", ""),
     ("ember.ops.fractional_pool", "star", ""),
+    ("ember.ops.linear_cross_entropy", "star", ""),
+    ("ember._native_nn", "names", "conv_tbc"),          # F.conv_tbc is torch.conv_tbc
 )
 
 __all__ = [n for n in _LAZY_NAMES if not n.startswith("_")]

@@ -98,7 +98,7 @@ class Attention(ArrayFunction):
         p = _softmax_(s, xp, safe)
         pd = p if keep is None else p * keep
         out = backend.matmul(xp, pd, va).astype(dtype, copy=False)
-        ctx.p, ctx.keep, ctx.scale, ctx.mask = p, keep, scale, mask
+        ctx.p, ctx.pd, ctx.keep, ctx.scale, ctx.mask = p, pd, keep, scale, mask
         if need_weights:
             return out, pd.astype(dtype, copy=False)
         return out
@@ -112,18 +112,15 @@ class Attention(ArrayFunction):
         q, k, v = ctx.saved_arrays[:3]
         need = ctx.needs_input_grad
         xp = _gam(g)
-        p, keep, scale = ctx.p, ctx.keep, ctx.scale
+        p, pd, scale = ctx.p, ctx.pd, ctx.scale
         ga = _up(g)
         qa, ka, va = _up(q), _up(k), _up(v)
-        pd = p if keep is None else p * keep
         dv = backend.matmul(xp, _mT(pd), ga) if need[2] else None
         dp = backend.matmul(xp, ga, _mT(va))
         if gw is not None:
             dp += _up(gw)
-        if keep is not None:
-            dp *= keep
-        dp *= p                                  # ds = p * (dp - sum(p * dp))
-        dp -= p * dp.sum(axis=-1, keepdims=True)
+        dp *= pd        # the dropped weights' gradient times p: (dp * keep) * p in one pass
+        dp -= p * dp.sum(axis=-1, keepdims=True)     # ds = p * (dp - sum(p * dp))
         ds = dp
         dmask = ds.copy() if len(need) > 3 and need[3] else None
         ds *= scale
@@ -172,9 +169,8 @@ def _repeat_heads(t, n):
 
 def _dropout_keep(x, p, shape, dtype):
     """The dropout multiplier array (0 or 1 / (1 - p)) of ``shape``."""
-    from .dropout import _keep
-    keep = _keep(x, p, shape)
-    return keep.astype(dtype) * (1.0 / (1.0 - p)) if p < 1 else keep.astype(dtype)
+    from .dropout import _keep, keep_multiplier
+    return keep_multiplier(_keep(x, p, shape), p, dtype)
 
 
 def _check(query, key, value, attn_mask, dropout_p):

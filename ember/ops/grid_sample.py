@@ -1,5 +1,5 @@
-"""``F.grid_sample`` (2-D: bilinear, nearest, bicubic; padding zeros/border/reflection;
-align_corners) and ``F.affine_grid`` (2-D and 3-D).
+"""``F.grid_sample`` (2-D: bilinear, nearest, bicubic; 3-D: trilinear, nearest; padding
+zeros/border/reflection; align_corners) and ``F.affine_grid`` (2-D and 3-D).
 
 Follows PyTorch's CPU ``grid_sampler_2d`` arithmetic: the grid is unnormalised to pixel
 coordinates (``((x + 1) / 2) * (W - 1)`` with align_corners, else ``((x + 1) * W - 1) / 2``),
@@ -9,7 +9,8 @@ A = -0.75. Every mode is a list of taps (pixel index, in-bounds mask, weight and
 derivatives), so forward is a weighted gather, the input gradient a scatter-add of the
 same weights and the grid gradient the weights' derivatives (times the chain factor of
 unnormalisation and padding). Like PyTorch, the sampler's backward is not differentiable
-again. 5-D (volumetric) input raises NotImplementedError.
+again. Volumetric (5-D) input uses the same taps over three axes (2^3 trilinear corners),
+as PyTorch's ``grid_sampler_3d``.
 """
 import warnings
 
@@ -89,23 +90,34 @@ def _cubic(xp, t):
     return w, dw
 
 
-def _taps(xp, grid, h, w, mode, padding_mode, align_corners):
-    """The sampling taps for a (N, Ho, Wo, 2) grid: a list of (flat pixel index (N, P),
-    weight (N, P), d weight / d grid x, d weight / d grid y), masked taps weighted 0."""
-    n = grid.shape[0]
-    gx = grid[..., 0].reshape(n, -1)
-    gy = grid[..., 1].reshape(n, -1)
-    ix, mx = _unnormalize(xp, gx, w, align_corners)
-    iy, my = _unnormalize(xp, gy, h, align_corners)
+def _taps(xp, grid, sizes, mode, padding_mode, align_corners):
+    """The sampling taps for a (N, *out, k) grid over an input of spatial ``sizes`` given
+    in the grid's coordinate order (W, H) or (W, H, D): a list of (flat pixel index (N, P),
+    weight (N, P), [d weight / d grid coordinate, one per axis]), masked taps weighted 0."""
+    n, k = grid.shape[0], grid.shape[-1]
+    coords, chains = [], []
+    for axis in range(k):
+        c, m = _unnormalize(xp, grid[..., axis].reshape(n, -1), sizes[axis], align_corners)
+        coords.append(c)
+        chains.append(m)
+    strides = [1]
+    for size in sizes[:-1]:
+        strides.append(strides[-1] * size)
     taps = []
 
-    def add(xi, yi, wgt, dwx, dwy):
-        inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-        lin = xp.where(inside, yi * w + xi, 0).astype(xp.int64)
+    def add(idx, wgt, dws):
+        inside = None
+        lin = 0
+        for i, size, stride in zip(idx, sizes, strides):
+            ok = (i >= 0) & (i < size)
+            inside = ok if inside is None else inside & ok
+            lin = lin + i * stride
+        lin = xp.where(inside, lin, 0).astype(xp.int64)
         m = inside.astype(grid.dtype)
-        taps.append((lin, wgt * m, dwx * m, dwy * m))
+        taps.append((lin, wgt * m, [d * m for d in dws]))
 
-    if mode == "bicubic":
+    if mode == "bicubic":                                       # 2-D only (as in PyTorch)
+        (ix, iy), (mx, my), (w, h) = coords, chains, sizes
         x0, y0 = xp.floor(ix), xp.floor(iy)
         wx, dwx = _cubic(xp, ix - x0)
         wy, dwy = _cubic(xp, iy - y0)
@@ -113,52 +125,70 @@ def _taps(xp, grid, h, w, mode, padding_mode, align_corners):
             yj, _ = _pad_coordinates(xp, y0 - 1 + j, h, padding_mode, align_corners)
             for i in range(4):
                 xi, _ = _pad_coordinates(xp, x0 - 1 + i, w, padding_mode, align_corners)
-                add(xi.astype(xp.int64), yj.astype(xp.int64), wx[i] * wy[j],
-                    dwx[i] * wy[j] * mx, wx[i] * dwy[j] * my)
+                add((xi.astype(xp.int64), yj.astype(xp.int64)), wx[i] * wy[j],
+                    [dwx[i] * wy[j] * mx, wx[i] * dwy[j] * my])
         return taps
-    ix, dpx = _pad_coordinates(xp, ix, w, padding_mode, align_corners)
-    iy, dpy = _pad_coordinates(xp, iy, h, padding_mode, align_corners)
+    padded = [_pad_coordinates(xp, c, size, padding_mode, align_corners)
+              for c, size in zip(coords, sizes)]
+    coords = [c for c, _ in padded]
     if mode == "nearest":
-        zero = xp.zeros_like(ix)
-        add(xp.rint(ix).astype(xp.int64), xp.rint(iy).astype(xp.int64), xp.ones_like(ix),
-            zero, zero)
+        zero = xp.zeros_like(coords[0])
+        add([xp.rint(c).astype(xp.int64) for c in coords], xp.ones_like(coords[0]),
+            [zero] * k)
         return taps
-    cx, cy = mx * dpx, my * dpy
-    x0, y0 = xp.floor(ix), xp.floor(iy)
-    x1, y1 = x0 + 1, y0 + 1
-    west, east = x1 - ix, ix - x0                 # PyTorch's (ix_se - ix), (ix - ix_nw)
-    north, south = y1 - iy, iy - y0
-    x0i, y0i = x0.astype(xp.int64), y0.astype(xp.int64)
-    add(x0i, y0i, west * north, -north * cx, -west * cy)
-    add(x0i + 1, y0i, east * north, north * cx, -east * cy)
-    add(x0i, y0i + 1, west * south, -south * cx, west * cy)
-    add(x0i + 1, y0i + 1, east * south, south * cx, east * cy)
+    chains = [m * d for m, (_, d) in zip(chains, padded)]
+    lows = [xp.floor(c) for c in coords]
+    below = [lo + 1 - c for c, lo in zip(coords, lows)]      # PyTorch's (ix_se - ix) ...
+    above = [c - lo for c, lo in zip(coords, lows)]          # ... and (ix - ix_nw)
+    lows = [lo.astype(xp.int64) for lo in lows]
+    for corner in range(2 ** k):                              # bit a set: the upper neighbour
+        bits = [(corner >> a) & 1 for a in range(k)]
+        factors = [above[a] if bits[a] else below[a] for a in range(k)]
+        wgt = factors[0]
+        for f in factors[1:]:
+            wgt = wgt * f
+        dws = []
+        for a in range(k):
+            d = chains[a] if bits[a] else -chains[a]
+            for b in range(k):
+                if b != a:
+                    d = d * factors[b]
+            dws.append(d)
+        add([lo + bit for lo, bit in zip(lows, bits)], wgt, dws)
     return taps
 
 
 def _gather(xp, planes, lin):
-    """planes (N, C, H*W), lin (N, P) -> (N, C, P)."""
+    """planes (N, C, pixels), lin (N, P) -> (N, C, P)."""
     return xp.take_along_axis(planes, lin[:, None, :], axis=2)
 
 
+def _grid_sizes(a):
+    """The input's spatial sizes in the grid's coordinate order (x = W first)."""
+    return tuple(reversed(a.shape[2:]))
+
+
 def sample(a, grid, mode, padding_mode="zeros", align_corners=False):
-    """The sampler on arrays: float (N, C, H, W) ``a`` at (G, Ho, Wo, 2) ``grid`` with
-    G = N, or G = 1 for one grid shared by the whole batch (``ember.vision.transforms``'
-    geometric transforms), which costs one gather per tap for the batch."""
+    """The sampler on arrays: float (N, C, [D,] H, W) ``a`` at (G, [Do,] Ho, Wo, 2 or 3)
+    ``grid`` with G = N, or G = 1 for one grid shared by the whole batch
+    (``ember.vision.transforms``' geometric transforms), which costs one gather per tap for
+    the batch."""
     xp = backend.get_array_module(a)
-    n, c, h, w = a.shape
-    g, ho, wo = grid.shape[:3]
-    taps = _taps(xp, grid, h, w, mode, padding_mode, align_corners)
-    planes = a.reshape(g, (n // g) * c, h * w)          # (G, planes sharing a grid, pixels)
+    n, c = a.shape[:2]
+    g, out_spatial = grid.shape[0], grid.shape[1:-1]
+    taps = _taps(xp, grid, _grid_sizes(a), mode, padding_mode, align_corners)
+    planes = a.reshape(g, (n // g) * c, -1)          # (G, planes sharing a grid, pixels)
     out = None
-    for lin, wgt, _, _ in taps:
+    for lin, wgt, _ in taps:
         term = _gather(xp, planes, lin) * wgt[:, None, :]
         out = term if out is None else out + term
-    return xp.ascontiguousarray(out.reshape(n, c, ho, wo)).astype(a.dtype, copy=False)
+    return xp.ascontiguousarray(out.reshape((n, c) + tuple(out_spatial))).astype(
+        a.dtype, copy=False)
 
 
 class GridSampler2d(ArrayFunction):
-    """``torch.grid_sampler_2d``: forward a weighted gather over the taps."""
+    """``torch.grid_sampler_2d`` (and ``_3d``: the taps are N-d): forward a weighted gather
+    over the taps."""
 
     node_name = "GridSampler2DBackward0"
 
@@ -176,30 +206,37 @@ class GridSampler2d(ArrayFunction):
         return (gi if need[0] else None), (gg if need[1] else None)
 
 
+class GridSampler3d(GridSampler2d):
+    """``torch.grid_sampler_3d``: volumetric input (N, C, D, H, W), grid (N, Do, Ho, Wo, 3)."""
+
+    node_name = "GridSampler3DBackward0"
+
+
 class GridSampler2dBackward(ArrayFunction):
     """Input gradient (scatter-add of the tap weights) and grid gradient (their derivatives)."""
 
     @staticmethod
     def forward(ctx, g, input, grid, mode, padding_mode, align_corners, need=(True, True)):
         xp = backend.get_array_module(input)
-        n, c, h, w = input.shape
-        taps = _taps(xp, grid, h, w, mode, padding_mode, align_corners)
+        n, c = input.shape[:2]
+        pixels = _prod(input.shape[2:])
+        k = grid.shape[-1]
+        taps = _taps(xp, grid, _grid_sizes(input), mode, padding_mode, align_corners)
         go = g.reshape(n, c, -1)
-        planes = input.reshape(n, c, h * w)
-        gi = xp.zeros(n * c * h * w, dtype=input.dtype)
-        gx = xp.zeros(go.shape[0::2], dtype=grid.dtype)
-        gy = xp.zeros_like(gx)
-        base = (xp.arange(n * c, dtype=xp.int64) * (h * w)).reshape(n, c, 1)
-        for lin, wgt, dwx, dwy in taps:
+        planes = input.reshape(n, c, pixels)
+        gi = xp.zeros(n * c * pixels, dtype=input.dtype)
+        gcoord = [xp.zeros(go.shape[0::2], dtype=grid.dtype) for _ in range(k)]
+        base = (xp.arange(n * c, dtype=xp.int64) * pixels).reshape(n, c, 1)
+        for lin, wgt, dws in taps:
             if need[0]:
                 idx = (base + lin[:, None, :]).ravel()
                 vals = (go * wgt[:, None, :]).ravel()
                 gi += xp.bincount(idx, weights=vals, minlength=gi.size).astype(gi.dtype)
             if need[1] and mode != "nearest":
                 contrib = (go * _gather(xp, planes, lin)).sum(axis=1)
-                gx += contrib * dwx
-                gy += contrib * dwy
-        gg = xp.stack([gx, gy], axis=-1).reshape(grid.shape).astype(grid.dtype, copy=False)
+                for acc, d in zip(gcoord, dws):
+                    acc += contrib * d
+        gg = xp.stack(gcoord, axis=-1).reshape(grid.shape).astype(grid.dtype, copy=False)
         return gi.reshape(input.shape), gg
 
     @staticmethod
@@ -208,9 +245,54 @@ class GridSampler2dBackward(ArrayFunction):
                                   "implemented (as in PyTorch)")
 
 
+def _prod(xs):
+    out = 1
+    for x in xs:
+        out *= int(x)
+    return out
+
+
+def check_grid_sampler(input, grid, mode, ndim=None):
+    """ATen's ``grid_sampler`` checks (dtype, rank, batch, last grid dimension, empty
+    spatial dimensions, bicubic only in 2-D); ``ndim`` 4 or 5 for the fixed-rank
+    ``grid_sampler_2d`` / ``_3d`` entry points."""
+    if input.dtype != grid.dtype:
+        raise RuntimeError("grid_sampler(): expected input and grid to have same dtype, but "
+                           f"input has {input.dtype} and grid has {grid.dtype}")
+    ranks = (ndim,) if ndim else (4, 5)
+    if input.dim() not in ranks or grid.dim() != input.dim():
+        which = {4: "4D", 5: "5D"}.get(ndim, "4D or 5D")
+        raise RuntimeError(f"grid_sampler(): expected {which} input and grid with same number "
+                           f"of dimensions, but got input with sizes {list(input.shape)} and "
+                           f"grid with sizes {list(grid.shape)}")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, "
+                           f"but got input with sizes {list(input.shape)} and grid with sizes "
+                           f"{list(grid.shape)}")
+    k = input.dim() - 2
+    if grid.shape[-1] != k:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {k} in last dimension, "
+                           f"but got grid with sizes {list(grid.shape)}")
+    for d in range(2, input.dim()):
+        if input.shape[d] == 0:
+            raise RuntimeError("grid_sampler(): expected input to have non-empty spatial "
+                               f"dimensions, but input has sizes {list(input.shape)} with "
+                               f"dimension {d} being empty")
+    if mode == "bicubic" and input.dim() != 4:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+
+
+def apply_grid_sampler(input, grid, mode, padding_mode, align_corners):
+    """The checked sampler Function for 4-D or 5-D input."""
+    fn = GridSampler2d if input.dim() == 4 else GridSampler3d
+    return fn.apply(input, grid, mode=mode, padding_mode=padding_mode,
+                    align_corners=bool(align_corners))
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """``F.grid_sample``: sample ``input`` (N, C, H, W) at ``grid`` (N, Ho, Wo, 2) (x, y in
-    [-1, 1]) -> (N, C, Ho, Wo)."""
+    [-1, 1]) -> (N, C, Ho, Wo), or volumetric ``input`` (N, C, D, H, W) at (N, Do, Ho, Wo, 3)
+    (x, y, z) -> (N, C, Do, Ho, Wo) ('bilinear' is trilinear there; no 'bicubic')."""
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', "
                          f"'nearest' or 'bicubic', but got: '{mode}'")
@@ -220,27 +302,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if align_corners is None:
         warnings.warn(_DEFAULT_WARNING, stacklevel=2)
         align_corners = False
-    if input.dim() == 5:
-        raise NotImplementedError("grid_sample of 5-D (volumetric) input is not supported "
-                                  "in ember yet")
-    if input.dtype != grid.dtype:
-        raise RuntimeError("grid_sampler(): expected input and grid to have same dtype, but "
-                           f"input has {input.dtype} and grid has {grid.dtype}")
-    if input.dim() != 4 or grid.dim() != 4:
-        raise RuntimeError("grid_sampler(): expected 4D or 5D input and grid with same number "
-                           f"of dimensions, but got input with sizes {list(input.shape)} and "
-                           f"grid with sizes {list(grid.shape)}")
-    if input.shape[0] != grid.shape[0]:
-        raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, "
-                           f"but got input with sizes {list(input.shape)} and grid with sizes "
-                           f"{list(grid.shape)}")
-    if grid.shape[-1] != 2:
-        raise RuntimeError("grid_sampler(): expected grid to have size 2 in last dimension, "
-                           f"but got grid with sizes {list(grid.shape)}")
-    if mode == "bicubic" and input.dim() != 4:
-        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
-    return GridSampler2d.apply(input, grid, mode=mode, padding_mode=padding_mode,
-                               align_corners=bool(align_corners))
+    check_grid_sampler(input, grid, mode)
+    return apply_grid_sampler(input, grid, mode, padding_mode, align_corners)
 
 
 def _base_coords(n, align_corners, like):

@@ -127,6 +127,20 @@ class Mm(ArrayFunction):
         need = ctx.needs_input_grad
         return type(ctx).grads(g, a, b, need[0], need[1])
 
+    @staticmethod
+    def backward_arrays(ctx, g):
+        # grads' two GEMMs on arrays: the transposes are views that BLAS reads transposed
+        a, b = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        return (_gemm(g, _mH_array(b)) if need[0] else None,
+                _gemm(_mH_array(a), g) if need[1] else None)
+
+
+def _mH_array(x):
+    """Conjugate transpose of the last two dims of an array (a view for real dtypes)."""
+    xt = x.swapaxes(-1, -2)
+    return xt.conj() if x.dtype in COMPLEX_NP else xt
+
 
 class Bmm(Mm):
     """Batched ``a @ b`` (``(..., n, k) @ (..., k, m)``); batch dims broadcast and the engine

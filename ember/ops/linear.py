@@ -1,7 +1,10 @@
 """Fused affine maps: ``linear`` (y = x W^T + b) and ``bilinear`` (y = x1^T A x2 + b).
 
 One Function per call, so a Linear layer costs one node instead of matmul + transpose +
-add; the backward is written with ember ops, so it is differentiable again.
+add; the backward is written with ember ops, so it is differentiable again. An input with
+more than two dims is folded to (rows, in) for one GEMM: NumPy's matmul of a 3-D array by
+a 2-D one runs one small GEMM per leading index (measured, (35, 20, 200) @ (200, 10000)
+float32 on this 2-core machine: 3-D 489 ms, folded 108 ms, under load 4.7).
 """
 from .. import backend
 from .._dtype import HALF_NP
@@ -38,15 +41,19 @@ class Linear(ArrayFunction):
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
         xp = _gam(x)
+        lead = x.shape[:-1]
+        if x.ndim > 2:   # one GEMM over all leading dims (NumPy loops 3-D @ 2-D per batch)
+            x = x.reshape(-1, x.shape[-1])
         if x.dtype in HALF_NP:  # float16/bfloat16: GEMM in float32
             out = backend.matmul(xp, x.astype("float32"), w.astype("float32").T)
             if b is not None:
                 out += b.astype("float32")
-            return out.astype(x.dtype)
-        out = backend.matmul(xp, x, w.T)
-        if b is not None:
-            out += b
-        return out
+            out = out.astype(x.dtype)
+        else:
+            out = backend.matmul(xp, x, w.T)
+            if b is not None:
+                out += b
+        return out.reshape(lead + (w.shape[0],)) if len(lead) > 1 else out
 
     @staticmethod
     def backward(ctx, g):
@@ -62,6 +69,30 @@ class Linear(ArrayFunction):
             if len(need) > 2 and need[2]:
                 gb = g2.sum(0)
         return gx, gw, gb
+
+    @staticmethod
+    def backward_arrays(ctx, g):
+        # backward's three products on arrays (no reshape/t/mm Tensor calls in between)
+        x, w = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        xp = _gam(g)
+        gx = _gemm(xp, g, w) if need[0] else None
+        gw = gb = None
+        if need[1] or (len(need) > 2 and need[2]):
+            g2 = g.reshape(-1, w.shape[0])
+            if need[1]:
+                gw = _gemm(xp, g2.T, x.reshape(-1, x.shape[-1]))
+            if len(need) > 2 and need[2]:
+                gb = (g2.astype("float32").sum(0).astype(g.dtype) if g.dtype in HALF_NP
+                      else g2.sum(0))
+        return gx, gw, gb
+
+
+def _gemm(xp, a, b):
+    """``a @ b`` with ember's BLAS thread policy; float16/bfloat16 multiply in float32."""
+    if a.dtype in HALF_NP:
+        return backend.matmul(xp, a.astype("float32"), b.astype("float32")).astype(a.dtype)
+    return backend.matmul(xp, a, b)
 
 
 def linear(input, weight, bias=None):

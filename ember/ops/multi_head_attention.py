@@ -32,43 +32,52 @@ def _additive(mask, like, name):
 
 
 def _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads):
-    """PyTorch's ``_mha_shape_check``: True for batched (3-D) input, False for 2-D."""
-    if query.dim() == 3:
-        if key.dim() != 3 or value.dim() != 3:
-            raise AssertionError("For batched (3-D) `query`, expected `key` and `value` to be "
-                                 f"3-D but found {key.dim()}-D and {value.dim()}-D tensors "
-                                 "respectively")
-        if key_padding_mask is not None and key_padding_mask.dim() != 2:
-            raise AssertionError("For batched (3-D) `query`, expected `key_padding_mask` to "
-                                 f"be `None` or 2-D but found {key_padding_mask.dim()}-D "
-                                 "tensor instead")
-        if attn_mask is not None and attn_mask.dim() not in (2, 3):
-            raise AssertionError("For batched (3-D) `query`, expected `attn_mask` to be "
-                                 f"`None`, 2-D or 3-D but found {attn_mask.dim()}-D tensor "
-                                 "instead")
-        return True
-    if query.dim() == 2:
-        if key.dim() != 2 or value.dim() != 2:
-            raise AssertionError("For unbatched (2-D) `query`, expected `key` and `value` to "
-                                 f"be 2-D but found {key.dim()}-D and {value.dim()}-D tensors "
-                                 "respectively")
-        if key_padding_mask is not None and key_padding_mask.dim() != 1:
-            raise AssertionError("For unbatched (2-D) `query`, expected `key_padding_mask` "
-                                 f"to be `None` or 1-D but found {key_padding_mask.dim()}-D "
-                                 "tensor instead")
-        if attn_mask is not None:
-            if attn_mask.dim() not in (2, 3):
-                raise AssertionError("For unbatched (2-D) `query`, expected `attn_mask` to "
-                                     f"be `None`, 2-D or 3-D but found {attn_mask.dim()}-D "
-                                     "tensor instead")
-            if attn_mask.dim() == 3:
-                expected = (num_heads, query.shape[0], key.shape[0])
-                if tuple(attn_mask.shape) != expected:
-                    raise AssertionError(f"Expected `attn_mask` shape to be {expected} but "
-                                         f"got {attn_mask.shape}")
-        return False
-    raise AssertionError("query should be unbatched 2D or batched 3D tensor but received "
-                         f"{query.dim()}-D query tensor")
+    """PyTorch's ``_mha_shape_check``: True for batched (3-D) input, False for 2-D. One
+    set of checks for both ranks: key and value as query, key_padding_mask one dim less."""
+    qdim = query.dim()
+    if qdim not in (2, 3):
+        raise AssertionError("query should be unbatched 2D or batched 3D tensor but received "
+                             f"{qdim}-D query tensor")
+    kind = "batched (3-D)" if qdim == 3 else "unbatched (2-D)"
+    if key.dim() != qdim or value.dim() != qdim:
+        raise AssertionError(f"For {kind} `query`, expected `key` and `value` to be {qdim}-D "
+                             f"but found {key.dim()}-D and {value.dim()}-D tensors "
+                             "respectively")
+    if key_padding_mask is not None and key_padding_mask.dim() != qdim - 1:
+        raise AssertionError(f"For {kind} `query`, expected `key_padding_mask` to be `None` "
+                             f"or {qdim - 1}-D but found {key_padding_mask.dim()}-D tensor "
+                             "instead")
+    if attn_mask is not None:
+        if attn_mask.dim() not in (2, 3):
+            raise AssertionError(f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D "
+                                 f"or 3-D but found {attn_mask.dim()}-D tensor instead")
+        if qdim == 2 and attn_mask.dim() == 3:
+            expected = (num_heads, query.shape[0], key.shape[0])
+            if tuple(attn_mask.shape) != expected:
+                raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got "
+                                     f"{attn_mask.shape}")
+    return qdim == 3
+
+
+# (N, H, L, hd) heads from the projected (N, L, [3,] H, hd) / (L, N, [3,] H, hd) input
+# layouts and back: the permutation for batch_first and for (L, N, E)
+_TO_HEADS = {True: (0, 2, 1, 3), False: (1, 2, 0, 3)}
+_FROM_HEADS = {True: (0, 2, 1, 3), False: (2, 0, 1, 3)}
+
+
+def _heads(t, bf, H, hd, packed=1):
+    """Projected (L, N, packed * E) or (N, L, packed * E) -> (N, H, L, hd) heads, one view
+    per packed projection (a tuple when ``packed`` > 1)."""
+    a, b = t.shape[:2]
+    if packed == 1:
+        return t.reshape(a, b, H, hd).permute(*_TO_HEADS[bf])
+    perm = _TO_HEADS[bf]   # the dims after the packed axis (H, hd) move up by one
+    return t.reshape(a, b, packed, H, hd).permute(2, *(d + (d > 1) for d in perm)).unbind(0)
+
+
+def _append_keys(k, v, row_k, row_v):
+    """Append one key row and one value row (N, H, 1, hd) to keys and values."""
+    return cat([k, row_k], dim=2), cat([v, row_v], dim=2)
 
 
 def _pad_keys(mask, extra):
@@ -159,8 +168,8 @@ def _mha_forward(query, key, value, embed_dim, num_heads, in_proj_weight, in_pro
             raise AssertionError("bias cannot be added to static key.")
         if static_v is not None:
             raise AssertionError("bias cannot be added to static value.")
-        k = cat([k, bias_k.reshape(1, H, 1, hd).expand(N, H, 1, hd)], dim=2)
-        v = cat([v, bias_v.reshape(1, H, 1, hd).expand(N, H, 1, hd)], dim=2)
+        k, v = _append_keys(k, v, bias_k.reshape(1, H, 1, hd).expand(N, H, 1, hd),
+                            bias_v.reshape(1, H, 1, hd).expand(N, H, 1, hd))
         extra += 1
     elif bias_k is not None or bias_v is not None:
         raise AssertionError("bias_k and bias_v must both be given or both be None")
@@ -169,8 +178,7 @@ def _mha_forward(query, key, value, embed_dim, num_heads, in_proj_weight, in_pro
     if static_k is not None:
         S = k.shape[2]
     if add_zero_attn:
-        k = cat([k, k.new_zeros((N, H, 1, hd))], dim=2)
-        v = cat([v, v.new_zeros((N, H, 1, hd))], dim=2)
+        k, v = _append_keys(k, v, k.new_zeros((N, H, 1, hd)), v.new_zeros((N, H, 1, hd)))
         extra += 1
     kpm = _additive(key_padding_mask, q, "key_padding_mask")
     if kpm is not None:
@@ -185,10 +193,7 @@ def _mha_forward(query, key, value, embed_dim, num_heads, in_proj_weight, in_pro
     res = _attention(q, k, v, mask, p, 1.0 / math.sqrt(hd), causal, need_weights,
                      not need_weights)
     out, weights = res if need_weights else (res, None)
-    if bf:
-        out = out.permute(0, 2, 1, 3).reshape(N, L, E)
-    else:
-        out = out.permute(2, 0, 1, 3).reshape(L, N, E)
+    out = out.permute(*_FROM_HEADS[bf]).reshape((N, L, E) if bf else (L, N, E))
     out = linear(out, out_proj_weight, out_proj_bias)
     if not batched:
         out = out.squeeze(1)
@@ -218,10 +223,6 @@ def _in_projection(query, key, value, bf, H, hd, in_proj_weight, in_proj_bias, s
     e = H * hd
     b = in_proj_bias
     bq, bk, bv = (None, None, None) if b is None else (b[:e], b[e:2 * e], b[2 * e:])
-
-    def heads(t):   # (L, N, E) or (N, L, E) -> (N, H, L, hd)
-        t = t.reshape(t.shape[0], t.shape[1], H, hd)
-        return t.permute(0, 2, 1, 3) if bf else t.permute(1, 2, 0, 3)
     if separate:
         if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is True but q_proj_weight, "
@@ -232,12 +233,8 @@ def _in_projection(query, key, value, bf, H, hd, in_proj_weight, in_proj_bias, s
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight "
                                  "is None")
         if query is key and key is value:
-            qkv = linear(query, in_proj_weight, in_proj_bias)   # one GEMM
-            a, c = qkv.shape[:2]
-            qkv = qkv.reshape(a, c, 3, H, hd)
-            qkv = qkv.permute(2, 0, 3, 1, 4) if bf else qkv.permute(2, 1, 3, 0, 4)
-            return qkv.unbind(0)
+            return _heads(linear(query, in_proj_weight, in_proj_bias), bf, H, hd, 3)
         w = in_proj_weight
         wq, wk, wv = w[:e], w[e:2 * e], w[2 * e:]
-    return (heads(linear(query, wq, bq)), heads(linear(key, wk, bk)),
-            heads(linear(value, wv, bv)))
+    return tuple(_heads(linear(t, w, bias), bf, H, hd)
+                 for t, w, bias in ((query, wq, bq), (key, wk, bk), (value, wv, bv)))

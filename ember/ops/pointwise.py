@@ -102,6 +102,20 @@ class Mul(ArrayFunction):
             a, b = _conj_any(a), _conj_any(b)
         return (mul(g, b) if need[0] else None), (mul(g, a) if need[1] else None)
 
+    @staticmethod
+    def backward_arrays(ctx, g):
+        # the same products on arrays: no Tensor ops (and their apply calls) in between
+        a, b = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        if g.dtype in COMPLEX_NP:
+            a, b = a.conjugate(), b.conjugate()
+        return (_arr(g * b) if need[0] else None), (_arr(g * a) if need[1] else None)
+
+
+def _arr(x):
+    """An array from an array operation (a NumPy scalar when both operands were 0-d)."""
+    return backend.as_array(x) if isinstance(x, backend.generic) else x
+
 
 class Div(ArrayFunction):
     broadcasting = True
@@ -680,6 +694,19 @@ class Clamp(ArrayFunction):
             m = le(x, hi)
             mask = m if mask is None else logical_and(mask, m)
         return mul(g, mask)
+
+    @staticmethod
+    def backward_arrays(ctx, g):
+        # backward on arrays: the bool mask multiplies without a cast to g's dtype first
+        x, = ctx.saved_arrays
+        lo, hi = ctx.lo, ctx.hi
+        mask = None
+        if lo is not None:
+            mask = x >= lo
+        if hi is not None:
+            m = x <= hi
+            mask = m if mask is None else mask & m
+        return _arr(g * mask)
 
 
 class ClampTensor(ArrayFunction):

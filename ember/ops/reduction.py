@@ -151,6 +151,16 @@ class Sum(ArrayFunction):
         # Expand.apply directly: the shape is already valid, skip expand()'s argument parsing
         return _sh.Expand.apply(_unsqueeze(g, ctx.shape, ctx.axes, ctx.keepdim), shape=ctx.shape)
 
+    @staticmethod
+    def backward_arrays(ctx, g):
+        # backward's broadcast view, built on the array (Expand's forward, without apply)
+        shape, axes = ctx.shape, ctx.axes
+        if not (ctx.keepdim or axes is None or axes == tuple(range(len(axes)))):
+            g = g.reshape(_kept_shape(shape, axes))
+        if g.shape == shape:
+            return g.view()
+        return backend.broadcast_to(backend.get_array_module(g), g, shape)
+
 
 class SumDim(Sum):
     node_name = "SumBackward1"

@@ -53,6 +53,8 @@ class RecurrentLayer(ArrayFunction):
         c0 = rest[0] if lstm else None
         b_hh = rest[1 if lstm else 0] if has_bias else None
         w_hr = rest[-1] if has_proj else None
+        if lstm:
+            return _lstm_forward(ctx, xp, xw, w_hh, h0, c0, b_hh, w_hr, reverse, batch_sizes)
         steps, batch = xw.shape[0], xw.shape[1]
         H = xw.shape[2] // {"LSTM": 4, "GRU": 3}.get(mode, 1)
         P = w_hh.shape[1]
@@ -114,6 +116,8 @@ class RecurrentLayer(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g_out, g_h, g_c=None):
+        if ctx.mode == "LSTM":
+            return _lstm_backward(ctx, g_out._data, g_h._data, g_c._data)
         w_hh, w_hr, h0, c0, acts, cells, h_full, hn_all, out = ctx.arrays
         mode, reverse, sizes, has_proj = ctx.mode, ctx.reverse, ctx.sizes, ctx.has_proj
         lstm = mode == "LSTM"
@@ -191,6 +195,152 @@ class RecurrentLayer(ArrayFunction):
                                               h_full.reshape(steps * batch, H))
                                if steps else xp.zeros(w_hr.shape, w_hr.dtype)))
         return tuple(grads)
+
+
+def _gate_affine(xp, H, dtype):
+    """(scale, shift) over the 4H LSTM gates: every gate is ``tanh(scale * x) * scale +
+    shift``, i.e. sigmoid(x) = 0.5 tanh(x / 2) + 0.5 for i, f, o and tanh(x) for g, so one
+    tanh covers the four gates of a step in place."""
+    scale = xp.full(4 * H, 0.5, dtype)
+    scale[2 * H:3 * H] = 1
+    shift = scale.copy()
+    shift[2 * H:3 * H] = 0
+    return scale, shift
+
+
+def _previous(xp, first, seq, reverse):
+    """(T, B, X): the state before each step, in time order: ``first`` (B, X) before the
+    first step processed, else ``seq`` (T, B, X) of the step processed before."""
+    prev = xp.empty(seq.shape, seq.dtype)
+    if reverse:
+        prev[:-1] = seq[1:]
+        prev[-1] = first
+    else:
+        prev[1:] = seq[:-1]
+        prev[0] = first
+    return prev
+
+
+def _lstm_forward(ctx, xp, xw, w_hh, h0, c0, b_hh, w_hr, reverse, batch_sizes):
+    """The LSTM time loop: per step one GEMM into a scratch buffer, the four gate
+    activations as one in-place tanh over the step's gate row (the sigmoid gates' 1/2
+    scaling is folded into W_hh and the input projection once, exact: powers of two), the
+    cell and hidden state written straight into the saved (T, B, H) arrays."""
+    steps, batch, G = xw.shape
+    H, P = G // 4, w_hh.shape[1]
+    dtype = xw.dtype
+    has_proj = w_hr is not None
+    sizes = batch_sizes if batch_sizes is not None else [batch] * steps
+    scale, shift = _gate_affine(xp, H, dtype)
+    w_t = xp.ascontiguousarray(w_hh.T)
+    w_t *= scale
+    acts = xw + b_hh if b_hh is not None else xw.copy()   # pre-activations, then gates
+    acts *= scale
+    alloc = xp.zeros if batch_sizes is not None else xp.empty
+    cells = xp.empty((steps, batch, H), dtype)
+    tanh_c = alloc((steps, batch, H), dtype)
+    out = xp.empty((steps, batch, P), dtype)
+    h_full = alloc((steps, batch, H), dtype) if has_proj else None
+    w_hr_t = xp.ascontiguousarray(w_hr.T) if has_proj else None
+    hw = xp.empty((batch, G), dtype)
+    ig = xp.empty((batch, H), dtype)
+    h, c = h0, c0
+    for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        bs = sizes[t]
+        a = acts[t, :bs]
+        backend.matmul(xp, h[:bs], w_t, out=hw[:bs])
+        a += hw[:bs]
+        xp.tanh(a, out=a)
+        a *= scale
+        a += shift
+        c_t, tc = cells[t, :bs], tanh_c[t, :bs]
+        xp.multiply(a[:, H:2 * H], c[:bs], out=c_t)
+        xp.multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig[:bs])
+        c_t += ig[:bs]
+        xp.tanh(c_t, out=tc)
+        if has_proj:
+            xp.multiply(a[:, 3 * H:], tc, out=h_full[t, :bs])
+            backend.matmul(xp, h_full[t, :bs], w_hr_t, out=out[t, :bs])
+        else:
+            xp.multiply(a[:, 3 * H:], tc, out=out[t, :bs])
+        if bs < batch:   # packed: the rows past bs carry their state; their gates stay 0
+            acts[t, bs:] = 0
+            cells[t, bs:] = c[bs:]
+            out[t, bs:] = h[bs:]
+        h, c = out[t], cells[t]
+    if ctx.needs_input_grad:
+        ctx.mode, ctx.reverse, ctx.sizes = "LSTM", reverse, sizes
+        ctx.has_bias, ctx.has_proj = b_hh is not None, has_proj
+        ctx.arrays = (w_hh, w_hr, h0, c0, acts, cells, tanh_c, h_full, out)
+    if not steps:
+        return out, h0.copy(), c0.copy()
+    return out, xp.array(h), xp.array(c)
+
+
+def _lstm_backward(ctx, d_out, g_h, g_c):
+    """Backward through time of ``_lstm_forward``. Everything that does not depend on the
+    incoming gradient is computed for all steps at once before the loop: the gate-gradient
+    factors di/dc = g i (1 - i), df/dc = c_prev f (1 - f), dg/dc = i (1 - g^2) and
+    do/dh = tanh(c) o (1 - o) (written into the (T, B, 4H) gate gradient, which the loop
+    then scales in place) and dc/dh = o (1 - tanh(c)^2); a step is then six small ufuncs
+    and one GEMM."""
+    w_hh, w_hr, h0, c0, acts, cells, tanh_c, h_full, out = ctx.arrays
+    reverse, sizes, has_proj = ctx.reverse, ctx.sizes, ctx.has_proj
+    xp = _gam(acts)
+    steps, batch, G = acts.shape
+    H, P = G // 4, w_hh.shape[1]
+    grads = [None, None, None, None]
+    if steps:
+        i, f, g, o = (acts[..., k * H:(k + 1) * H] for k in range(4))
+        d_pre = xp.empty(acts.shape, acts.dtype)     # factors now, gradient of xw later
+        d4 = d_pre.reshape(steps, batch, 4, H)
+        xp.multiply(i, 1 - i, out=d4[:, :, 0])
+        d4[:, :, 0] *= g
+        xp.multiply(f, 1 - f, out=d4[:, :, 1])
+        d4[:, :, 1] *= _previous(xp, c0, cells, reverse)
+        xp.multiply(g, g, out=d4[:, :, 2])
+        xp.subtract(1, d4[:, :, 2], out=d4[:, :, 2])
+        d4[:, :, 2] *= i
+        xp.multiply(o, 1 - o, out=d4[:, :, 3])
+        d4[:, :, 3] *= tanh_c
+        dc_dh = tanh_c * tanh_c
+        xp.subtract(1, dc_dh, out=dc_dh)
+        dc_dh *= o
+    else:
+        d_pre = xp.zeros(acts.shape, acts.dtype)
+    d_proj = xp.zeros((steps, batch, P), acts.dtype) if has_proj else None
+    dh = xp.array(g_h)
+    dc = xp.array(g_c)
+    dc_a = xp.empty((batch, H), acts.dtype)
+    for t in (range(steps) if reverse else range(steps - 1, -1, -1)):
+        bs = sizes[t]
+        dh += d_out[t]
+        dh_a = dh[:bs]
+        if has_proj:
+            d_proj[t, :bs] = dh_a
+            dh_a = backend.matmul(xp, dh_a, w_hr)
+        xp.multiply(dh_a, dc_dh[t, :bs], out=dc_a[:bs])
+        dc_a[:bs] += dc[:bs]
+        d = d4[t, :bs]
+        d[:, :3] *= dc_a[:bs, None]
+        d[:, 3] *= dh_a
+        xp.multiply(dc_a[:bs], f[t, :bs], out=dc[:bs])
+        backend.matmul(xp, d_pre[t, :bs], w_hh, out=dh[:bs])
+    if steps:
+        # one GEMM over all steps; rows a step does not update have zero gate gradient
+        h_prev = _previous(xp, h0, out, reverse)
+        d_w = backend.matmul(xp, d_pre.reshape(steps * batch, G).T,
+                             h_prev.reshape(steps * batch, P))
+    else:
+        d_w = xp.zeros(w_hh.shape, w_hh.dtype)
+    grads = [_make(d_pre), _make(d_w), _make(dh), _make(dc)]
+    if ctx.has_bias:
+        grads.append(_make(d_pre.sum(axis=(0, 1))))
+    if has_proj:
+        grads.append(_make(backend.matmul(xp, d_proj.reshape(steps * batch, P).T,
+                                          h_full.reshape(steps * batch, H))
+                           if steps else xp.zeros(w_hr.shape, w_hr.dtype)))
+    return tuple(grads)
 
 
 def recurrent_layer(xw, w_hh, h0, c0=None, b_hh=None, mode="LSTM", reverse=False, w_hr=None,

@@ -1,7 +1,7 @@
 """Embeddings: embedding, embedding_bag, one_hot (``torch.nn.functional``).
 
 ``Embedding`` is a fused Function: the forward gathers rows of the weight, the backward
-scatter-adds the output gradient into a dense weight gradient (``backend.scatter_add``),
+scatter-adds the output gradient into a dense weight gradient (``backend.scatter_add_rows``),
 skipping ``padding_idx`` and dividing by each index's count with ``scale_grad_by_freq``.
 That scatter is itself a Function whose backward is the gather, so double backward works.
 
@@ -44,7 +44,7 @@ class EmbeddingDenseBackward(ArrayFunction):
         if scale_grad_by_freq:
             rows = rows * _freq_scale(xp, idx, num_weights, g.dtype)[:, None]
         out = xp.zeros((num_weights, d), g.dtype)
-        backend.scatter_add(xp, out, idx, rows)
+        backend.scatter_add_rows(xp, out, idx, rows)
         if padding_idx >= 0:
             out[padding_idx] = 0
         return out

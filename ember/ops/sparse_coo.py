@@ -38,7 +38,10 @@ def is_sparse(t):
 
 def _check_sparse(t, name, what="sparse coordinate tensor layout"):
     if not is_sparse(t):
-        raise RuntimeError(f"{name} expected {what} but got Strided")
+        got = "Strided"
+        if isinstance(t, Tensor) and hasattr(type(t._data), "layout_name"):
+            got = t._data.layout_name
+        raise RuntimeError(f"{name} expected {what} but got {got}")
     return t._data
 
 

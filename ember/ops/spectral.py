@@ -13,8 +13,9 @@ normalisation ``norm`` is the opposite-direction transform with the dual normali
 part of C2C of the zero-extended gradient; the adjoint of C2R is R2C of the gradient
 with the bins that stand for two conjugate bins doubled (PyTorch's fft_c2r_backward).
 
-Dtypes follow PyTorch: float32 -> complex64, float64 -> complex128; NumPy's pocketfft
-computes in double precision and the result is rounded back to the input's precision.
+Dtypes follow PyTorch: float32 -> complex64, float64 -> complex128, computed in the
+input's precision by ``backend.fft_namespace`` (scipy.fft's pocketfft with cached plans when
+SciPy is installed, else numpy.fft; cupy.fft on the GPU).
 """
 from .. import backend
 from .._tensor import _make
@@ -40,7 +41,8 @@ class FftC2C(ArrayFunction):
     def forward(ctx, x, dims=(-1,), norm="backward", forward=True):
         xp = _gam(x)
         ctx.dims, ctx.norm, ctx.forward_dir = dims, norm, forward
-        fn = xp.fft.fftn if forward else xp.fft.ifftn
+        fft = backend.fft_namespace(xp)
+        fn = fft.fftn if forward else fft.ifftn
         out = fn(x, axes=dims, norm=norm)
         return out.astype(_complex_of(xp, x.dtype), copy=False)
 
@@ -59,9 +61,9 @@ class FftR2C(ArrayFunction):
         ctx.dims, ctx.norm, ctx.forward_dir = dims, norm, forward
         ctx.last = x.shape[dims[-1]]
         if forward:
-            out = xp.fft.rfftn(x, axes=dims, norm=norm)
+            out = backend.fft_namespace(xp).rfftn(x, axes=dims, norm=norm)
         else:                     # ihfft: conj of the one-sided transform, dual norm
-            out = xp.conj(xp.fft.rfftn(x, axes=dims, norm=DUAL_NORM[norm]))
+            out = xp.conj(backend.fft_namespace(xp).rfftn(x, axes=dims, norm=DUAL_NORM[norm]))
         return out.astype(_complex_of(xp, x.dtype), copy=False)
 
     @staticmethod
@@ -92,7 +94,7 @@ class FftC2R(ArrayFunction):
         xp = _gam(x)
         ctx.dims, ctx.norm = dims, norm
         s = [x.shape[d] for d in dims[:-1]] + [last_size]
-        out = xp.fft.irfftn(x, s=s, axes=dims, norm=norm)
+        out = backend.fft_namespace(xp).irfftn(x, s=s, axes=dims, norm=norm)
         return out.astype(_real_of(xp, x.dtype), copy=False)
 
     @staticmethod

@@ -2,30 +2,35 @@
 
 ``Optimizer``, each algorithm, ``lr_scheduler`` and ``swa_utils`` load on first use
 (import time, issue 18; ember/_lazy.py)."""
-from .._lazy import module_getattr as _module_getattr
+from .._lazy import module_getattr as _module_getattr, child_modules as _child_modules
 from .._lazy_tables import OPTIM as _LAZY_NAMES
 
 # In binding order; after adding an optimizer run ``python -m tools.lazy_tables --write``.
 _LAZY_SOURCES = (
     ("ember.optim.optimizer", "names", "Optimizer"),
-    ("ember.optim.sgd", "names", "SGD"),
-    ("ember.optim.adam", "names", "Adam AdamW"),
-    ("ember.optim.rmsprop", "names", "RMSprop"),
-    ("ember.optim.adagrad", "names", "Adagrad"),
-    ("ember.optim.adadelta", "names", "Adadelta"),
-    ("ember.optim.adamax", "names", "Adamax"),
-    ("ember.optim.nadam", "names", "NAdam"),
-    ("ember.optim.radam", "names", "RAdam"),
-    ("ember.optim.lbfgs", "names", "LBFGS"),
-    ("ember.optim.asgd", "names", "ASGD"),
-    ("ember.optim.rprop", "names", "Rprop"),
-    ("ember.optim.adafactor", "names", "Adafactor"),
-    ("ember.optim.sparse_adam", "names", "SparseAdam"),
+    ("ember.optim.sgd", "star", ""),
+    ("ember.optim.adam", "star", ""),
+    ("ember.optim.rmsprop", "star", ""),
+    ("ember.optim.adagrad", "star", ""),
+    ("ember.optim.adadelta", "star", ""),
+    ("ember.optim.adamax", "star", ""),
+    ("ember.optim.nadam", "star", ""),
+    ("ember.optim.radam", "star", ""),
+    ("ember.optim.lbfgs", "star", ""),
+    ("ember.optim.asgd", "star", ""),
+    ("ember.optim.rprop", "star", ""),
+    ("ember.optim.adafactor", "star", ""),
+    ("ember.optim.sparse_adam", "star", ""),
+    ("ember.optim.muon", "star", ""),
+    ("ember.optim._stateless", "star", ""),
 )
 
-__all__ = [*_LAZY_NAMES, "lr_scheduler", "swa_utils"]
+# ``from ember.optim import *``: the optimizers and their modules, as the eager imports bound
+__all__ = [*_LAZY_NAMES,
+           *sorted(n for n in _child_modules(__name__, _LAZY_NAMES) if not n.startswith("_"))]
 __getattr__ = _module_getattr(globals(), _LAZY_NAMES)   # and the submodules, lr_scheduler ...
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY_NAMES) | {"lr_scheduler", "swa_utils"})
+    return sorted(set(globals()) | set(_LAZY_NAMES) | {"lr_scheduler", "swa_utils"}
+                  | _child_modules(__name__, _LAZY_NAMES))

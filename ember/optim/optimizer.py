@@ -9,6 +9,7 @@ import functools
 import itertools
 
 from .. import backend
+from ..autograd import _dual_level
 from ..autograd.grad_mode import no_grad
 from .._tensor import Tensor
 from ..utils.hooks import RemovableHandle
@@ -36,7 +37,14 @@ def _wrap_step(step):
                 res = hook(self, args, kwargs)
                 if res is not None:
                     args, kwargs = res
-        out = step(self, *args, **kwargs)
+        mode = _dual_level.level[0]
+        if mode is None:
+            out = step(self, *args, **kwargs)
+        else:                   # forward-mode AD active: carry dual parameters' tangents
+            from . import _forward_ad
+            todo = _forward_ad.plan(self, mode)
+            out = step(self, *args, **kwargs)
+            _forward_ad.apply(todo, mode)
         if self._step_post_hooks or _global_post_hooks:
             for hook in itertools.chain(self._step_post_hooks.values(), _global_post_hooks.values()):
                 hook(self, args, kwargs)

@@ -18,12 +18,20 @@ def mm(mat1, mat2, reduce="sum"):
     sparse; the sparse operand's gradient is sparse on its pattern."""
     if reduce != "sum":
         raise NotImplementedError(f"ember: torch.sparse.mm(reduce={reduce!r}) (only 'sum')")
+    return _mm_any(mat1, mat2)
+
+
+def _mm_any(mat1, mat2):
+    from .._sparse_compressed_array import CompressedArray
+    if CompressedArray in (mat1._data.__class__, mat2._data.__class__):
+        from ..ops.sparse_compressed import mm as _cmm
+        return _cmm(mat1, mat2, masked=True)
     return _sc.mm(mat1, mat2, masked=True)
 
 
 def addmm(mat, mat1, mat2, *, beta=1.0, alpha=1.0):
     """``torch.sparse.addmm``: ``beta * mat + alpha * (mat1 @ mat2)`` with sparse mat1."""
-    prod = _sc.mm(mat1, mat2, masked=True)
+    prod = _mm_any(mat1, mat2)
     out = prod if alpha == 1 else prod * alpha
     return out + (mat if beta == 1 else mat * beta)
 
@@ -31,6 +39,8 @@ def addmm(mat, mat1, mat2, *, beta=1.0, alpha=1.0):
 def sum(input, dim=None, dtype=None):
     """``torch.sparse.sum``: a 0-d dense tensor without ``dim``; with ``dim``, sparse while
     sparse dims remain, dense otherwise."""
+    if hasattr(type(input._data), "compressed"):
+        _sc.coalesce(input)        # torch 2.14 coalesces first, which refuses the layout
     if not _sc.is_sparse(input):
         return input.sum() if dim is None else input.sum(dim)
     return _sc.sum_sparse(input, dim, dtype=dtype)

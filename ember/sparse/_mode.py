@@ -14,6 +14,7 @@ arguments from the 'SparseCPU' backend"), never a dense computation on the wrong
 import re
 
 from .._sparse_array import COOArray
+from .._sparse_compressed_array import CompressedArray
 from .._tensor import Tensor
 from ..autograd import dispatch as _dispatch
 
@@ -25,8 +26,15 @@ _ON_VALUES = frozenset((
     "Signbit", "Isnan", "Isinf", "Isposinf", "Isneginf"))
 
 
+_SPARSE = (COOArray, CompressedArray)
+
+
 def _sp(a):
     return isinstance(a, Tensor) and a._data.__class__ is COOArray
+
+
+def _any_sparse(a):
+    return isinstance(a, Tensor) and a._data.__class__ in _SPARSE
 
 
 def _scalar(a):
@@ -183,15 +191,19 @@ class SparseTensorMode(_dispatch.DispatchMode):
 
     def __ember_dispatch__(self, func, args, kwargs):
         for a in args:
-            if isinstance(a, Tensor) and a._data.__class__ is COOArray:
+            if isinstance(a, Tensor) and a._data.__class__ in _SPARSE:
                 break
-            if type(a) in (list, tuple) and any(_sp(x) for x in a):
-                raise unsupported(_aten_name(func))
+            if type(a) in (list, tuple) and any(_any_sparse(x) for x in a):
+                from ._compressed_mode import unsupported_any
+                raise unsupported_any(_aten_name(func), a)
         else:
             return func.apply(*args, **kwargs)
         from ..ops.sparse_coo import SPARSE_FUNCTIONS
         if func in SPARSE_FUNCTIONS:
             return func.apply(*args, **kwargs)
+        if any(isinstance(x, Tensor) and x._data.__class__ is CompressedArray for x in args):
+            from ._compressed_mode import dispatch
+            return dispatch(func, args, kwargs)
         name = func.__name__
         h = HANDLERS.get(name)
         if h is not None:

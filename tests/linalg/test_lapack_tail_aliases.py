@@ -74,6 +74,22 @@ def test_binomial_draws_in_range_with_torch_dtype_and_errors():
         torch.binomial(torch.tensor([1, 2]), torch.tensor([0.5, 0.5]))
 
 
+def test_binomial_moments_follow_the_distribution():
+    # 20,000 draws of Binomial(n, p): the sample mean and variance must be within 5
+    # standard errors of n*p and n*p*(1-p), and manual_seed makes the draws repeat.
+    n, p, draws = 30.0, 0.3, 20000
+    ember.manual_seed(0)
+    x = ember.binomial(ember.full((draws,), n), ember.full((draws,), p)).numpy()
+    ember.manual_seed(0)
+    again = ember.binomial(ember.full((draws,), n), ember.full((draws,), p)).numpy()
+    np.testing.assert_array_equal(x, again)
+    assert np.all(x == np.round(x)) and x.min() >= 0 and x.max() <= n
+    mean, var = n * p, n * p * (1 - p)
+    assert abs(x.mean() - mean) < 5 * np.sqrt(var / draws)
+    # the sample variance's standard error is about var * sqrt(2 / draws) for a near-normal law
+    assert abs(x.var() - var) < 5 * var * np.sqrt(2 / draws)
+
+
 def test_top_level_aliases():
     assert ember.vmap is ember.func.vmap
     assert ember.GradScaler is ember.amp.GradScaler

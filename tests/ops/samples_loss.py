@@ -74,3 +74,38 @@ SAMPLES = [
     OpSample("gaussian_nll_loss", _f(lambda F, x, y, v: F.gaussian_nll_loss(x, y, v)),
              [[(3, 4), (3, 4), Arr((3, 4), 0.5, 1)]]),
 ]
+
+
+# F.linear_cross_entropy (torch 2.14): the reference path (options=None) and the chunked
+# op (options given; once-differentiable, so no gradgrad), chunks of 2 rows over 5.
+def _chunks(lib, size=2, **kw):
+    return lib.nn.LinearCrossEntropyOptions(batch_chunk_size=size, **kw)
+
+
+SAMPLES += [
+    OpSample("linear_cross_entropy",
+             lambda lib, x, w, t, b, cw: lib.nn.functional.linear_cross_entropy(
+                 x, w, t, linear_bias=b, weight=cw, ignore_index=3, label_smoothing=0.2),
+             [[(5, 3), (4, 3), _target([0, 3, 2, 1, 3]), (4,), _weight(4)]]),
+    OpSample("linear_cross_entropy_kdim_probabilities",
+             lambda lib, x, w, q: lib.nn.functional.linear_cross_entropy(
+                 x, w, q, reduction="sum"),
+             [[(2, 3), (4, 2, 3), Arr((2, 4, 2), 0, 1, grad=False)],
+              [(3,), (4, 3), Arr((4,), 0, 1, grad=False)]]),
+    OpSample("linear_cross_entropy_chunked",
+             lambda lib, x, w, t, b, cw: lib.nn.functional.linear_cross_entropy(
+                 x, w, t, linear_bias=b, weight=cw, ignore_index=3, options=_chunks(lib)),
+             [[(5, 3), (4, 3), _target([0, 3, 2, 1, 3]), (4,), _weight(4)]], gradgrad=False),
+    OpSample("linear_cross_entropy_chunked_sum_unbatched",
+             lambda lib, x, w, t: lib.nn.functional.linear_cross_entropy(
+                 x, w, t, reduction="sum", options=_chunks(lib, 1)),
+             [[(3,), (4, 3), _target(2)]], gradgrad=False),
+    OpSample("linear_cross_entropy_chunked_none",
+             lambda lib, x, w, t, b: lib.nn.functional.linear_cross_entropy(
+                 x, w, t, linear_bias=b, reduction="none", options=_chunks(lib)),
+             [[(5, 3), (4, 3), _target([0, -100, 2, 1, 3]), (4,)]], gradgrad=False),
+    OpSample("linear_cross_entropy_chunked_probabilities",
+             lambda lib, x, w, q, cw: lib.nn.functional.linear_cross_entropy(
+                 x, w, q, weight=cw, options=_chunks(lib)),
+             [[(5, 3), (4, 3), Arr((5, 4), 0, 1, grad=False), _weight(4)]], gradgrad=False),
+]

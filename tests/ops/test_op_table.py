@@ -18,7 +18,8 @@ _FAMILIES = ("samples_pointwise", "samples_reduction", "samples_shape", "samples
              "samples_activation", "samples_upsampling", "samples_linear",
              "samples_math_tail", "samples_stats_tail", "samples_strided", "samples_conv",
              "samples_normalization", "samples_embedding", "samples_nn_misc",
-             "samples_creation", "samples_rnn", "samples_attention", "samples_distance")
+             "samples_creation", "samples_rnn", "samples_attention", "samples_distance",
+             "samples_numerics_tail", "samples_stft", "samples_pool_tail")
 SAMPLES = []
 for _mod in _FAMILIES:
     try:

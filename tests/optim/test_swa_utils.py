@@ -19,6 +19,9 @@ def _model(lib):
 
 
 def _pair():
+    # torch's global stream draws the initial weights: seeded, so the run does not depend
+    # on what earlier tests drew from it
+    torch.manual_seed(0)
     em, tm = _model(ember), _model(torch)
     em.load_state_dict({k: ember.tensor(v.numpy().copy()) for k, v in tm.state_dict().items()})
     return em, tm
@@ -54,8 +57,11 @@ def test_averaged_model_matches_torch(kind):
         ta.update_parameters(tm)
     esd, tsd = ea.state_dict(), ta.state_dict()
     assert list(esd) == list(tsd)
+    # float32 rounding differences, amplified by 6 momentum steps through BatchNorm: over 40
+    # initial seeds the largest difference was 7.3e-6 (the same before and after the
+    # session-4 kernels), so 2e-5 is the bound
     for k in tsd:
-        assert_close(esd[k], tsd[k], rtol=1e-5, atol=1e-6, msg=k)
+        assert_close(esd[k], tsd[k], rtol=1e-5, atol=2e-5, msg=k)
     x = ember.tensor(_batches(1, seed=5)[0])
     ea.eval(), ta.eval()
     assert_close(ea(x), ta(torch.tensor(x.numpy())), rtol=1e-5, atol=1e-6)

@@ -1,6 +1,8 @@
-"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
+"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict, and the
+deprecated Container."""
 from collections import OrderedDict
 import operator
+import warnings
 
 from ..._tensor import Tensor
 from ..parameter import Parameter
@@ -12,6 +14,19 @@ def _index(idx, n):
     if not -n <= idx < n:
         raise IndexError(f"index {idx} is out of range")
     return idx + n if idx < 0 else idx
+
+
+class Container(Module):
+    """torch's deprecated ``nn.Container(**modules)``: a Module holding the keyword
+    modules as children; constructing it warns with torch's FutureWarning."""
+
+    def __init__(self, **kwargs):
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now "
+                      "implemented in `nn.Module`. Subclass that instead.",
+                      FutureWarning, stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
 
 
 class Sequential(Module):

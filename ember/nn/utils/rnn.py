@@ -13,7 +13,7 @@ from ...ops.creation import tensor as _tensor, full
 from ...ops.shape import cat, stack
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
-           "pack_sequence", "unpad_sequence", "unpack_sequence"]
+           "pack_sequence", "unpad_sequence", "unpack_sequence", "invert_permutation"]
 
 
 class PackedSequence(namedtuple("PackedSequence",
@@ -79,6 +79,20 @@ def _invert(perm):
     for i, p in enumerate(perm.tolist()):
         inv[p] = i
     return _tensor(inv, dtype=_int64, device=perm.device)
+
+
+def invert_permutation(permutation):
+    """``torch.nn.utils.rnn.invert_permutation``: the inverse of a 1-D index permutation
+    (``out[permutation[i]] = i``), on the permutation's device; None gives None. As in
+    PyTorch the result is a scatter: indices out of range raise, repeated ones leave
+    unspecified entries."""
+    if permutation is None:
+        return None
+    from ...ops.creation import arange, empty_like
+    out = empty_like(permutation)
+    return out.scatter_(0, permutation, arange(0, permutation.numel(),
+                                               device=permutation.device,
+                                               dtype=permutation.dtype))
 
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
