@@ -2,9 +2,28 @@
 ``indices``/``values`` ...), the compressed layouts (``to_sparse_csr/csc/bsr/bsc``,
 ``crow_indices``, ``col_indices``, ``ccol_indices``, ``row_indices``) and the layout-aware
 ``is_sparse``/``is_sparse_csr``/``layout``; each calls ``ember/ops/sparse_coo.py`` or
-``ember/ops/sparse_compressed.py`` on first use (nothing sparse is imported with ember)."""
-from ._sparse_array import COOArray
-from ._sparse_compressed_array import CompressedArray
+``ember/ops/sparse_compressed.py`` on first use (nothing sparse is imported with ember:
+not even the sparse array classes, issue 18)."""
+import sys
+
+
+def _array_class(module, name):
+    """The sparse array class ``module.name``, or None while ``module`` is not loaded: no
+    tensor can hold one before then, so a dense tensor's check needs no import."""
+    return getattr(sys.modules.get(module), name, None)
+
+
+def _coo_class():
+    return _array_class("ember._sparse_array", "COOArray")
+
+
+def _compressed_class():
+    return _array_class("ember._sparse_compressed_array", "CompressedArray")
+
+
+def _api():
+    from . import _sparse_api
+    return _sparse_api
 
 
 def _sc():
@@ -21,18 +40,18 @@ def attach(T):
     from . import _layout
 
     def is_sparse(self):
-        return self._data.__class__ is COOArray
+        return self._data.__class__ is _coo_class()
 
     def layout(self):
         cls = self._data.__class__
-        if cls is COOArray:
+        if cls is _coo_class():
             return _layout.sparse_coo
-        if cls is CompressedArray:
+        if cls is _compressed_class():
             return self._data.layout
         return _layout.strided
 
     def is_sparse_csr(self):
-        return self._data.__class__ is CompressedArray and \
+        return self._data.__class__ is _compressed_class() and \
             self._data.layout is _layout.sparse_csr
 
     T.is_sparse = property(is_sparse)
@@ -40,7 +59,7 @@ def attach(T):
     T.is_sparse_csr = property(is_sparse_csr)
 
     def _compressed(self):
-        return self._data.__class__ is CompressedArray
+        return self._data.__class__ is _compressed_class()
 
     def to_sparse(self, *args, layout=None, blocksize=None, dense_dim=None, **kwargs):
         from ._sparse_compressed_array import is_compressed_layout
@@ -122,22 +141,20 @@ def attach(T):
     def row_indices(self):
         return _cc().row_indices(self)
 
-    from . import _sparse_api as api
-
     def smm(self, mat2):
-        return api.smm(self, mat2)
+        return _api().smm(self, mat2)
 
     def sspaddmm(self, mat1, mat2, *, beta=1, alpha=1):
-        return api.sspaddmm(self, mat1, mat2, beta=beta, alpha=alpha)
+        return _api().sspaddmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
     def sparse_resize_(self, size, sparse_dim, dense_dim):
-        return api.sparse_resize_(self, size, sparse_dim, dense_dim)
+        return _api().sparse_resize_(self, size, sparse_dim, dense_dim)
 
     def sparse_resize_and_clear_(self, size, sparse_dim, dense_dim):
-        return api.sparse_resize_and_clear_(self, size, sparse_dim, dense_dim)
+        return _api().sparse_resize_and_clear_(self, size, sparse_dim, dense_dim)
 
     def resize_as_sparse_(self, the_template):
-        return api.resize_as_sparse_(self, the_template)
+        return _api().resize_as_sparse_(self, the_template)
 
     for f in (smm, sspaddmm, sparse_resize_, sparse_resize_and_clear_, resize_as_sparse_,
               to_sparse, to_sparse_coo, to_dense, coalesce, is_coalesced, indices, values,

@@ -49,8 +49,7 @@ def test_import_ember_leaves_heavy_internal_modules_unloaded():
 # every ember module ``import ember`` loads; anything else loads on first use
 EAGER_MODULES = {
     "ember", "ember._allocator", "ember._api", "ember._device", "ember._dtype", "ember._layout",
-    "ember._lazy", "ember._lazy_tables", "ember._named", "ember._sparse_api",
-    "ember._sparse_array", "ember._sparse_compressed_array", "ember._sparse_methods",
+    "ember._lazy", "ember._lazy_tables", "ember._named", "ember._sparse_methods",
     "ember._tensor", "ember._tensor_methods", "ember.autograd", "ember.autograd.dispatch",
     "ember.autograd.grad_mode", "ember.backend", "ember.nn", "ember.nn.functional",
     "ember.nn.modules", "ember.optim", "ember.version",
