@@ -2,13 +2,14 @@
 
     python tools/compare_surface.py /path/to/other/tree     # this tree vs the other one
 
-For each namespace (ember, ember.nn, ember.nn.functional, ember.optim, ember.autograd,
-ember.Tensor) a fresh process per tree lists ``dir()``, what ``from X import *`` binds and,
-for every name, what it resolves to (a module by name, a function or class by module and
+For each namespace (ember, ember.nn, ember.nn.modules, ember.nn.functional, ember.optim,
+ember.autograd, ember.Tensor) a fresh process per tree lists ``dir()``, what
+``from X import *`` binds and, for every name, what it resolves to (a module by name, a function or class by module and
 qualified name, an adapter defined at binding time (a lambda) by its signature, anything
 else by type and repr). A name the other tree lists and this one only resolves (a private
-submodule that is no longer imported eagerly) is reported as unlisted, not lost. Exit 1 and print each difference when they differ; making
-``import ember`` lazy must change none of them.
+submodule that is no longer imported eagerly) is reported as unlisted, not lost. Exit 1
+when a public name (or dunder) is lost or changed or ``import *`` differs; differences in
+private names are printed but not counted. Making ``import ember`` lazy must change none.
 """
 import json
 import os
@@ -16,8 +17,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NAMESPACES = ["ember", "ember.nn", "ember.nn.functional", "ember.optim", "ember.autograd",
-              "ember.Tensor"]
+NAMESPACES = ["ember", "ember.nn", "ember.nn.modules", "ember.nn.functional", "ember.optim",
+              "ember.autograd", "ember.Tensor"]
 
 PROBE = r"""
 import importlib, inspect, json, re, sys, types, warnings
@@ -79,6 +80,8 @@ for name in names + [n for n in extra if n not in names]:
             v = raw if isinstance(raw, (property, staticmethod, classmethod)) else getattr(ns, name)
         else:
             v = getattr(ns, name)
+        if name == "__all__":
+            v = sorted(v)           # its order does not matter to ``import *``
         where[name] = describe(v)
     except Exception as err:  # noqa: BLE001  (reported as a difference)
         where[name] = f"ERROR {type(err).__name__}: {err}"
@@ -113,6 +116,12 @@ def run(tree, namespace, extra, mode):
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+def public(name):
+    """Counted as a difference: public names and dunders, not ember's private bookkeeping
+    (``_LAZY_SUBMODULES``, a private module alias such as ``nn.modules._padding``)."""
+    return not name.startswith("_") or name.startswith("__")
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     other = os.path.abspath(argv[0])
@@ -142,8 +151,7 @@ def main(argv=None):
         for n in all_diff:
             print(f"  import * {n}: {'here' if n in mine['all'] else 'there'} only")
         # ember's own private bookkeeping (``_LAZY_SUBMODULES`` ...) may differ
-        bad += len(lost) + len(all_diff) + sum(1 for n in changed if not n.startswith("_")
-                                               or n.startswith("__"))
+        bad += len(all_diff) + sum(1 for n in lost + changed if public(n))
     return 1 if bad else 0
 
 
