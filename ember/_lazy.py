@@ -18,6 +18,8 @@ with ``python -m tools.lazy_tables --write`` after adding names to an op module 
 checks it is in sync).
 """
 import importlib
+import sys
+import types
 
 
 def load(module, attr):
@@ -61,6 +63,28 @@ def child_modules(package, *tables):
     prefix = package + "."
     return {where[0][len(prefix):].partition(".")[0] for table in tables
             for where in table.values() if where[0].startswith(prefix)}
+
+
+class _NamesOverSubmodules(types.ModuleType):
+    """A package whose attribute ``name`` is a function of its submodule of the same name
+    (``ember.autograd.gradcheck``, as torch's): importing the submodule, which binds it on
+    the package, binds the function instead (an eager ``from .gradcheck import gradcheck``
+    used to rebind it right after)."""
+
+    def __setattr__(self, name, value):
+        attr = self.__dict__.get("_NAMES_OVER_SUBMODULES", {}).get(name)
+        if attr is not None and isinstance(value, types.ModuleType) \
+                and value.__name__ == f"{self.__name__}.{name}":
+            value = getattr(value, attr)
+        super().__setattr__(name, value)
+
+
+def names_over_submodules(package, names):
+    """Make ``package`` (a module name) keep ``names`` ``{name: attribute of the submodule
+    package.name}`` bound to the function when the submodule is imported."""
+    module = sys.modules[package]
+    module._NAMES_OVER_SUBMODULES = dict(names)
+    module.__class__ = _NamesOverSubmodules
 
 
 class LazyMethod:

@@ -101,3 +101,13 @@ def test_star_imports_and_dir_keep_the_lazy_names():
                  "                  'conv2d' in dir(ember.nn.functional), 'Adam' in dir(ember.optim),\n"
                  "                  ember.ops.special.__name__]))")
     assert got == [True] * 8 + ["ember.ops.special"]
+
+
+def test_a_name_stays_the_function_when_its_submodule_is_imported_first():
+    # ember.autograd.gradcheck is the function, as torch's, even when the module
+    # ember.autograd.gradcheck (which the import system binds on the package) loads first
+    got = _fresh("import json, types, ember.autograd.gradcheck, ember\n"
+                 "import ember.autograd.gradcheck as g\n"
+                 "print(json.dumps([callable(ember.autograd.gradcheck), callable(g),\n"
+                 "    isinstance(ember.autograd.gradcheck, types.ModuleType)]))")
+    assert got == [True, True, False]

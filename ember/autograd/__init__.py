@@ -3,7 +3,7 @@ from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                         is_grad_enabled, is_inference_mode_enabled,
                         set_multithreading_enabled, enforce_grad_layout_policy)
 from . import grad_mode
-from .._lazy import module_getattr as _make_getattr
+from .._lazy import module_getattr as _make_getattr, names_over_submodules as _names_over_submodules
 
 # loaded on first use (import time, issue 18); the submodules (function, engine, graph,
 # variable ...) on first attribute access
@@ -19,6 +19,8 @@ _LAZY_NAMES = {
     "Variable": ("ember.autograd.variable", "Variable"),
 }
 _lazy_getattr = _make_getattr(globals(), _LAZY_NAMES)
+# ``ember.autograd.gradcheck`` is the function even after ``import ember.autograd.gradcheck``
+_names_over_submodules(__name__, {"gradcheck": "gradcheck"})
 
 __all__ = ["Function", "NestedIOFunction", "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "backward", "grad", "gradcheck", "gradgradcheck", "detect_anomaly",
