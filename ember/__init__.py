@@ -38,8 +38,9 @@ def spmm(input, mat2):
 
 # Top-level names whose modules load on first use (import time, issue 18; ember/_lazy.py),
 # in binding order: a later source wins. Kinds: "names" (``attr=name`` binds ``attr`` as
-# ``name``), "star" (what ``from module import *`` binds). Add a name here, then run
-# ``python -m tools.lazy_tables --write`` (ember/_lazy_tables.py; a test checks it).
+# ``name``), "star" (what ``from module import *`` binds, so a name added to the module's
+# ``__all__`` needs no edit here). After adding a name or a source, run
+# ``python -m tools.lazy_tables --write`` (ember/_lazy_tables.py; a test fails until then).
 _LAZY_SOURCES = (
     ("ember._printing", "names", "set_printoptions get_printoptions"),
     # the default generator (numpy.random loads with it)
