@@ -112,6 +112,18 @@ def test_bad_arguments():
         ember.fft.rfft(ember.ones(4, dtype=ember.complex64))
     with pytest.raises(RuntimeError, match="unique"):
         ember.fft.fftn(ember.ones(2, 2), dim=(0, 0))
+    # out-of-range dims raise torch's IndexError (never wrap around)
+    for call in (lambda L: L.fft.fft(L.ones(4), dim=3), lambda L: L.fft.rfft(L.ones(4), dim=-2),
+                 lambda L: L.fft.irfft(L.ones(4, dtype=L.complex64), dim=2),
+                 lambda L: L.fft.fft2(L.ones(4, 4), dim=(0, 3)),
+                 lambda L: L.fft.fft(L.tensor(1.0))):
+        with pytest.raises(IndexError) as theirs:
+            call(torch)
+        with pytest.raises(IndexError) as ours:
+            call(ember)
+        assert str(ours.value) == str(theirs.value)
+    with pytest.raises(RuntimeError, match=r"Invalid number of data points \(0\)"):
+        ember.fft.irfft(ember.ones(1, dtype=ember.complex64))
 
 
 def test_complex_tensor_helpers_match_torch():
