@@ -19,6 +19,10 @@ own precision. Two host-side speedups, both measured on 2 cores (scipy 1.17, com
   the factors multiply to the full transform's. Twiddle tables are cached per
   (n, n1, dtype, direction), computed in float64.
 
+- A long one-axis real transform (rfft / irfft along the last axis, even n with n/2 as
+  above) runs as one complex transform of length n/2 (``_r2c_packed``, ``_c2r_packed``):
+  ~20% faster than pocketfft's own r2c/c2r at 2**16 points.
+
 Threads: scipy.fft's ``workers``, chosen by ``backend.fft_kwargs`` (large batches only,
 and one worker whenever another process holds a core; measured there).
 """
@@ -93,12 +97,88 @@ def c2c(xp, x, dims, norm, forward):
     return fn(x, axis=axis, norm=norm, **kw)
 
 
+def _packable(xp, n, axis, ndim):
+    """The (n1, n2) split of n/2 when a real transform of length n along ``axis`` runs as
+    a complex one of half the length (see ``_r2c_packed``), else None."""
+    if xp is not backend.numpy or n % 2 or n < 2 * FOUR_STEP_MIN or axis != ndim - 1:
+        return None
+    return _split(n // 2)
+
+
+def _norm_factor(norm, n, inverse):
+    """The scale a transform of length n carries under ``norm`` (NumPy's names)."""
+    if norm == "ortho":
+        return 1.0 / math.sqrt(n)
+    return 1.0 / n if (norm == "forward") != inverse else 1.0
+
+
+def _pack_coeffs(xp, n, dtype, norm, inverse):
+    """The split coefficients of the packed real transforms, cached as the twiddles:
+    forward A, B with X[k] = A[k] Z[k] + B[k] conj(Z[m-k]) (k <= m = n/2); inverse C, D
+    with Z[k] = C[k] X[k] + D[k] conj(X[m-k]) (k < m), the norm factor folded in."""
+    key = ("pack", n, dtype, norm, inverse, xp)
+    got = _twiddles.get(key)
+    if got is None:
+        if len(_twiddles) >= TWIDDLE_CACHE:
+            _twiddles.clear()
+        m = n // 2
+        if inverse:
+            w = xp.exp((2j * math.pi / n) * xp.arange(m, dtype=xp.float64))   # W^-k
+            f = _norm_factor(norm, n, True) * n / m
+            got = (((0.5 + 0.5j * w) * f).astype(dtype), ((0.5 - 0.5j * w) * f).astype(dtype),
+                   f)
+        else:
+            w = xp.exp((-2j * math.pi / n) * xp.arange(m + 1, dtype=xp.float64))  # W^k
+            f = _norm_factor(norm, n, False)
+            got = (((0.5 - 0.5j * w) * f).astype(dtype), ((0.5 + 0.5j * w) * f).astype(dtype),
+                   f)
+        _twiddles[key] = got
+    return got
+
+
+def _r2c_packed(xp, fft, x, split, norm, kw):
+    """rfft of real ``x`` (..., n) by one complex transform of length m = n/2: z[j] =
+    x[2j] + i x[2j+1] (a view of x's memory), Z = fft(z) (four-step), then the even and
+    odd halves' spectra E = (Z[k] + conj(Z[m-k]))/2 and O = (Z[k] - conj(Z[m-k]))/(2i)
+    give X[k] = E[k] + W^k O[k]. Measured at 2**16 float32: 290 us, scipy's rfft 354 us."""
+    cdt = xp.complex64 if x.dtype == xp.float32 else xp.complex128
+    if x.strides[-1] != x.itemsize:
+        x = xp.ascontiguousarray(x)
+    z = x.view(cdt)
+    big = _four_step(xp, fft.fft, z, z.ndim - 1, split[0], split[1], "backward", True, kw)
+    a, b, _ = _pack_coeffs(xp, x.shape[-1], cdt, norm, False)
+    ext = xp.concatenate([big, big[..., :1]], axis=-1)
+    out = ext * a
+    out += xp.conj(ext[..., ::-1]) * b
+    return out
+
+
+def _c2r_packed(xp, fft, x, n, split, norm, kw):
+    """irfft of one-sided ``x`` (..., n/2 + 1) to length n (even): the inverse of
+    ``_r2c_packed``, Z[k] = E[k] + i W^-k O[k] with E, O from X[k] and conj(X[m-k]),
+    one inverse complex transform of length m = n/2, read as n reals. The imaginary
+    parts of the zero and Nyquist bins are ignored, as pocketfft's c2r does. Measured at
+    2**16 float32: 280 us, scipy's irfft 370 us."""
+    m = n // 2
+    c, d, f = _pack_coeffs(xp, n, x.dtype, norm, True)
+    z = x[..., :m] * c
+    z += xp.conj(x[..., m:0:-1]) * d
+    a0, am = x[..., 0].real, x[..., m].real
+    z[..., 0] = ((a0 + am) + 1j * (a0 - am)) * (0.5 * f)
+    out = _four_step(xp, fft.ifft, z, z.ndim - 1, split[0], split[1], "forward", False, kw)
+    return out.view(xp.float32 if x.dtype == xp.complex64 else xp.float64)
+
+
 def r2c(xp, x, dims, norm):
     """The one-sided forward transform of real ``x`` over ``dims`` (last dim halved)."""
     fft = backend.fft_namespace(xp)
     kw = backend.fft_kwargs(xp, x.size)
     if len(dims) == 1:
-        return fft.rfft(x, axis=dims[0], norm=norm, **kw)
+        axis = dims[0] % x.ndim
+        split = _packable(xp, x.shape[axis], axis, x.ndim)
+        if split is not None:
+            return _r2c_packed(xp, fft, x, split, norm, kw)
+        return fft.rfft(x, axis=axis, norm=norm, **kw)
     return fft.rfftn(x, axes=dims, norm=norm, **kw)
 
 
@@ -107,5 +187,9 @@ def c2r(xp, x, dims, norm, sizes):
     fft = backend.fft_namespace(xp)
     kw = backend.fft_kwargs(xp, x.size)
     if len(dims) == 1:
-        return fft.irfft(x, n=sizes[0], axis=dims[0], norm=norm, **kw)
+        axis = dims[0] % x.ndim
+        split = _packable(xp, sizes[0], axis, x.ndim)
+        if split is not None and x.dtype.kind == "c":
+            return _c2r_packed(xp, fft, x, sizes[0], split, norm, kw)
+        return fft.irfft(x, n=sizes[0], axis=axis, norm=norm, **kw)
     return fft.irfftn(x, s=sizes, axes=dims, norm=norm, **kw)
