@@ -6,7 +6,7 @@ choke point never imports upward from ``ember.ops``), and ``ember.ops`` re-expor
 (``ember.ops.pointwise.ToCopy``). PyTorch records the cast as ``ToCopyBackward0``, and
 the gradient is cast back to the input's dtype.
 """
-from ._dtype import NP_TO_DTYPE
+from ._dtype import COMPLEX_NP, NP_TO_DTYPE
 from .autograd.function import ArrayFunction
 
 
@@ -22,7 +22,10 @@ class ToCopy(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
-        return to_dtype(g, NP_TO_DTYPE[ctx.in_dtype])
+        # a real -> complex cast: the real input's gradient is the real part of the complex
+        # one (PyTorch's _to_copy_backward), taken by the engine's grad-to-input rule
+        return g if g._data.dtype in COMPLEX_NP and ctx.in_dtype not in COMPLEX_NP \
+            else to_dtype(g, NP_TO_DTYPE[ctx.in_dtype])
 
 
 def to_dtype(x, dtype):

@@ -259,3 +259,37 @@ _NUMPY = _Namespace()
 def for_(xp):
     """The linalg namespace ember's decompositions call for backend ``xp``."""
     return _NUMPY if xp is numpy else xp.linalg
+
+
+def lu_factor(a):
+    """Partial-pivoting LU (getrf) of every matrix of the host array ``a`` (..., m, n),
+    square or not: ``(LU, pivots, info)`` as PyTorch's ``linalg.lu_factor_ex`` returns
+    them (L's unit diagonal implied below U in LU; LAPACK's 1-based row interchanges as
+    int32; ``info`` the 1-based index of the first zero pivot, 0 if none, int32). A zero
+    pivot is reported in ``info``, never raised. Needs SciPy (CuPy has no pivoted LU:
+    the ops run it on a host copy)."""
+    lapack = _scipy()
+    if lapack is None:
+        raise ImportError("ember.linalg.lu / lu_factor / lu_solve need SciPy: "
+                          "pip install 'ember[scipy]'")
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    lead = a.shape[:-2]
+    count = 1
+    for s in lead:
+        count *= s
+    flat = a.reshape((count, m, n))
+    lu = numpy.empty_like(flat)
+    piv = numpy.zeros((flat.shape[0], k), dtype=numpy.int32)
+    info = numpy.zeros(flat.shape[0], dtype=numpy.int32)
+    if k == 0:
+        lu[...] = flat
+    elif flat.shape[0]:
+        (getrf,) = lapack[0](("getrf",), (flat[0],))
+        with _OneThread(max(m, n)):
+            for i, mat in enumerate(flat):
+                lu[i], p, inf = getrf(mat)
+                _check(inf, "getrf")
+                piv[i] = p + 1          # SciPy's wrapper gives 0-based interchanges
+                info[i] = inf
+    return lu.reshape(a.shape), piv.reshape(lead + (k,)), info.reshape(lead)

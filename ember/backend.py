@@ -355,9 +355,8 @@ def fft_namespace(xp):
 
     Both keep float32/complex64 in single precision; scipy.fft caches its plans (twiddle
     factors), which numpy.fft recomputes on every call: for 2**16 points that is most of
-    numpy's time (measured in bench/fft_65536.py's docstring). SciPy runs on one thread
-    here (its default ``workers``), as BLAS's small-problem policy does. Imported on the
-    first transform, never at ``import ember``.
+    numpy's time (measured in bench/fft_65536.py's docstring). Threads: ``fft_workers``.
+    Imported on the first transform, never at ``import ember``.
     """
     if xp is not numpy:
         return xp.fft
@@ -369,6 +368,34 @@ def fft_namespace(xp):
             ns = numpy.fft
         _fft_ns["host"] = ns
     return ns
+
+
+# Threads for host transforms: scipy.fft's ``workers`` splits a batch of transforms across
+# threads, for batches of at least FFT_THREADS_MIN elements. Measured on the 2**16-point
+# four-step (ops/fft_kernels.py): 347 us on one worker, 251 us on two with the other core
+# idle, the same 348 us with it busy; so one worker whenever the BLAS policy's load check
+# sees another process holding a core.
+FFT_THREADS_MIN = 1 << 15
+
+
+def fft_kwargs(xp, size):
+    """Extra keyword arguments for a transform of ``size`` elements of ``xp``:
+    ``{"workers": cores}`` for scipy.fft on a large batch with no other process on the
+    cores (capped by ``set_num_threads``), else none (one thread; numpy.fft and cupy.fft
+    take no ``workers``)."""
+    if xp is not numpy or size < FFT_THREADS_MIN or _oversubscribed():
+        return _NO_KWARGS
+    cores = _fft_ns.get("workers")
+    if cores is None:
+        import os
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else os.cpu_count() or 1
+        cores = _fft_ns["workers"] = cores if fft_namespace(xp) is not numpy.fft else 1
+    cores = min(cores, _blas.get("max") or cores)
+    return {"workers": cores} if cores > 1 else _NO_KWARGS
+
+
+_NO_KWARGS = {}
 
 
 def scatter_add(xp, target, index, values):

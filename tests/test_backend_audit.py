@@ -26,8 +26,6 @@ _HOST_INPUT = "builds a tensor from host data (Python lists, NumPy input) before
 _SCIPY_HOST = "SciPy's LU on the host (CuPy has no pivoted batched LU); results go back to the input's device"
 
 ALLOWED = {
-    ("ember/linalg/_aliases.py", "lu_unpack"): "the permutation matrix is built on the host "
-        "from the pivots (a host sync, as the pivot loop needs them), then converted",
     ("ember/linalg/_aliases.py", "geqrf"): "LAPACK's raw QR through numpy.linalg on a host "
         "copy (not differentiable, as torch's), results moved back to the input's device",
     ("ember/ops/combinatorics.py", "_tri_indices"): "tril/triu_indices build a small host "
@@ -54,9 +52,6 @@ ALLOWED = {
         "copy; the answer goes back to the value's device",
     ("ember/distributions/constraints.py", "_PositiveSemidefinite.check"): "eigvalsh on a host copy, as _PositiveDefinite",
     ("ember/linalg/__init__.py", "_broadcast_batch"): _SHAPE,
-    ("ember/linalg/__init__.py", "_lu_rect"): _SCIPY_HOST,
-    ("ember/linalg/__init__.py", "lu"): _SCIPY_HOST,
-    ("ember/linalg/__init__.py", "lu_factor_ex"): _SCIPY_HOST,
     ("ember/linalg/__init__.py", "lu_solve"): _SCIPY_HOST,
     ("ember/nn/init.py", "orthogonal_"): "the QR of a host draw from ember's generator; the "
         "result is written into the parameter with its own namespace",

@@ -10,7 +10,7 @@ from .grad_mode import _state, _anomaly
 from .profiler_hooks import active as _profiler_active
 from .function import _RemovableHandle
 from .. import backend
-from .._dtype import DIFFERENTIABLE_NP
+from .._dtype import COMPLEX_NP, DIFFERENTIABLE_NP
 from .._tensor import Tensor, _make
 
 
@@ -221,7 +221,7 @@ def _check_grad(node, i, g):
                                f"{i} - got {list(g._data.shape)} but expected shape compatible "
                                f"with {list(shape)}")
     if g._data.dtype != dtype:
-        g = g.to(_np_to_dtype(dtype))
+        g = _grad_as(g, dtype)
     if _anomaly[0]:
         xp = backend.get_array_module(g._data)
         if g._data.dtype in DIFFERENTIABLE_NP and bool(xp.isnan(g._data).any()):
@@ -229,6 +229,19 @@ def _check_grad(node, i, g):
                                f"output. The forward op was created at:\n"
                                f"{getattr(node, '_anomaly_trace', '  (trace unavailable)')}")
     return g
+
+
+def _grad_as(g, np_dtype):
+    """Gradient ``g`` in an input's dtype. A complex gradient reaching a real input keeps
+    its real part, differentiably (PyTorch's ``handle_r_to_c``: the input entered a complex
+    computation, and the derivative of a real loss in a real variable is real), with no
+    ComplexWarning; other dtype mismatches are a plain cast."""
+    if g._data.dtype in COMPLEX_NP and np_dtype not in COMPLEX_NP:
+        from ..ops.complex import real
+        g = real(g)
+        if g._data.dtype == np_dtype:
+            return g
+    return g.to(_np_to_dtype(np_dtype))
 
 
 def _np_to_dtype(np_dtype):

@@ -6,7 +6,7 @@ complex128, integers as the default float) are PyTorch's; gradients flow through
 transform (and the padding/trimming steps).
 """
 from .. import _dtype
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap_dim
 from ..ops import spectral as _s
 
 __all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2",
@@ -19,10 +19,15 @@ def _e():
     return ember
 
 
+_NORMS = frozenset(("backward", "ortho", "forward"))
+_COMPLEX_NP = _dtype.COMPLEX_NP
+_REAL_NP = frozenset(d for d in _dtype.NATIVE_FLOATING_NP if d.itemsize >= 4)
+
+
 def _check_norm(norm, fname):
     if norm is None:
         return "backward"
-    if norm not in ("backward", "ortho", "forward"):
+    if norm not in _NORMS:
         raise ValueError(f"Invalid normalization mode: {norm}")
     return norm
 
@@ -41,6 +46,8 @@ def _as_float(x, fname):
 
 
 def _as_complex(x, fname):
+    if type(x) is Tensor and x._data.dtype in _COMPLEX_NP:
+        return x
     x = _as_float(x, fname)
     if x.is_complex():
         return x
@@ -48,6 +55,8 @@ def _as_complex(x, fname):
 
 
 def _as_real(x, fname):
+    if type(x) is Tensor and x._data.dtype in _REAL_NP:
+        return x
     x = _as_float(x, fname)
     if x.is_complex():
         raise RuntimeError(f"{fname} expects a real input tensor, but got {x.dtype}")
@@ -66,6 +75,22 @@ def _resize(x, dim, n):
     return _e().cat([x, _e().zeros(shape, dtype=x.dtype)], dim=dim)
 
 
+def _wrap(d, nd):
+    if nd == 0:
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    return _wrap_dim(d, nd)
+
+
+def _one_dim(x, n, dim):
+    """(dim, n) of a one-dimensional transform (``n`` is the input's length if None)."""
+    d = _wrap(dim, x._data.ndim)
+    if n is None:
+        n = x._data.shape[d]
+    if n < 1:
+        raise RuntimeError(f"Invalid number of data points ({n}) specified")
+    return d, n
+
+
 def _dims_and_sizes(x, s, dim, fname, default_all):
     nd = x.dim()
     if dim is None:
@@ -77,7 +102,7 @@ def _dims_and_sizes(x, s, dim, fname, default_all):
         dims = [dim]
     else:
         dims = list(dim)
-    dims = [d % nd if nd else d for d in dims]
+    dims = [_wrap(d, nd) for d in dims]
     if len(set(dims)) != len(dims):
         raise RuntimeError("FFT dims must be unique")
     if s is None:
@@ -100,6 +125,15 @@ def _c2c(x, s, dim, norm, forward, fname, default_all):
     return _s.FftC2C.apply(x, dims=tuple(dims), norm=_check_norm(norm, fname), forward=forward)
 
 
+def _c2c_1d(x, n, dim, norm, forward, fname):
+    """fft / ifft: the one-dimensional case with no list handling (per-call overhead)."""
+    x = _as_complex(x, fname)
+    d, n = _one_dim(x, n, dim)
+    if n != x._data.shape[d]:
+        x = _resize(x, d, n)
+    return _s.FftC2C.apply(x, dims=(d,), norm=_check_norm(norm, fname), forward=forward)
+
+
 def _r2c(x, s, dim, norm, fname, default_all, forward=True):
     x = _as_real(x, fname)
     dims, sizes = _dims_and_sizes(x, s, dim, fname, default_all)
@@ -108,17 +142,32 @@ def _r2c(x, s, dim, norm, fname, default_all, forward=True):
     return _s.FftR2C.apply(x, dims=tuple(dims), norm=_check_norm(norm, fname), forward=forward)
 
 
+def _r2c_1d(x, n, dim, norm, fname, forward=True):
+    x = _as_real(x, fname)
+    d, n = _one_dim(x, n, dim)
+    if n != x._data.shape[d]:
+        x = _resize(x, d, n)
+    return _s.FftR2C.apply(x, dims=(d,), norm=_check_norm(norm, fname), forward=forward)
+
+
 def _c2r(x, s, dim, norm, fname, default_all, conj_input=False):
     x = _as_complex(x, fname)
     dims, sizes = _dims_and_sizes(x, s, dim, fname, default_all)
     last = dims[-1]
     if s is None or s[-1] == -1:
         sizes[-1] = 2 * (x.shape[last] - 1)
+    return _c2r_run(x, dims, sizes, norm, fname, conj_input)
+
+
+def _c2r_run(x, dims, sizes, norm, fname, conj_input):
     if sizes[-1] < 1:
         raise RuntimeError(f"Invalid number of data points ({sizes[-1]}) specified")
     for d, n in zip(dims[:-1], sizes[:-1]):
         x = _resize(x, d, n)
-    x = _resize(x, last, sizes[-1] // 2 + 1)
+    last = dims[-1]
+    half = sizes[-1] // 2 + 1
+    if half != x._data.shape[last]:
+        x = _resize(x, last, half)
     if conj_input:
         x = x.conj()
     norm = _check_norm(norm, fname)
@@ -127,12 +176,20 @@ def _c2r(x, s, dim, norm, fname, default_all, conj_input=False):
     return _s.FftC2R.apply(x, dims=tuple(dims), norm=norm, last_size=sizes[-1])
 
 
+def _c2r_1d(x, n, dim, norm, fname, conj_input=False):
+    x = _as_complex(x, fname)
+    d = _wrap(dim, x._data.ndim)
+    if n is None:
+        n = 2 * (x._data.shape[d] - 1)
+    return _c2r_run(x, (d,), (n,), norm, fname, conj_input)
+
+
 def fft(input, n=None, dim=-1, norm=None, *, out=None):
-    return _out(_c2c(input, None if n is None else [n], dim, norm, True, "fft", False), out)
+    return _out(_c2c_1d(input, n, dim, norm, True, "fft"), out)
 
 
 def ifft(input, n=None, dim=-1, norm=None, *, out=None):
-    return _out(_c2c(input, None if n is None else [n], dim, norm, False, "ifft", False), out)
+    return _out(_c2c_1d(input, n, dim, norm, False, "ifft"), out)
 
 
 def fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
@@ -152,11 +209,11 @@ def ifftn(input, s=None, dim=None, norm=None, *, out=None):
 
 
 def rfft(input, n=None, dim=-1, norm=None, *, out=None):
-    return _out(_r2c(input, None if n is None else [n], dim, norm, "rfft", False), out)
+    return _out(_r2c_1d(input, n, dim, norm, "rfft"), out)
 
 
 def irfft(input, n=None, dim=-1, norm=None, *, out=None):
-    return _out(_c2r(input, None if n is None else [n], dim, norm, "irfft", False), out)
+    return _out(_c2r_1d(input, n, dim, norm, "irfft"), out)
 
 
 def rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
@@ -177,13 +234,11 @@ def irfftn(input, s=None, dim=None, norm=None, *, out=None):
 
 def hfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The FFT of a Hermitian-symmetric signal given by its one-sided half: real output."""
-    return _out(_c2r(input, None if n is None else [n], dim, norm, "hfft", False,
-                     conj_input=True), out)
+    return _out(_c2r_1d(input, n, dim, norm, "hfft", conj_input=True), out)
 
 
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
-    return _out(_r2c(input, None if n is None else [n], dim, norm, "ihfft", False,
-                     forward=False), out)
+    return _out(_r2c_1d(input, n, dim, norm, "ihfft", forward=False), out)
 
 
 def hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):

@@ -259,79 +259,43 @@ def _lu_scipy():
 def lu_factor(A, *, pivot=True, out=None):
     """``(LU, pivots)`` with LAPACK's 1-based pivots, as PyTorch returns them."""
     res = lu_factor_ex(A, pivot=pivot)
-    if bool((res.info > 0).any()):
-        raise LinAlgError("torch.linalg.lu_factor: U[{0},{0}] is zero and using it on "
-                          "lu_solve would result in a division by zero. If you still want "
-                          "to perform the factorization, consider calling "
-                          "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)".format(
-                              int(res.info.reshape(-1).amax().item())))
+    _check_lu_info(res.info, "torch.linalg.lu_factor")
     return _out(_named("lu_factor", ("LU", "pivots"), (res.LU, res.pivots)), out)
 
 
+def _check_lu_info(info, fname):
+    """PyTorch's error for a zero pivot (the first batch element that has one)."""
+    if not bool((info > 0).any()):
+        return
+    flat = info.reshape(-1).tolist()
+    b = next(i for i, v in enumerate(flat) if v > 0)
+    where = f"(Batch element {b}): " if info.dim() else ""
+    raise LinAlgError(f"{fname}: {where}U[{flat[b]},{flat[b]}] is zero and using it on "
+                      "lu_solve would result in a division by zero. If you still want to "
+                      "perform the factorization, consider calling linalg.lu(A, pivot) or "
+                      "linalg.lu_factor_ex(A, pivot)")
+
+
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
-    import numpy as np
+    """``(LU, pivots, info)``: LAPACK's packed LU with 1-based pivots; differentiable in LU
+    (PyTorch's formula, square, wide and tall), pivots and info are integers."""
     _check_matrix(A, "lu_factor_ex")
     if not pivot:
         raise NotImplementedError("linalg.lu_factor: pivot=False is not implemented on the "
                                   "CPU (as in PyTorch)")
-    sl = _lu_scipy()
-    arr = backend.to_host(A.detach()._data)
-    flat = arr.reshape((-1,) + arr.shape[-2:])
-    lus, pivs, infos = [], [], []
-    for m in flat:
-        with warnings.catch_warnings():       # a zero pivot is reported in ``info``
-            warnings.simplefilter("ignore")
-            lu_, piv = sl.lu_factor(m, check_finite=False) if m.shape[0] == m.shape[1] \
-                else _lu_rect(sl, m)
-        lus.append(lu_)
-        pivs.append(piv + 1)
-        zeros = [i + 1 for i in range(min(m.shape)) if lu_[i, i] == 0]
-        infos.append(zeros[0] if zeros else 0)
-    k = min(arr.shape[-2:])
-    lu_t = _e().from_numpy(np.stack(lus).reshape(arr.shape).astype(arr.dtype))
-    piv_t = _e().from_numpy(np.stack(pivs).reshape(arr.shape[:-2] + (k,)).astype(np.int32))
-    info = _e().from_numpy(np.array(infos, dtype=np.int32).reshape(arr.shape[:-2]))
-    lu_t, piv_t, info = (_like(t, A) for t in (lu_t, piv_t, info))
+    lu_t, piv_t, info = _d.LuFactor.apply(A)
+    if check_errors:
+        _check_lu_info(info, "torch.linalg.lu_factor_ex")
     return _out(_named("lu_factor_ex", ("LU", "pivots", "info"), (lu_t, piv_t, info)), out)
 
 
-def _lu_rect(sl, m):
-    import numpy as np
-    p, low, up = sl.lu(m)
-    k = min(m.shape)
-    lu_ = np.zeros_like(m)
-    lu_[:, :k] += np.tril(low, -1)[:, :k]
-    lu_[:k, :] += up[:k, :]
-    perm = np.argmax(p, axis=0)     # row i of the result came from row perm[i]
-    piv, rows = [], list(range(m.shape[0]))
-    for i in range(k):
-        j = rows.index(perm[i])
-        piv.append(j)
-        rows[i], rows[j] = rows[j], rows[i]
-    return lu_, np.array(piv)
-
-
 def lu(A, *, pivot=True, out=None):
-    """``(P, L, U)`` with A = P L U."""
-    import numpy as np
+    """``(P, L, U)`` with A = P L U: ``lu_factor_ex`` unpacked, so L and U are
+    differentiable (PyTorch's ``linalg_lu_backward``, square, wide and tall)."""
+    from ._aliases import lu_unpack
     _check_matrix(A, "lu")
-    sl = _lu_scipy()
-    arr = backend.to_host(A.detach()._data)
-    flat = arr.reshape((-1,) + arr.shape[-2:])
-    ps, ls, us = [], [], []
-    for m in flat:
-        p, low, up = sl.lu(m)
-        ps.append(p)
-        ls.append(low)
-        us.append(up)
-    lead = arr.shape[:-2]
-    P = _e().from_numpy(np.stack(ps).reshape(lead + ps[0].shape).astype(arr.dtype))
-    L = _e().from_numpy(np.stack(ls).reshape(lead + ls[0].shape).astype(arr.dtype))
-    U = _e().from_numpy(np.stack(us).reshape(lead + us[0].shape).astype(arr.dtype))
-    if A.requires_grad:
-        raise NotImplementedError("ember.linalg.lu: gradients are not implemented")
-    P, L, U = (_like(t, A) for t in (P, L, U))
-    return _out(_named("lu", ("P", "L", "U"), (P, L, U)), out)
+    res = lu_factor_ex(A, pivot=pivot)
+    return _out(_named("lu", ("P", "L", "U"), lu_unpack(res.LU, res.pivots)), out)
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):

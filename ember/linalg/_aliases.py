@@ -6,6 +6,7 @@ import warnings
 from . import (cholesky as _cholesky, det, inv, matrix_exp, matrix_power, pinv, qr as _qr,
                slogdet as _slogdet, svd as _svd, lu_solve as _lu_solve,
                cross as _lcross, multi_dot, solve_triangular)
+from ..ops.decomposition import lu_unpack_data, pivots_to_permutation
 
 _SlogdetResult = collections.namedtuple("slogdet", ("sign", "logabsdet"))
 _QrResult = collections.namedtuple("qr", ("Q", "R"))
@@ -128,23 +129,9 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
     empty = ember.empty(0, dtype=LU_data.dtype)
     L = U = P = empty
     if unpack_data:
-        eye = ember.eye(m, k, dtype=LU_data.dtype)
-        L = ember.tril(LU_data, -1)[..., :, :k] + eye
-        U = ember.triu(LU_data)[..., :k, :]
+        L, U = lu_unpack_data(LU_data)
     if unpack_pivots:
-        import numpy as np
-        piv = LU_pivots.detach().cpu().numpy().astype(np.int64) - 1
-        if (piv < 0).any() or (piv >= m).any():
-            raise RuntimeError("torch.lu_unpack: pivots out of the range [1, m]")
-        batch = piv.shape[:-1]
-        flat = piv.reshape(-1, k)
-        perms = np.empty((flat.shape[0], m, m), dtype=np.float64)
-        for b, row in enumerate(flat):
-            order = np.arange(m)
-            for i, j in enumerate(row):       # LAPACK: row i was swapped with row j
-                order[i], order[j] = order[j], order[i]
-            perms[b] = np.eye(m)[order].T
-        P = ember.from_numpy(perms.reshape(batch + (m, m))).to(LU_data.dtype)
+        P = pivots_to_permutation(LU_pivots._data, m, LU_data.detach())
     return _LuUnpackResult(P, L, U)
 
 

@@ -23,7 +23,7 @@ no gradient here (NotImplementedError on backward). Errors on singular or
 non-positive-definite inputs are ``ember.linalg.LinAlgError`` (a RuntimeError) with
 PyTorch's messages.
 """
-from .. import _lapack, backend
+from .. import _dtype, _lapack, backend
 from .._tensor import _make
 from ..autograd.function import ArrayFunction
 
@@ -428,3 +428,138 @@ def _expm(a):
     for _ in range(squarings):
         result = result @ result
     return result.astype(a.dtype, copy=False)
+
+
+# -- LU -----------------------------------------------------------------------------------
+
+class LuFactor(ArrayFunction):
+    """Partial-pivoting LU, ``(LU, pivots, info)`` as ``linalg.lu_factor_ex`` (square,
+    wide or tall; ``_lapack.lu_factor`` on a host copy). Pivots and info are integers, so
+    not differentiable; LU's backward is PyTorch's ``lu_factor_ex_backward``: unpack L and
+    U and apply ``lu_backward`` with L's gradient the first min(m, n) columns of LU's and
+    U's the first min(m, n) rows."""
+
+    node_name = "LinalgLuFactorExBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = _gam(a)
+        lu, piv, info = _lapack.lu_factor(backend.to_host(a))
+        lu, piv, info = (backend.on(xp, t) for t in (lu, piv, info))
+        ctx.piv = piv
+        ctx.save_for_backward(lu)
+        return lu, piv, info
+
+    @staticmethod
+    def backward(ctx, g, g_piv=None, g_info=None):
+        (lu,) = ctx.saved_tensors
+        m, n = lu.shape[-2:]
+        k = min(m, n)
+        p = pivots_to_permutation(ctx.piv, m, lu)
+        low, up = lu_unpack_data(lu)
+        return lu_backward(g[..., :, :k], g[..., :k, :], p, low, up)
+
+
+def pivots_to_permutation(piv, m, like):
+    """The permutation matrix P (A = P L U) of LAPACK's 1-based row interchanges ``piv``
+    (..., k), as a constant Tensor of ``like``'s dtype and device: row i was swapped with
+    row piv[i] - 1, in order. The swaps are replayed on the host (a host sync, as their
+    order needs them), then P's rows are picked from an identity on ``like``'s device."""
+    from .creation import tensor
+    k = piv.shape[-1]
+    lead = tuple(piv.shape[:-1])
+    count = 1
+    for s in lead:
+        count *= s
+    orders = []
+    for swaps in backend.to_host(piv).reshape(count, k).tolist():
+        order = list(range(m))
+        for i, j in enumerate(swaps):
+            if not 1 <= j <= m:
+                raise RuntimeError("torch.lu_unpack: pivots out of the range [1, m]")
+            order[i], order[j - 1] = order[j - 1], order[i]
+        orders.append(order)
+    xp = _gam(like._data)
+    index = backend.on(xp, tensor(orders, dtype=_dtype.int64)._data.reshape(count, m))
+    perm = xp.swapaxes(xp.eye(m, dtype=like._data.dtype)[index], -1, -2)  # P^T A = A[order]
+    return _make(xp.ascontiguousarray(perm.reshape(lead + (m, m))))
+
+
+def lu_unpack_data(lu):
+    """(L, U) of a packed LU Tensor (..., m, n): L (..., m, k) unit lower and U (..., k, n)
+    upper, k = min(m, n), differentiable in ``lu``."""
+    from .shape import tril, triu
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    eye = _make(_gam(lu._data).eye(m, k, dtype=lu._data.dtype))
+    return tril(lu, -1)[..., :, :k] + eye, triu(lu)[..., :k, :]
+
+
+def _solve_tri(a, b, upper, left=True, unit=False):
+    """Solve with the upper or lower triangle of ``a`` (its diagonal replaced by ones with
+    ``unit``): ``a X = b``, or ``X a = b`` with ``left=False``; differentiable (Solve)."""
+    from .shape import tril, triu
+    tri = triu(a) if upper else tril(a)
+    if unit:
+        n = a.shape[-1]
+        tri = tri - _diag_embed(_diagonal(tri)) + _eye_like(a, n)
+    if left:
+        return Solve.apply(tri, b)
+    return _mH(Solve.apply(_mH(tri), _mH(b)))
+
+
+def lu_backward(g_low, g_up, p, low, up):
+    """PyTorch's ``linalg_lu_backward`` (A = P L U, L (m, k), U (k, n)) with ember ops, so
+    double backward works. Square: ``gA = P L^-H [L^H gL o 1_L + gU U^H o 1_U] U^-H`` (1_L
+    strictly lower, 1_U upper triangle); wide and tall add the parts of U (L) past the
+    first k columns (rows) as PyTorch does. Either gradient may be None."""
+    from .shape import cat, tril, triu
+    m, n = low.shape[-2], up.shape[-1]
+    k = min(m, n)
+    if g_low is None and g_up is None:
+        return None
+    if m == n:
+        ga = None
+        if g_low is not None:
+            ga = tril(_mm(_mH(low), g_low), -1)
+        if g_up is not None:
+            t = triu(_mm(g_up, _mH(up)))
+            ga = t if ga is None else ga + t
+        ga = _solve_tri(_mH(up), ga, upper=False, left=False)
+        ga = _solve_tri(_mH(low), ga, upper=True, unit=True)
+        return _mm(p, ga)
+    if m < n:                                          # wide: U = [U1 U2], U1 (k, k)
+        up1 = up[..., :, :k]
+        ga = None
+        if g_low is not None:
+            ga = _mm(_mH(low), g_low)
+        if g_up is not None:
+            t = _mm(triu(g_up), _mH(up))
+            ga = -t if ga is None else ga - t
+        ga = _solve_tri(_mH(up1), tril(ga, -1), upper=False, left=False)
+        if g_up is not None:
+            ga = cat([ga + triu(g_up[..., :, :k]), g_up[..., :, k:]], dim=-1)
+        ga = _solve_tri(_mH(low), ga, upper=True, unit=True)
+        if g_up is None:
+            xp = _gam(up._data)
+            ga = cat([ga, _make(xp.zeros(up.shape[:-1] + (n - k,), dtype=up._data.dtype))],
+                     dim=-1)
+        return _mm(p, ga)
+    low1 = low[..., :k, :]                             # tall: L = [L1; L2], L1 (k, k)
+    if g_low is not None:
+        g_low = tril(g_low, -1)     # L's own entries only (LU's packed gradient has U's too)
+    ga = None
+    if g_up is not None:
+        ga = _mm(g_up, _mH(up))
+    if g_low is not None:
+        t = _mm(_mH(low), g_low)
+        ga = -t if ga is None else ga - t
+    ga = _solve_tri(_mH(low1), triu(ga), upper=True, unit=True)
+    if g_low is not None:
+        ga = cat([ga + tril(g_low[..., :k, :], -1), g_low[..., k:, :]], dim=-2)
+    ga = _solve_tri(_mH(up), ga, upper=False, left=False)
+    if g_low is None:
+        xp = _gam(low._data)
+        ga = cat([ga, _make(xp.zeros(low.shape[:-2] + (m - k, n), dtype=low._data.dtype))],
+                 dim=-2)
+    return _mm(p, ga)

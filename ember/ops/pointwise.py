@@ -172,17 +172,22 @@ class Pow(ArrayFunction):
         if need[0]:
             # d/da a**b = b * a**(b-1); where b == 0 the gradient is 0 (PyTorch masks it).
             if isinstance(b, Tensor):
-                ga = mul(g, mul(b, pow(a, sub(b, 1))))
+                ga = mul(g, _conj_if_complex(mul(b, pow(a, sub(b, 1)))))
                 ga = where(eq(b, 0), _zeros_like(ga), ga)
             elif b == 0:
                 ga = _zeros_like(g)
             else:
-                ga = mul(g, mul(pow(a, b - 1), b))
+                ga = mul(g, _conj_if_complex(mul(pow(a, b - 1), b)))
         if need[1]:
             # d/db a**b = a**b * log(a); at a == 0 (and b >= 0) PyTorch gives 0, not nan.
-            gb = mul(g, mul(out, log(a)))
+            gb = mul(g, _conj_if_complex(mul(out, log(a))))
             gb = where(logical_and(eq(a, 0), ge(b, 0)), _zeros_like(gb), gb)
         return ga, gb
+
+
+def _conj_if_complex(d):
+    """A derivative as PyTorch's backward uses it: conjugated for complex values."""
+    return conj(d) if d._data.dtype in COMPLEX_NP else d
 
 
 class Atan2(ArrayFunction):
@@ -455,6 +460,10 @@ def _unary(name, fwd, bwd, saves="input", float_only=True, doc=None):
         saved = ctx.saved_tensors
         x = saved[0] if saves == "input" else None
         out = saved[0] if saves == "output" else None
+        if g._data.dtype in COMPLEX_NP:
+            # PyTorch's convention for complex inputs: g * conj(f'(z)), and ``bwd`` is
+            # g * f'(z), linear in g: conj(bwd(conj(g)))
+            return conj(bwd(conj(g), x, out))
         return bwd(g, x, out)
 
     cls = type(name, (ArrayFunction,), {"forward": staticmethod(forward),
@@ -499,7 +508,7 @@ Cosh, cosh = _unary("Cosh", lambda xp, x: xp.cosh(x), _g_times(lambda x, o: sinh
 Asinh, asinh = _unary("Asinh", lambda xp, x: xp.arcsinh(x),
                       lambda g, x, o: div(g, sqrt(add(mul(x, x), 1))))
 Acosh, acosh = _unary("Acosh", lambda xp, x: xp.arccosh(x),
-                      lambda g, x, o: div(g, sqrt(sub(mul(x, x), 1))))
+                      lambda g, x, o: div(g, mul(sqrt(sub(x, 1)), sqrt(add(x, 1)))))
 Atanh, atanh = _unary("Atanh", lambda xp, x: xp.arctanh(x),
                       lambda g, x, o: div(g, rsub(mul(x, x), 1)))
 Tanh, tanh = _unary("Tanh", lambda xp, x: xp.tanh(x), _g_times(lambda x, o: rsub(mul(o, o), 1)),
@@ -553,6 +562,11 @@ class Abs(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
+        if x._data.dtype in COMPLEX_NP:
+            # sgn(x) = x / |x| (0 at 0), written with differentiable ops so that double
+            # backward sees sgn's own derivative (sign's is zero: right for real x only)
+            r = Abs.apply(x)
+            return mul(g, div(x, where(eq(r, 0), 1.0, r)))
         return mul(g, sign(x))
 
 
@@ -596,7 +610,7 @@ class Square(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
-        return mul(g, mul(x, 2))
+        return mul(g, _conj_if_complex(mul(x, 2)))
 
 
 def square(input):

@@ -4,7 +4,7 @@
 - ``FftR2C``: real -> complex, one-sided (the last of ``dims`` keeps n//2 + 1 bins);
 - ``FftC2R``: one-sided complex -> real of length ``last_size`` along the last dim.
 
-Each runs the backend's ``fft.fftn`` / ``rfftn`` / ``irfftn`` on exact sizes (the public
+Each runs an exact-size kernel of ``ops/fft_kernels.py`` (the public
 functions pad or trim to ``n`` / ``s`` with ember ops first, so those steps have their
 own gradients). Backward passes are the adjoint transforms, written with these same
 Functions so double backward works, as PyTorch's: the adjoint of a transform with
@@ -14,10 +14,11 @@ part of C2C of the zero-extended gradient; the adjoint of C2R is R2C of the grad
 with the bins that stand for two conjugate bins doubled (PyTorch's fft_c2r_backward).
 
 Dtypes follow PyTorch: float32 -> complex64, float64 -> complex128, computed in the
-input's precision by ``backend.fft_namespace`` (scipy.fft's pocketfft with cached plans when
-SciPy is installed, else numpy.fft; cupy.fft on the GPU).
+input's precision (``fft_kernels``: scipy.fft's pocketfft with cached plans when SciPy is
+installed, else numpy.fft; cupy.fft on the GPU).
 """
 from .. import backend
+from . import fft_kernels
 from .._tensor import _make
 from ..autograd.function import ArrayFunction
 
@@ -41,9 +42,7 @@ class FftC2C(ArrayFunction):
     def forward(ctx, x, dims=(-1,), norm="backward", forward=True):
         xp = _gam(x)
         ctx.dims, ctx.norm, ctx.forward_dir = dims, norm, forward
-        fft = backend.fft_namespace(xp)
-        fn = fft.fftn if forward else fft.ifftn
-        out = fn(x, axes=dims, norm=norm)
+        out = fft_kernels.c2c(xp, x, dims, norm, forward)
         return out.astype(_complex_of(xp, x.dtype), copy=False)
 
     @staticmethod
@@ -61,9 +60,9 @@ class FftR2C(ArrayFunction):
         ctx.dims, ctx.norm, ctx.forward_dir = dims, norm, forward
         ctx.last = x.shape[dims[-1]]
         if forward:
-            out = backend.fft_namespace(xp).rfftn(x, axes=dims, norm=norm)
+            out = fft_kernels.r2c(xp, x, dims, norm)
         else:                     # ihfft: conj of the one-sided transform, dual norm
-            out = xp.conj(backend.fft_namespace(xp).rfftn(x, axes=dims, norm=DUAL_NORM[norm]))
+            out = xp.conj(fft_kernels.r2c(xp, x, dims, DUAL_NORM[norm]))
         return out.astype(_complex_of(xp, x.dtype), copy=False)
 
     @staticmethod
@@ -94,7 +93,7 @@ class FftC2R(ArrayFunction):
         xp = _gam(x)
         ctx.dims, ctx.norm = dims, norm
         s = [x.shape[d] for d in dims[:-1]] + [last_size]
-        out = backend.fft_namespace(xp).irfftn(x, s=s, axes=dims, norm=norm)
+        out = fft_kernels.c2r(xp, x, dims, norm, s)
         return out.astype(_real_of(xp, x.dtype), copy=False)
 
     @staticmethod

@@ -112,6 +112,18 @@ def test_bad_arguments():
         ember.fft.rfft(ember.ones(4, dtype=ember.complex64))
     with pytest.raises(RuntimeError, match="unique"):
         ember.fft.fftn(ember.ones(2, 2), dim=(0, 0))
+    # out-of-range dims raise torch's IndexError (never wrap around)
+    for call in (lambda L: L.fft.fft(L.ones(4), dim=3), lambda L: L.fft.rfft(L.ones(4), dim=-2),
+                 lambda L: L.fft.irfft(L.ones(4, dtype=L.complex64), dim=2),
+                 lambda L: L.fft.fft2(L.ones(4, 4), dim=(0, 3)),
+                 lambda L: L.fft.fft(L.tensor(1.0))):
+        with pytest.raises(IndexError) as theirs:
+            call(torch)
+        with pytest.raises(IndexError) as ours:
+            call(ember)
+        assert str(ours.value) == str(theirs.value)
+    with pytest.raises(RuntimeError, match=r"Invalid number of data points \(0\)"):
+        ember.fft.irfft(ember.ones(1, dtype=ember.complex64))
 
 
 def test_complex_tensor_helpers_match_torch():
@@ -135,3 +147,50 @@ def test_complex_tensor_helpers_match_torch():
     assert ec[0].real.item() == 5.0
     assert repr(ec[:1]) == repr(torch.complex(torch.tensor([5.0], dtype=torch.float64),
                                               torch.tensor(im[:1]))).replace("torch", "ember")
+
+
+LONG_CASES = [
+    # long one-axis complex transforms run as the four-step decomposition (fft_kernels)
+    ("fft_2x8192", lambda F, x: F.fft(x), (2, 8192)),
+    ("ifft_dim0_ortho", lambda F, x: F.ifft(x, dim=0, norm="ortho"), (12288, 2)),
+    ("fft_10000_forward", lambda F, x: F.fft(x, norm="forward"), (10000,)),
+    ("ifft_mid_axis", lambda F, x: F.ifft(x, dim=1), (2, 9216, 3)),
+    ("fft_prime_direct", lambda F, x: F.fft(x), (8209,)),
+    ("fft_noncontig", lambda F, x: F.fft(x[::2]), (16384 * 2,)),
+    # long real transforms along the last axis run as one complex transform of half length
+    ("rfft_long", lambda F, x: F.rfft(x), (2, 16384)),
+    ("rfft_long_ortho_noncontig", lambda F, x: F.rfft(x[::2], norm="ortho"), (40000,)),
+    ("irfft_long", lambda F, x: F.irfft(x), (16385,)),
+    ("irfft_long_n_forward", lambda F, x: F.irfft(x, n=20000, norm="forward"), (2, 9000)),
+    ("hfft_long", lambda F, x: F.hfft(x), (3, 8193)),
+    ("ihfft_long", lambda F, x: F.ihfft(x, norm="forward"), (16384,)),
+    ("irfft_long_odd_direct", lambda F, x: F.irfft(x, n=16385), (8193,)),
+]
+_REAL_INPUT = ("rfft_long", "rfft_long_ortho_noncontig", "ihfft_long")
+
+
+@pytest.mark.parametrize("name,fn,shape", LONG_CASES, ids=[c[0] for c in LONG_CASES])
+def test_long_transforms_match_torch(name, fn, shape):
+    arr = _real(shape, 5) if name in _REAL_INPUT else _cplx(shape, 5)
+    e_in = ember.tensor(arr, requires_grad=True)
+    t_in = torch.tensor(arr, requires_grad=True)
+    e_out, t_out = fn(ember.fft, e_in), fn(torch.fft, t_in)
+    ref = t_out.detach().resolve_conj().numpy()
+    scale = np.abs(ref).max()
+    np.testing.assert_allclose(e_out.detach().numpy(), ref, rtol=0, atol=1e-12 * scale)
+    if t_out.is_complex():
+        w = _cplx(tuple(t_out.shape), 1)
+        (e_out * ember.tensor(w).conj()).real.sum().backward()
+        (t_out * torch.tensor(w).conj()).real.sum().backward()
+    else:
+        w = _real(tuple(t_out.shape), 1)
+        (e_out * ember.tensor(w)).sum().backward()
+        (t_out * torch.tensor(w)).sum().backward()
+    g = t_in.grad.resolve_conj().numpy()
+    np.testing.assert_allclose(e_in.grad.numpy(), g, rtol=0, atol=1e-12 * np.abs(g).max())
+    # single precision keeps complex64 / float32 and torch's accuracy
+    single = np.float32 if name in _REAL_INPUT else np.complex64
+    e32 = fn(ember.fft, ember.tensor(arr.astype(single)))
+    t32 = fn(torch.fft, torch.tensor(arr.astype(single)))
+    assert str(e32.dtype).split(".")[-1] == str(t32.dtype).split(".")[-1]
+    np.testing.assert_allclose(e32.numpy(), t32.resolve_conj().numpy(), rtol=0, atol=2e-6 * scale)

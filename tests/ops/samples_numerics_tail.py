@@ -67,9 +67,7 @@ SAMPLES += [
              rtol=1e-4, atol=1e-4),
     OpSample("linalg_matrix_sqrth_complex", lambda t, x, y: _parts(t.linalg.matrix_sqrth(
         _hpd(t, x, y))), [[(3, 3), (3, 3)], [(2, 2, 2), (2, 2, 2)]], rtol=1e-4, atol=1e-4,
-             check_dtype=False, gradgrad=False),
-    # (complex gradgrad: ember's engine casts a complex gradient reaching a real input with
-    # a ComplexWarning instead of taking its real part; the real samples check gradgrad)
+             check_dtype=False),
     OpSample("linalg_polar", lambda t, a: tuple(t.linalg.polar(a)),
              [[(5, 3)], [(4, 4)], [(2, 3, 3, 2)], [(3, 1)], [(0, 3, 2)]], rtol=1e-4, atol=1e-4),
     OpSample("linalg_polar_U_only", lambda t, a: t.linalg.polar(a).U, [[(4, 2)], [(2, 3, 3)]],
@@ -78,7 +76,7 @@ SAMPLES += [
              rtol=1e-4, atol=1e-4),
     OpSample("linalg_polar_complex", lambda t, x, y: _parts(t.linalg.polar(t.complex(x, y))[0])
              + _parts(t.linalg.polar(t.complex(x, y))[1]), [[(4, 3), (4, 3)]],
-             rtol=1e-4, atol=1e-4, gradgrad=False),
+             rtol=1e-4, atol=1e-4),
 ]
 
 
@@ -112,6 +110,18 @@ SAMPLES += [
     OpSample("Tensor_lu", _quiet(lambda t, a: tuple(a.detach().lu())
                                  + tuple(a.detach().lu(get_infos=True))),
              [[(3, 3)], [(2, 4, 4)], [(3, 5)], [(5, 3)]], grad=False, atol=1e-4, rtol=1e-4),
+    # LU's gradient (pivots and info are integers, compared in forward only)
+    OpSample("linalg_lu_factor", lambda t, a: t.linalg.lu_factor(a).LU,
+             [[(3, 3)], [(2, 4, 4)], [(3, 5)], [(5, 3)], [(2, 2, 4)], [(2, 4, 2)], [(1, 1)],
+              [(0, 3, 3)]], atol=1e-4, rtol=1e-4),
+    OpSample("linalg_lu_factor_ex", lambda t, a: tuple(t.linalg.lu_factor_ex(a)),
+             [[(4, 4)], [(2, 3, 5)]], atol=1e-4, rtol=1e-4, gradgrad=False),
+    OpSample("linalg_lu_P_L_U", lambda t, a: tuple(t.linalg.lu(a)),
+             [[(3, 3)], [(2, 3, 5)], [(5, 2)]], atol=1e-4, rtol=1e-4),
+    OpSample("torch_lu_grad", _quiet(lambda t, a: t.lu(a)[0]), [[(3, 3)]], atol=1e-4,
+             rtol=1e-4, gradgrad=False),
+    OpSample("lu_unpack_grad", lambda t, a: tuple(t.lu_unpack(*t.linalg.lu_factor(a))[1:]),
+             [[(4, 3)]], atol=1e-4, rtol=1e-4, gradgrad=False),
     OpSample("torch_lu_singular", _quiet(lambda t, a: tuple(t.lu(a.detach() * 0,
                                                                  get_infos=True))),
              [[(3, 3)]], grad=False),
