@@ -144,23 +144,53 @@ def _busy_core():
     return spinner
 
 
+def _cpu_snapshot():
+    """(wall s, /proc/stat busy s summed over CPUs, this process's and its waited-for
+    children's CPU s, 1-min load average), or None without /proc/stat."""
+    import resource
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:9]]
+        hz = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, AttributeError):
+        return None
+    own = sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+              for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return (time.monotonic(), (sum(ticks) - ticks[3] - ticks[4]) / hz, own,
+            os.getloadavg()[0])
+
+
+def other_load(start, end):
+    """What processes other than the bench's own (this one, its workers, the busy-core
+    spinner) did between two _cpu_snapshot()s: {"other_cores": average cores they kept
+    busy, "loadavg": [1-min load at start, at end]}; {} where /proc/stat is absent."""
+    if start is None or end is None or end[0] <= start[0]:
+        return {}
+    others = ((end[1] - start[1]) - (end[2] - start[2])) / (end[0] - start[0])
+    return {"other_cores": round(max(others, 0.0), 2), "loadavg": [start[3], end[3]]}
+
+
 def run_all(names, lib_names, repeats, busy_core=False, same_process=False):
     """time_workload over ``names`` for each library of ``lib_names``, each library in its own
     worker process (or all in this one with ``same_process``); with ``busy_core`` a further
-    process spins on one core meanwhile. Returns (results, thread settings)."""
+    process spins on one core meanwhile. Returns (results, thread settings, other_load)."""
+    start = _cpu_snapshot()
     spinner = _busy_core() if busy_core else None
     try:
         if same_process:
             libs = {k: v for k, v in _load_libs().items() if k in lib_names}
-            return [time_workload(n, libs, repeats) for n in names], thread_settings(libs)
-        from bench._workers import Workers
-        with Workers(lib_names) as workers:
-            info = workers.info()
-            return [time_workload_isolated(n, workers, repeats) for n in names], info
+            results = [time_workload(n, libs, repeats) for n in names]
+            threads = thread_settings(libs)
+        else:
+            from bench._workers import Workers
+            with Workers(lib_names) as workers:
+                threads = workers.info()
+                results = [time_workload_isolated(n, workers, repeats) for n in names]
     finally:
         if spinner is not None:
             spinner.terminate()
             spinner.join()
+    return results, threads, other_load(start, _cpu_snapshot())
 
 
 def _result(name, mod, repeats, samples, unit=None):
@@ -277,13 +307,13 @@ def main(argv=None):
             main(rest + (["--busy-core"] if busy else []))
             print()
         return 0
-    results, threads = run_all(names, lib_names, args.repeats, args.busy_core,
-                               args.same_process)
+    results, threads, load = run_all(names, lib_names, args.repeats, args.busy_core,
+                                     args.same_process)
 
     info = {"python": platform.python_version(), "machine": platform.machine(),
             "busy_core": args.busy_core,
             "processes": "one" if args.same_process else "one per library",
-            "threads": threads}
+            "threads": threads, "other_load": load}
     if args.json:
         json.dump({"info": info, "results": results}, sys.stdout, indent=2)
         print()
@@ -294,6 +324,9 @@ def main(argv=None):
           + (", one core kept busy" if args.busy_core else ""))
     for k, v in info["threads"].items():
         print(f"  {k}: {v}")
+    if load:
+        print(f"  other processes (not this bench's): {load['other_cores']:.2f} cores busy on "
+              f"average, load average {load['loadavg'][0]:.2f} -> {load['loadavg'][1]:.2f}")
     if not have_torch:
         print("  PyTorch " + ("not timed (--no-torch)" if args.no_torch else "not installed")
               + ": ember times only")

@@ -24,6 +24,9 @@ def test_json_report_of_isolated_run():
     assert report["info"]["processes"] == "one per library"
     assert report["info"]["busy_core"] is False
     assert "numpy BLAS" in report["info"]["threads"]
+    if os.path.exists("/proc/stat"):
+        load = report["info"]["other_load"]
+        assert 0 <= load["other_cores"] <= os.cpu_count() and len(load["loadavg"]) == 2
     (row,) = report["results"]
     assert row["workload"] == "op_overhead" and row["repeats"] == 2
     assert set(row["seconds"]) == {"ember"} and 0 < row["seconds"]["ember"] < 1e-3
@@ -57,3 +60,11 @@ def test_busy_core_spinner_uses_a_core():
     finally:
         spinner.terminate()
         spinner.join()
+
+
+def test_other_load_excludes_the_bench_itself():
+    from bench.__main__ import other_load
+    # 2 s wall, 3 CPU-seconds busy in all, 2 of them this bench's: others kept 0.5 cores
+    assert other_load((0.0, 10.0, 1.0, 0.5), (2.0, 13.0, 3.0, 0.7)) == {
+        "other_cores": 0.5, "loadavg": [0.5, 0.7]}
+    assert other_load(None, (2.0, 13.0, 3.0, 0.7)) == {}
