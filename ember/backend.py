@@ -250,6 +250,8 @@ def _openblas():
 # another (python -m bench's workers, ember then torch) would otherwise see the other's
 # turn as contention and drop to one thread. A verdict older than STALE_S is renewed even
 # across gaps (a process whose GEMMs are always far apart).
+from time import monotonic as _monotonic  # noqa: E402  (the per-GEMM clock; time is builtin)
+
 LOAD_CHECK_S = 1.0
 OTHERS_BUSY_CORES = 0.5
 IDLE_GAP_S = 0.05
@@ -334,14 +336,13 @@ def _check_load(now, idle, reading=_reading):
 def _oversubscribed():
     """Whether another process holds a core now (the verdict of _check_load, renewed at
     most every LOAD_CHECK_S seconds while GEMMs keep coming)."""
-    import time
-    now = time.monotonic()
-    last = _blas.get("call_t", now)
-    _blas["call_t"] = now
-    idle = now - last >= IDLE_GAP_S
-    if not idle and now < _blas.get("next_t", now):
-        return _blas["busy"]
-    return _check_load(now, idle or "busy" not in _blas)
+    now = _monotonic()
+    state = _blas
+    last = state.get("call_t", now)
+    state["call_t"] = now
+    if now - last < IDLE_GAP_S and now < state.get("next_t", now):
+        return state["busy"]
+    return _check_load(now, now - last >= IDLE_GAP_S or "busy" not in state)
 
 
 def _use_threads_for(macs):

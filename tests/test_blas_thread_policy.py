@@ -113,7 +113,7 @@ def test_use_threads_for(monkeypatch, busy, macs, want):
     state = {"lib": (setter, 2), "current": 0, "busy": busy,
              "call_t": time.monotonic() + 1e6, "next_t": time.monotonic() + 1e9}
     monkeypatch.setattr(backend, "_blas", state)
-    monkeypatch.setattr(time, "monotonic", lambda: state["call_t"])   # no idle gap
+    monkeypatch.setattr(backend, "_monotonic", lambda: state["call_t"])   # no idle gap
     backend._use_threads_for(macs)
     assert setter.calls == [want] and state["current"] == want
 
