@@ -320,7 +320,8 @@ def _check_load(now, idle, reading=_reading):
         fresh = idle and now - _blas.get("verdict_t", now - STALE_S) < STALE_S
         if current is None or start is None or fresh:
             _blas["window"] = current          # open a window; its verdict comes later
-            _blas["next_t"] = now + FRESH_WINDOW_S
+            _blas.setdefault("verdict_t", now)     # (the start counts as a quiet verdict)
+            _blas["next_t"] = now + (FRESH_WINDOW_S if current is not None else LOAD_CHECK_S)
         else:
             others = others_busy_between(start, current, cores, _clock_ticks_per_s())
             _blas["window"] = current

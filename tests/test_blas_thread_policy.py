@@ -75,6 +75,16 @@ def test_idle_gap_opens_a_fresh_window_and_keeps_the_verdict(policy):
     assert policy == []
 
 
+def test_gap_before_the_first_verdict_reopens_the_window(policy):
+    # bench's warm-up: a few GEMMs (under FRESH_WINDOW_S), then the other library's turn
+    # kept both cores busy, then this process's turn: that turn is judged, not the gap
+    policy += [reading(0, 0, 0.0), reading(60, 80, 0.02), reading(60 + 19, 80 + 20, 0.21)]
+    check(policy, 0.0, idle=True)
+    assert check(policy, 0.4, idle=True) is False
+    assert backend._blas["next_t"] == pytest.approx(0.4 + backend.FRESH_WINDOW_S)
+    assert check(policy, 0.5) is False and policy == []
+
+
 def test_stale_verdict_is_renewed_across_gaps(policy):
     policy += [reading(0, 0, 0.0), reading(0, 20, 0.0)]
     check(policy, 0.0, idle=True)
