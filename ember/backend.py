@@ -235,15 +235,28 @@ def _openblas():
 # OpenBLAS thread past the first spin-waits for a core another process holds, at any
 # size. Measured (512x512 float32 GEMM, 2 cores, load average 8.4): 2 threads 84 ms,
 # 1 thread 12 ms (torch's 2 threads: 61 ms). Large GEMMs then run on one thread too.
-# Two signals, read at most every LOAD_CHECK_S seconds (~1 us per call between reads):
+# Two signals, re-read at most every LOAD_CHECK_S seconds (~1 us per call between reads):
 # - the load average (os.getloadavg) at or above cores + 1: a crowded machine;
-# - CPU time other processes used since the last read (/proc/stat's busy ticks minus this
-#   process's own CPU time) of at least OTHERS_BUSY_CORES cores. The load average cannot
-#   see one busy core on a 2-core machine (that process plus this one's two BLAS threads
-#   read the same as this process alone), and it lags by a minute; measured with one core
-#   kept busy, quiet otherwise (load 1.5): 512x512 fwd+bwd, 2 threads 37.8 ms, torch 32.9 ms.
+# - CPU time other processes used over a window (/proc/stat's busy ticks minus this
+#   process's own CPU time, all its threads: time.process_time) of at least
+#   OTHERS_BUSY_CORES cores. The load average cannot see one busy core on a 2-core machine
+#   (that process plus this one's two BLAS threads read the same as this process alone),
+#   and it lags by a minute; measured with one core kept busy, quiet otherwise (load 1.5):
+#   512x512 fwd+bwd, 2 threads 37.8 ms, torch 32.9 ms.
+# The window covers time this process spends on GEMMs: the first one after start or after
+# an idle gap of IDLE_GAP_S without GEMMs opens a fresh window and its verdict comes
+# FRESH_WINDOW_S later (the previous verdict holds until then). What others did while this
+# process sat idle says little about the cores it now runs on: a process alternating with
+# another (python -m bench's workers, ember then torch) would otherwise see the other's
+# turn as contention and drop to one thread. A verdict older than STALE_S is renewed even
+# across gaps (a process whose GEMMs are always far apart).
+from time import monotonic as _monotonic  # noqa: E402  (the per-GEMM clock; time is builtin)
+
 LOAD_CHECK_S = 1.0
 OTHERS_BUSY_CORES = 0.5
+IDLE_GAP_S = 0.05
+FRESH_WINDOW_S = 0.1
+STALE_S = 10.0
 
 
 def _cpu_ticks():
@@ -258,47 +271,79 @@ def _cpu_ticks():
     return total - ticks[3] - ticks[4], total
 
 
-def _others_busy(cores):
-    """Whether other processes kept at least OTHERS_BUSY_CORES cores busy since the last
-    call (False on the first call and where /proc/stat is absent)."""
-    import os
-    import time
-    now = _cpu_ticks()
-    own = time.process_time()
-    prev = _blas.get("ticks")
-    _blas["ticks"] = (now, own)
-    if now is None or prev is None or prev[0] is None:
-        return False
-    d_busy, d_total = now[0] - prev[0][0], now[1] - prev[0][1]
-    if d_total <= 0:
-        return False
+def _clock_ticks_per_s():
     hz = _blas.get("hz")
     if hz is None:
+        import os
         try:
-            hz = _blas["hz"] = os.sysconf("SC_CLK_TCK")
+            hz = os.sysconf("SC_CLK_TCK")
         except (AttributeError, ValueError, OSError):
-            hz = _blas["hz"] = 100
-    wall_per_core = d_total / cores          # ticks one core had in the interval
-    others = d_busy - (own - prev[1]) * hz   # busy ticks not spent by this process
-    return others >= OTHERS_BUSY_CORES * wall_per_core
+            hz = 100
+        _blas["hz"] = hz
+    return hz
+
+
+def others_busy_between(start, end, cores, hz):
+    """Whether processes other than this one kept at least OTHERS_BUSY_CORES of ``cores``
+    busy between two readings ``start`` and ``end``, each ((busy ticks, all ticks) of
+    /proc/stat, this process's CPU seconds); ``hz`` is /proc/stat's ticks per second."""
+    (busy0, total0), own0 = start
+    (busy1, total1), own1 = end
+    d_total = total1 - total0
+    if d_total <= 0:
+        return False
+    others = (busy1 - busy0) - (own1 - own0) * hz   # busy ticks not spent by this process
+    return others >= OTHERS_BUSY_CORES * d_total / cores
+
+
+def _reading():
+    """A /proc/stat reading paired with this process's CPU seconds (None without /proc)."""
+    import time
+    ticks = _cpu_ticks()
+    return None if ticks is None else (ticks, time.process_time())
+
+
+def _check_load(now, idle, reading=_reading):
+    """Renew the oversubscription verdict at monotonic time ``now`` (see above);
+    ``idle``: this process made no GEMM call for IDLE_GAP_S before this one."""
+    import os
+    try:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else os.cpu_count() or 1
+        crowded = os.getloadavg()[0] >= cores + 1
+    except (AttributeError, OSError):  # no load average (Windows)
+        cores, crowded = os.cpu_count() or 1, False
+    others = _blas.get("others", False)
+    # (/proc/stat counts every CPU: used where this process may run on all of them)
+    if 1 < cores == (os.cpu_count() or 0):
+        current, start = reading(), _blas.get("window")
+        fresh = idle and now - _blas.get("verdict_t", now - STALE_S) < STALE_S
+        if current is None or start is None or fresh:
+            _blas["window"] = current          # open a window; its verdict comes later
+            _blas.setdefault("verdict_t", now)     # (the start counts as a quiet verdict)
+            _blas["next_t"] = now + (FRESH_WINDOW_S if current is not None else LOAD_CHECK_S)
+        else:
+            others = others_busy_between(start, current, cores, _clock_ticks_per_s())
+            _blas["window"] = current
+            _blas["others"] = others
+            _blas["verdict_t"] = now
+            _blas["next_t"] = now + LOAD_CHECK_S
+    else:
+        _blas["next_t"] = now + LOAD_CHECK_S
+    _blas["busy"] = crowded or others
+    return _blas["busy"]
 
 
 def _oversubscribed():
-    import time
-    now = time.monotonic()
-    if now - _blas.get("load_t", -LOAD_CHECK_S) >= LOAD_CHECK_S:
-        import os
-        try:
-            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-                else os.cpu_count() or 1
-            busy = os.getloadavg()[0] >= cores + 1
-        except (AttributeError, OSError):  # no load average (Windows)
-            cores, busy = os.cpu_count() or 1, False
-        # (/proc/stat counts every CPU: used where this process may run on all of them)
-        others = _others_busy(cores) if 1 < cores == (os.cpu_count() or 0) else False
-        _blas["busy"] = busy or others
-        _blas["load_t"] = now
-    return _blas["busy"]
+    """Whether another process holds a core now (the verdict of _check_load, renewed at
+    most every LOAD_CHECK_S seconds while GEMMs keep coming)."""
+    now = _monotonic()
+    state = _blas
+    last = state.get("call_t", now)
+    state["call_t"] = now
+    if now - last < IDLE_GAP_S and now < state.get("next_t", now):
+        return state["busy"]
+    return _check_load(now, now - last >= IDLE_GAP_S or "busy" not in state)
 
 
 def _use_threads_for(macs):
