@@ -52,3 +52,53 @@ def test_conv2d_1x1_gradcheck_double_backward(C, H):
     fn = lambda a, b: ember.nn.functional.conv2d(a, b)    # noqa: E731
     assert ember.autograd.gradcheck(fn, (x, w))
     assert ember.autograd.gradgradcheck(fn, (x, w))
+
+
+# depthwise convolutions (one input channel per group) run the direct per-channel kernels:
+# (N, C, H, W, multiplier, k, stride, padding, dilation); stride 1 with multiplier 1 takes
+# the input gradient as a flipped-kernel depthwise convolution, the others the scatter
+DEPTHWISE = [
+    (3, 6, 11, 10, 1, 3, 1, 1, 1),      # flat grid, cropped columns
+    (2, 5, 9, 9, 1, 3, 2, 1, 1),        # strided
+    (2, 4, 8, 7, 2, 3, 1, 2, 2),        # channel multiplier 2, dilated
+    (2, 3, 9, 8, 3, 2, 2, 0, 1),        # multiplier 3, strided, unpadded (windows of x)
+    (4, 8, 6, 6, 1, 1, 1, 0, 1),        # 1x1 depthwise (a per-channel scale)
+]
+
+
+@pytest.mark.parametrize("case", DEPTHWISE)
+def test_depthwise_direct_kernels_match_torch(case, monkeypatch):
+    N, C, H, W, m, k, s, p, d = case
+    monkeypatch.setattr(conv_ops, "_DW_CHUNK_BYTES", 1)        # one sample per chunk
+    xe, xt = _pair((N, C, H, W), 0)
+    we, wt = _pair((C * m, 1, k, k), 1)
+    be, bt = _pair((C * m,), 2)
+    kw = dict(stride=s, padding=p, dilation=d, groups=C)
+    ye = ember.nn.functional.conv2d(xe, we, be, **kw)
+    yt = torch.nn.functional.conv2d(xt, wt, bt, **kw)
+    np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-4, atol=1e-4)
+    ge, gt = _pair(tuple(yt.shape), 3, grad=False)
+    ye.backward(ge)
+    yt.backward(gt)
+    for a, b in [(xe, xt), (we, wt), (be, bt)]:
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=1e-4)
+    # the transposed depthwise convolution (weight (C, m, k, k)) goes through the same kernels
+    te = ember.nn.functional.conv_transpose2d(xe.detach(), we.detach().reshape(C, m, k, k),
+                                              stride=s, padding=p, dilation=d, groups=C)
+    tt = torch.nn.functional.conv_transpose2d(xt.detach(), wt.detach().reshape(C, m, k, k),
+                                              stride=s, padding=p, dilation=d, groups=C)
+    np.testing.assert_allclose(te.numpy(), tt.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("m,s", [(1, 1), (2, 2)])
+def test_depthwise_gradcheck_double_backward(m, s):
+    rng = np.random.default_rng(0)
+    x = ember.tensor(rng.standard_normal((2, 3, 6, 5)), requires_grad=True)
+    w = ember.tensor(rng.standard_normal((3 * m, 1, 3, 3)), requires_grad=True)
+    b = ember.tensor(rng.standard_normal((3 * m,)), requires_grad=True)
+    fn = lambda a, c, e: ember.nn.functional.conv2d(a, c, e, stride=s, padding=1,  # noqa: E731
+                                                    groups=3)
+    assert ember.autograd.gradcheck(fn, (x, w, b))
+    assert ember.autograd.gradgradcheck(fn, (x, w, b))
+    ft = lambda a, c: ember.nn.functional.conv_transpose2d(a, c, stride=s, groups=3)  # noqa: E731
+    assert ember.autograd.gradcheck(ft, (x, w.detach().reshape(3, m, 3, 3).requires_grad_()))
