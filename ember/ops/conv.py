@@ -32,6 +32,11 @@ channels, only over kernel offsets in col2im and over batch chunks):
 * stride 1 may use the "flat" grid: the padded image of each (channel, sample) is one
   flat row and the output is computed as wide as the padded input, so each kernel offset
   is one contiguous slice; the few extra columns are dropped when the output is written.
+* depthwise convolutions (one input channel per group, any channel multiplier) skip
+  im2col and BLAS: a direct kernel sums, over the kernel offsets, each offset's strided
+  window view times its per-channel weights; the weight gradient is a per-channel dot
+  product per offset, the input gradient a flipped-kernel depthwise convolution (stride 1)
+  or an offset-wise add into a padded buffer (see ``_dw_conv``).
 * backward: the weight gradient is a GEMM of the output gradient with the columns (every
   chunk's columns are kept from forward when they take at most _CACHE_COLS_BYTES in all,
   else rebuilt per chunk); the input gradient is
@@ -115,6 +120,15 @@ def _swap01(a):
 def _offsets(kernel):
     """Every kernel offset, as index tuples over the kernel axes."""
     return itertools.product(*[range(k) for k in kernel])
+
+
+def _add_windows(win, cols, kernel, lead):
+    """col2im's scatter: ``win[..., k, ...] += cols[..., k, ...]`` for every kernel offset
+    ``k`` (the kernel axes follow ``lead`` leading axes), one strided add per offset."""
+    head = (slice(None),) * lead
+    for k in _offsets(kernel):
+        idx = head + k
+        win[idx] += cols[idx]
 
 
 class _Geom:
@@ -303,11 +317,7 @@ class _Geom:
             return
         buf = self._buffer(_gam(cols), cols.dtype)
         win = self._windows(buf, *self._buffer_strides(buf))
-        cols = cols.reshape(win.shape)
-        lead = (slice(None),) if self.cm else (slice(None), slice(None))
-        for k in _offsets(self.K):
-            idx = lead + k
-            win[idx] += cols[idx]
+        _add_windows(win, cols.reshape(win.shape), self.K, 1 if self.cm else 2)
         out[...] = _swap01(self._interior(buf))
 
     # -- products --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from .. import backend
 from ..autograd.dispatch import composite
 from ..autograd.function import ArrayFunction
 from ._common import check_tensor as _check_tensor
-from .conv import _finish, _ntuple, _offsets
+from .conv import _add_windows, _finish, _ntuple
 
 _gam = backend.get_array_module
 _as_strided = backend.as_strided
@@ -78,10 +78,7 @@ class _Blocks:
         xp = _gam(cols)
         grid = xp.zeros((self.N, self.C) + self.P, cols.dtype)
         win = self.windows(grid)
-        cols = cols.reshape((self.N, self.C) + self.K + self.O)
-        for k in _offsets(self.K):
-            idx = (slice(None), slice(None)) + k
-            win[idx] += cols[idx]
+        _add_windows(win, cols.reshape(win.shape), self.K, 2)
         return xp.ascontiguousarray(grid[self.interior()])
 
 
@@ -126,6 +123,23 @@ def _block_args(fname, kernel_size, dilation, padding, stride):
     return args
 
 
+def _batched(input, unbatched_dim):
+    """(input with a batch axis, whether one was added): unbatched inputs of unfold/fold."""
+    if input.dim() != unbatched_dim:
+        return input, False
+    from .shape import unsqueeze
+    return unsqueeze(input, 0), True
+
+
+def _no_blocks(given, blocks, stride=None):
+    """PyTorch's error for a geometry with no sliding block (``given`` opens the message;
+    fold names its stride too)."""
+    tail = "" if stride is None else f", stride={stride}"
+    raise RuntimeError(f"Given {given}, dilation={blocks.dil}, padding={blocks.pad}{tail}, "
+                       f"calculated shape of the array of sliding blocks as ({blocks.O[0]}, "
+                       f"{blocks.O[1]}), but its components must be at least one.")
+
+
 @composite("unfold")
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """``torch.nn.functional.unfold``: (N, C, H, W) or (C, H, W) -> (N, C*kh*kw, L)."""
@@ -134,17 +148,11 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     if input.dim() not in (3, 4):
         raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got "
                                   f"{input.dim()}D)")
-    unbatched = input.dim() == 3
-    if unbatched:
-        from .shape import unsqueeze
-        input = unsqueeze(input, 0)
+    input, unbatched = _batched(input, 3)
     N, C, H, W = input.shape
     blocks = _Blocks(N, C, (H, W), K, dil, pad_, stride)
     if any(o < 1 for o in blocks.O) or C == 0 or H == 0 or W == 0:
-        raise RuntimeError(f"Given input with spatial size ({H}, {W}), kernel_size={K}, "
-                           f"dilation={dil}, padding={pad_}, calculated shape of the array of "
-                           f"sliding blocks as ({blocks.O[0]}, {blocks.O[1]}), but its components "
-                           f"must be at least one.")
+        _no_blocks(f"input with spatial size ({H}, {W}), kernel_size={K}", blocks)
     return _finish(_Unfold.apply(input, blocks=blocks), unbatched)
 
 
@@ -159,10 +167,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
         raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
                            f"batch size and non-zero dimensions for input, but got: "
                            f"{list(input.shape)}")
-    unbatched = input.dim() == 2
-    if unbatched:
-        from .shape import unsqueeze
-        input = unsqueeze(input, 0)
+    input, unbatched = _batched(input, 2)
     N, CK, L = input.shape
     kk = K[0] * K[1]
     if CK % kk:
@@ -171,10 +176,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"kernel_size={K}.")
     blocks = _Blocks(N, CK // kk, out_size, K, dil, pad_, stride)
     if any(o < 1 for o in blocks.O):
-        raise RuntimeError(f"Given output_size={out_size}, kernel_size={K}, dilation={dil}, "
-                           f"padding={pad_}, stride={stride}, calculated shape of the array of "
-                           f"sliding blocks as ({blocks.O[0]}, {blocks.O[1]}), but its components "
-                           f"must be at least one.")
+        _no_blocks(f"output_size={out_size}, kernel_size={K}", blocks, stride)
     if blocks.O[0] * blocks.O[1] != L:
         raise RuntimeError(f"Given output_size={out_size}, kernel_size={K}, dilation={dil}, "
                            f"padding={pad_}, stride={stride}, expected size of input's dimension "
