@@ -55,6 +55,7 @@ WORKLOADS = [
     "save_small",
     "import_time_cached",
     "lstm_lm_gemms",
+    "resnet18_gemms",
 ]
 
 

@@ -1,0 +1,81 @@
+"""The GEMMs of one ``resnet18`` step alone, timed raw: NumPy's BLAS through ember's thread
+policy (``ember.backend.matmul``, what ember's convolutions call) against ``torch.matmul``
+on the same operands.
+
+Shapes, operand layouts (``T``: a transposed view, as the step passes it) and counts are
+the ones ember's step issues (recorded from bench/resnet18 through ``backend.matmul``):
+im2col forward products, the flipped-kernel input gradients, the weight gradients (their
+transposed form for small weights), the stride-2 col2im products and the linear head. Its
+ratio next to the ``resnet18`` row shows how much of that row is BLAS itself; compare
+its times with PyTorch's whole step too (PyTorch convolves with oneDNN, not im2col + GEMM).
+"""
+DESCRIPTION = "resnet18's GEMMs alone: NumPy BLAS (ember's policy) vs torch.matmul"
+NUMBER = 1
+
+# (a shape, a layout, b shape, b layout, calls per step); layout "T": the last two axes
+# are a transposed view of a contiguous array
+GEMMS = [
+    ((1, 1, 64, 1088), "N", (1, 1, 1088, 576), "T", 64),
+    ((1, 128, 64), "N", (16, 1, 64, 256), "N", 1),
+    ((1, 64, 128), "T", (16, 1, 128, 256), "N", 1),
+    ((1, 64, 27), "N", (16, 1, 27, 1088), "N", 1),
+    ((1, 64, 576), "N", (1, 1, 576, 1088), "N", 128),
+    ((10, 16), "T", (16, 512), "N", 1),
+    ((1152, 256), "T", (256, 512), "N", 2),
+    ((1152, 288), "N", (288, 128), "T", 3),
+    ((1152, 864), "N", (864, 128), "T", 15),
+    ((128, 1024), "N", (1024, 256), "T", 1),
+    ((128, 1152), "N", (1152, 288), "N", 6),
+    ((128, 1152), "N", (1152, 864), "N", 30),
+    ((128, 256), "T", (256, 1024), "N", 1),
+    ((128, 576), "N", (576, 1024), "N", 1),
+    ((128, 576), "N", (576, 1536), "N", 2),
+    ((16, 1, 128, 256), "N", (16, 1, 256, 64), "T", 1),
+    ((16, 1, 64, 1088), "N", (16, 1, 1088, 27), "T", 1),
+    ((16, 10), "N", (10, 512), "N", 1),
+    ((16, 512), "N", (512, 10), "T", 1),
+    ((2304, 512), "T", (512, 256), "N", 1),
+    ((256, 1152), "N", (1152, 512), "N", 2),
+    ((256, 128), "N", (128, 1024), "N", 1),
+    ((256, 2304), "N", (2304, 320), "N", 24),
+    ((256, 256), "N", (256, 512), "T", 1),
+    ((256, 320), "N", (320, 2304), "T", 12),
+    ((256, 512), "N", (512, 1152), "T", 2),
+    ((256, 512), "T", (512, 256), "N", 1),
+    ((512, 128), "N", (128, 4608), "T", 6),
+    ((512, 2304), "N", (2304, 256), "N", 1),
+    ((512, 256), "N", (256, 2304), "T", 1),
+    ((512, 256), "N", (256, 256), "N", 1),
+    ((512, 4608), "N", (4608, 128), "N", 12),
+    ((576, 1024), "N", (1024, 128), "T", 1),
+    ((576, 128), "T", (128, 1024), "N", 1),
+    ((576, 128), "T", (128, 1536), "N", 2),
+    ((576, 1536), "N", (1536, 128), "T", 2),
+]
+
+
+def make(lib):
+    import numpy as np
+    rng = np.random.default_rng(0)
+
+    def operand(shape, layout):
+        if layout == "T":
+            return rng.random(shape[:-2] + shape[:-3:-1], dtype=np.float32).swapaxes(-1, -2)
+        return rng.random(shape, dtype=np.float32)
+    work = [(operand(sa, la), operand(sb, lb), c) for sa, la, sb, lb, c in GEMMS]
+    if lib.__name__ == "ember":
+        from ember import backend
+        mm = lambda a, b: backend.matmul(np, a, b)  # noqa: E731
+    else:
+        def tensor(a):
+            if a.ndim >= 2 and a.strides[-1] != a.itemsize:
+                return lib.from_numpy(np.ascontiguousarray(a.swapaxes(-1, -2))).transpose(-1, -2)
+            return lib.from_numpy(a)
+        work = [(tensor(a), tensor(b), c) for a, b, c in work]
+        mm = lib.matmul
+
+    def run():
+        for a, b, c in work:
+            for _ in range(c):
+                mm(a, b)
+    return run
