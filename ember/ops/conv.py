@@ -32,6 +32,9 @@ channels, only over kernel offsets in col2im and over batch chunks):
 * stride 1 may use the "flat" grid: the padded image of each (channel, sample) is one
   flat row and the output is computed as wide as the padded input, so each kernel offset
   is one contiguous slice; the few extra columns are dropped when the output is written.
+* 3x3 stride-1 ungrouped convolutions with many channels and tiles (ResNet stages 2-3)
+  use Winograd F(2x2, 3x3) instead (``ops/conv_winograd.py``: 16/36 of the GEMM work);
+  their forward then keeps no columns, and the weight gradient rebuilds them.
 * depthwise convolutions (one input channel per group, any channel multiplier) skip
   im2col and BLAS: a direct kernel sums, over the kernel offsets, each offset's strided
   window view times its per-channel weights; the weight gradient is a per-channel dot
@@ -69,6 +72,7 @@ import operator
 from .. import backend
 from .._dtype import BOOL_NP, COMPLEX_NP
 from ..autograd.function import ArrayFunction
+from . import conv_winograd as _wino
 from ._common import check_tensor as _check_tensor, up as _up
 from ..autograd.dispatch import composite
 from ..autograd.dispatch import casting_active as _casting_active
@@ -406,6 +410,9 @@ def _run_conv(geo, x, w, b, keep=False):
         return y, None
     x, w, b = _up(x), _up(w), _up(b)
     y = _gam(x).empty((geo.N, geo.OC) + geo.O, x.dtype)
+    if _wino.applies(geo, x.dtype):
+        _wino.conv(geo, x, w, b, y)
+        return y, None
     kept, size = ([] if keep else None), 0
     for n0, n1, sg in geo.chunks():
         cols = sg.im2col(x[n0:n1])

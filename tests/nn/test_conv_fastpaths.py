@@ -102,3 +102,51 @@ def test_depthwise_gradcheck_double_backward(m, s):
     assert ember.autograd.gradgradcheck(fn, (x, w, b))
     ft = lambda a, c: ember.nn.functional.conv_transpose2d(a, c, stride=s, groups=3)  # noqa: E731
     assert ember.autograd.gradcheck(ft, (x, w.detach().reshape(3, m, 3, 3).requires_grad_()))
+
+
+# Winograd F(2x2, 3x3) layers (thresholds lowered so small shapes take it):
+# (N, C, OC, H, W, padding, bias): even and odd outputs, unpadded and over-padded
+WINOGRAD = [
+    (2, 5, 6, 8, 8, 1, True),
+    (3, 4, 3, 7, 9, 1, False),      # odd output: cropped tiles
+    (2, 3, 4, 6, 5, 0, True),       # unpadded (its input gradient pads by 2)
+    (1, 2, 3, 5, 6, 2, False),
+]
+
+
+@pytest.mark.parametrize("case", WINOGRAD)
+def test_winograd_conv_matches_torch(case, monkeypatch):
+    from ember.ops import conv_winograd
+    monkeypatch.setattr(conv_winograd, "WINO_MIN_CHANNELS", 1)
+    monkeypatch.setattr(conv_winograd, "WINO_MIN_TILES", 1)
+    N, C, OC, H, W, p, has_bias = case
+    xe, xt = _pair((N, C, H, W), 0)
+    we, wt = _pair((OC, C, 3, 3), 1)
+    be, bt = _pair((OC,), 2) if has_bias else (None, None)
+    ye = ember.nn.functional.conv2d(xe, we, be, padding=p)
+    yt = torch.nn.functional.conv2d(xt, wt, bt, padding=p)
+    np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-4, atol=1e-4)
+    ge, gt = _pair(tuple(yt.shape), 3, grad=False)
+    ye.backward(ge)
+    yt.backward(gt)
+    for a, b in [(xe, xt), (we, wt)] + ([(be, bt)] if has_bias else []):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_winograd_thresholds_and_gradcheck(monkeypatch):
+    from ember.ops import conv_winograd
+    geo = conv_ops._Geom(16, 128, (16, 16), 128, (3, 3), (1, 1), (1, 1), (1, 1), (1, 1), 1)
+    assert conv_winograd.applies(geo, np.dtype(np.float32))           # ResNet stage 2
+    assert not conv_winograd.applies(geo, np.dtype(np.int64))         # integers stay exact
+    assert not conv_winograd.applies(geo, np.dtype(np.float16))
+    small = conv_ops._Geom(16, 64, (32, 32), 64, (3, 3), (1, 1), (1, 1), (1, 1), (1, 1), 1)
+    assert not conv_winograd.applies(small, np.dtype(np.float32))     # too few channels
+    monkeypatch.setattr(conv_winograd, "WINO_MIN_CHANNELS", 1)
+    monkeypatch.setattr(conv_winograd, "WINO_MIN_TILES", 1)
+    rng = np.random.default_rng(0)
+    x = ember.tensor(rng.standard_normal((2, 2, 5, 4)), requires_grad=True)
+    w = ember.tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
+    b = ember.tensor(rng.standard_normal((3,)), requires_grad=True)
+    fn = lambda a, c, e: ember.nn.functional.conv2d(a, c, e, padding=1)   # noqa: E731
+    assert ember.autograd.gradcheck(fn, (x, w, b))
+    assert ember.autograd.gradgradcheck(fn, (x, w, b))
