@@ -401,8 +401,9 @@ class _Geom:
 # whole-batch drivers on arrays (chunked over the batch; float16/bfloat16 via float32)
 
 def _run_conv(geo, x, w, b, keep=False):
-    """conv(x, w) + b; with ``keep``, also returns every chunk's columns (a list) when
-    they take at most _CACHE_COLS_BYTES in all, else None."""
+    """conv(x, w) + b; with ``keep``, also returns every chunk's columns (a list; for a
+    Winograd layer its input transform) when they take at most _CACHE_COLS_BYTES in all,
+    else None."""
     if geo.dw:
         y = _dw_conv(geo, x, w)
         if b is not None:
@@ -411,8 +412,8 @@ def _run_conv(geo, x, w, b, keep=False):
     x, w, b = _up(x), _up(w), _up(b)
     y = _gam(x).empty((geo.N, geo.OC) + geo.O, x.dtype)
     if _wino.applies(geo, x.dtype):
-        _wino.conv(geo, x, w, b, y)
-        return y, None
+        v = _wino.conv(geo, x, w, b, y)     # its input transform serves the weight gradient
+        return y, (v if keep and v.nbytes <= _CACHE_COLS_BYTES else None)
     kept, size = ([] if keep else None), 0
     for n0, n1, sg in geo.chunks():
         cols = sg.im2col(x[n0:n1])
@@ -479,7 +480,7 @@ def _dw_input_grad(geo, g, w):
     padded buffer (col2im without the columns)."""
     fwd = _as_forward(geo)
     if fwd is not None:
-        return _run_conv(fwd, g, _flipped_weight(geo, _up(w)), None)[0]
+        return _conv_flipped(geo, fwd, g, w, None)
     g, w = _up(g), _up(w)
     xp = _gam(g)
     gx = xp.empty((geo.N, geo.C) + geo.I, g.dtype)
@@ -544,6 +545,18 @@ def _flipped_weight(geo, w):
     return _gam(w).ascontiguousarray(k).reshape((geo.C, geo.OC // G) + geo.K)
 
 
+def _conv_flipped(geo, fwd, g, w, b):
+    """``g`` convolved (+ b) with the flipped kernel of ``geo`` in geometry ``fwd``
+    (``_as_forward(geo)``); Winograd takes the kernel flip and the channel swap into its
+    weight transform, so no flipped copy of the weight is made there."""
+    g, w, b = _up(g), _up(w), _up(b)
+    if _wino.applies(fwd, g.dtype):
+        y = _gam(g).empty((fwd.N, fwd.OC) + fwd.O, g.dtype)
+        _wino.conv(fwd, g, w, b, y, flipped=True)
+        return y
+    return _run_conv(fwd, g, _flipped_weight(geo, w), b)[0]
+
+
 def _run_conv_transpose(geo, x, w, b):
     """The input-gradient of conv applied to ``x`` (+ b): conv_transpose."""
     if geo.dw:
@@ -553,7 +566,7 @@ def _run_conv_transpose(geo, x, w, b):
         return y
     fwd = _as_forward(geo)
     if fwd is not None:
-        return _run_conv(fwd, x, _flipped_weight(geo, _up(w)), b)[0]
+        return _conv_flipped(geo, fwd, x, w, b)
     x, w, b = _up(x), _up(w), _up(b)
     y = _gam(x).empty((geo.N, geo.C) + geo.I, x.dtype)
     for n0, n1, sg in geo.chunks():
@@ -571,11 +584,13 @@ def _run_conv_backward(geo, g, x, w, need_x, need_w, cols=None):
                 _dw_weight_grad(geo, g, x) if need_w else None)
     g, w = _up(g), _up(w)
     xp = _gam(g)
-    gx = None
+    gx = gw = None
+    if need_w and _wino.applies(geo, g.dtype):      # cols: the forward's input transform
+        gw, need_w = _wino.weight_grad(geo, g, _up(x), cols), False
     if need_x:
         fwd = _as_forward(geo)
         if fwd is not None:
-            gx, need_x = _run_conv(fwd, g, _flipped_weight(geo, w), None)[0], False
+            gx, need_x = _conv_flipped(geo, fwd, g, w, None), False
         else:
             gx = xp.empty((geo.N, geo.C) + geo.I, g.dtype)
     part = None
@@ -589,7 +604,7 @@ def _run_conv_backward(geo, g, x, w, need_x, need_w, cols=None):
             c = cols[i] if cols is not None else sg.im2col(_up(x[n0:n1]))
             p = sg.weight_part(ge, c)
             part = p if part is None else xp.add(part, p, out=part)
-    return gx, (geo.weight_of(part) if need_w else None)
+    return gx, (geo.weight_of(part) if need_w else gw)
 
 
 def _run_conv_transpose_backward(geo, h, x, w, need_x, need_w):

@@ -50,17 +50,23 @@ _G = numpy.array([[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]])
 _BT = numpy.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]])
 _KRON_G = numpy.kron(_G, _G)        # (16, 9)
 _KRON_BT = numpy.kron(_BT, _BT)     # (16, 16)
+_AT = numpy.array([[1, 1, 1, 0], [0, 1, -1, -1]])
+_KRON_AT = numpy.kron(_AT, _AT)     # (4, 16)
 
 
 def _const(xp, a, dtype):
-    return xp.asarray(a.astype(dtype))
+    return xp.asarray(numpy.ascontiguousarray(a, dtype))
 
 
-def _weight_transform(xp, w):
-    """``G g G^T`` for every (output, input) channel pair: (16, OC, C)."""
+def _weight_transform(xp, w, flipped=False):
+    """``G g G^T`` for every (output, input) channel pair: (16, OC, C). ``flipped``: of
+    the kernel ``w[:, :, ::-1, ::-1].swapaxes(0, 1)`` (the input gradient's), as a view
+    (16, C, OC): reversed Kronecker columns, and the channel swap a transposed operand."""
     OC, C = w.shape[:2]
     flat = w.reshape(OC * C, 9)
-    return backend.matmul(xp, _const(xp, _KRON_G, w.dtype), flat.T).reshape(16, OC, C)
+    kron = _KRON_G[:, ::-1] if flipped else _KRON_G
+    u = backend.matmul(xp, _const(xp, kron, w.dtype), flat.T).reshape(16, OC, C)
+    return u.swapaxes(1, 2) if flipped else u
 
 
 def _input_transform(xp, geo, x):
@@ -77,13 +83,17 @@ def _input_transform(xp, geo, x):
     return v.reshape(16, C, N * th * tw)
 
 
-def conv(geo, x, w, bias, out):
-    """Write ``conv(x, w) + bias`` of geometry ``geo`` into ``out`` (N, OC, *O)."""
+def conv(geo, x, w, bias, out, flipped=False):
+    """Write ``conv(x, w) + bias`` of geometry ``geo`` into ``out`` (N, OC, *O); with
+    ``flipped``, ``w`` is the (C, OC, 3, 3) kernel whose flip and channel swap to use (the
+    input gradient of that convolution). Returns the input transform (``weight_grad``'s
+    ``v``)."""
     xp = _gam(x)
     N, OC = geo.N, geo.OC
     (o0, o1) = geo.O
     th, tw = (o0 + 1) // 2, (o1 + 1) // 2
-    m = backend.matmul(xp, _weight_transform(xp, w), _input_transform(xp, geo, x))
+    v = _input_transform(xp, geo, x)
+    m = backend.matmul(xp, _weight_transform(xp, w, flipped), v)
     m = m.reshape(4, 4, OC, N, th, tw)
     r = xp.empty((2, 4, OC, N, th, tw), x.dtype)    # A^T M: over the tile rows
     xp.add(m[0], m[1], out=r[0])
@@ -101,3 +111,33 @@ def conv(geo, x, w, bias, out):
         out[...] = y[:, :, :o0, :o1]
     if bias is not None:
         out += bias.reshape(1, OC, 1, 1)
+    return v
+
+
+def weight_grad(geo, g, x, v=None):
+    """The weight gradient (OC, C, 3, 3) of ``conv(x, .)`` of geometry ``geo`` for output
+    gradient ``g``, by the same tiling: the forward is bilinear, so
+
+        dL/dw = G^T [ sum over tiles of (A gy A^T) * (B^T d B) ] G
+
+    with ``gy`` each tile's 2x2 output gradient (zero past the output's edge): 16 GEMMs
+    ``(OC, tiles) @ (tiles, C)`` between the transforms (16/36 of im2col's GEMM work, and
+    no columns to rebuild). ``v``: the forward's input transform of ``x``, when kept."""
+    xp = _gam(g)
+    N, C, OC = geo.N, geo.C, geo.OC
+    (o0, o1) = geo.O
+    th, tw = (o0 + 1) // 2, (o1 + 1) // 2
+    if v is None:
+        v = _input_transform(xp, geo, x)
+    if o0 % 2 or o1 % 2:
+        gp = xp.zeros((N, OC, 2 * th, 2 * tw), g.dtype)
+        gp[:, :, :o0, :o1] = g
+        g = gp
+    tiles = xp.empty((2, 2, OC, N, th, tw), g.dtype)
+    tiles[...] = g.reshape(N, OC, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)
+    gy = backend.matmul(xp, _const(xp, _KRON_AT.T, g.dtype), tiles.reshape(4, -1))
+    mw = backend.matmul(xp, gy.reshape(16, OC, -1), v.swapaxes(1, 2))       # (16, OC, C)
+    gw = backend.matmul(xp, _const(xp, _KRON_G.T, g.dtype), mw.reshape(16, -1))
+    out = xp.empty((OC, C, 3, 3), g.dtype)
+    out[...] = gw.reshape(3, 3, OC, C).transpose(2, 3, 0, 1)
+    return out
