@@ -186,7 +186,12 @@ class _Geom:
             grid[i] = grid[i + 1] * P[i + 1]
         self.grid = tuple(grid)
         waste = math.prod(P[1:]) / max(math.prod(O[1:]), 1)
-        self.flat = all(s == 1 for s in stride) and waste <= _FLAT_MAX_WASTE
+        # ... and when a column is at least as long as an output channel group is deep: with
+        # few input channels (an RGB stem: 27 rows for 32-64 output channels) cropping the
+        # wide output costs more than the flat grid saves on the column copy (small CNN's
+        # first layer, forward + weight gradient: 4.8 -> 3.6 ms)
+        self.flat = (all(s == 1 for s in stride) and waste <= _FLAT_MAX_WASTE
+                     and C // groups * self.KK >= OC // groups)
         size = math.prod(P)
         if self.flat:
             self.ext = (O[0],) + P[1:]
