@@ -108,6 +108,7 @@ def test_depthwise_gradcheck_double_backward(m, s):
 # (N, C, OC, H, W, padding, bias): even and odd outputs, unpadded and over-padded
 WINOGRAD = [
     (2, 5, 6, 8, 8, 1, True),
+    (2, 4, 5, 16, 14, 1, True),     # rows of more than 4 tiles: the separable output transform
     (3, 4, 3, 7, 9, 1, False),      # odd output: cropped tiles
     (2, 3, 4, 6, 5, 0, True),       # unpadded (its input gradient pads by 2)
     (1, 2, 3, 5, 6, 2, False),
