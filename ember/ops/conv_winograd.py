@@ -18,8 +18,6 @@ Rounding: the transforms add and halve float32 values, so results differ from th
 sum by a few ulps of the largest term (relative error ~1e-6), as PyTorch's own Winograd and
 FFT paths do. Float32/float64 only (integer convolutions stay exact on the GEMM path).
 """
-import numpy
-
 from .. import backend
 from .._dtype import FLOATING_NP
 
@@ -46,20 +44,40 @@ def applies(geo, dtype):
 # row-major flattened 3x3 kernel / 4x4 tile, so each is one GEMM with a 16-row matrix
 # (memory-bound, but one pass where the separable form took eight; the weight's transposed
 # operand is a free view): 512 channels, batch 16 at 4x4: U 9.3 -> 4.2 ms, V 7.0 -> 2.3 ms.
-_G = numpy.array([[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]])
-_BT = numpy.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]])
-_KRON_G = numpy.kron(_G, _G)        # (16, 9)
-_KRON_BT = numpy.kron(_BT, _BT)     # (16, 16)
+def _kron(a, b):
+    """The Kronecker product of two matrices given as nested lists."""
+    return [[x * y for x in ra for y in rb] for ra in a for rb in b]
+
+
+def _transpose(a):
+    return [list(col) for col in zip(*a)]
+
+
+_G = [[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]]
+_BT = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
 # The output transform A^T M A runs as one GEMM with (A^T (x) A^T) when rows hold at most
 # this many tiles (512 channels at 4x4: 2.3 -> 1.0 ms); wider rows run it separably, its
 # strided passes then long enough (128 channels at 16x16: 3.1 ms against 3.9 as a GEMM).
 _NARROW_TILES = 4
-_AT = numpy.array([[1, 1, 1, 0], [0, 1, -1, -1]])
-_KRON_AT = numpy.kron(_AT, _AT)     # (4, 16)
+_AT = [[1, 1, 1, 0], [0, 1, -1, -1]]
+_TABLES = {
+    "G": _kron(_G, _G),                                     # (16, 9): the weight transform
+    "G flipped": [row[::-1] for row in _kron(_G, _G)],      # ... of the reversed kernel
+    "G^T": _transpose(_kron(_G, _G)),                       # (9, 16): back to the kernel
+    "B^T": _kron(_BT, _BT),                                 # (16, 16): the input transform
+    "A^T": _kron(_AT, _AT),                                 # (4, 16): the output transform
+    "A": _transpose(_kron(_AT, _AT)),                       # (16, 4): of the output grad
+}
+_consts = {}
 
 
-def _const(xp, a, dtype):
-    return xp.asarray(numpy.ascontiguousarray(a, dtype))
+def _const(xp, name, dtype):
+    """Transform matrix ``name`` as an array of ``xp`` in ``dtype`` (cached)."""
+    key = (name, xp.__name__, dtype)
+    a = _consts.get(key)
+    if a is None:
+        a = _consts[key] = xp.asarray(_TABLES[name], dtype=dtype)
+    return a
 
 
 def _weight_transform(xp, w, flipped=False):
@@ -68,8 +86,8 @@ def _weight_transform(xp, w, flipped=False):
     (16, C, OC): reversed Kronecker columns, and the channel swap a transposed operand."""
     OC, C = w.shape[:2]
     flat = w.reshape(OC * C, 9)
-    kron = _KRON_G[:, ::-1] if flipped else _KRON_G
-    u = backend.matmul(xp, _const(xp, kron, w.dtype), flat.T).reshape(16, OC, C)
+    kron = _const(xp, "G flipped" if flipped else "G", w.dtype)
+    u = backend.matmul(xp, kron, flat.T).reshape(16, OC, C)
     return u.swapaxes(1, 2) if flipped else u
 
 
@@ -83,7 +101,7 @@ def _input_transform(xp, geo, x):
     sc, sn, sy, sx = buf.strides
     tiles = xp.empty((4, 4, C, N, th, tw), x.dtype)
     tiles[...] = _as_strided(buf, tiles.shape, (sy, sx, sc, sn, 2 * sy, 2 * sx))
-    v = backend.matmul(xp, _const(xp, _KRON_BT, x.dtype), tiles.reshape(16, -1))
+    v = backend.matmul(xp, _const(xp, "B^T", x.dtype), tiles.reshape(16, -1))
     return v.reshape(16, C, N * th * tw)
 
 
@@ -102,7 +120,7 @@ def conv(geo, x, w, bias, out, flipped=False):
     y = out if even else xp.empty((N, OC, 2 * th, 2 * tw), x.dtype)
     yv = y.reshape(N, OC, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)   # (2, 2, OC, N, th, tw)
     if tw <= _NARROW_TILES:     # narrow images: one Kronecker GEMM, then one strided copy
-        a = backend.matmul(xp, _const(xp, _KRON_AT, x.dtype), m.reshape(16, -1))
+        a = backend.matmul(xp, _const(xp, "A^T", x.dtype), m.reshape(16, -1))
         yv[...] = a.reshape(2, 2, OC, N, th, tw)
     else:                       # separable: rows, then columns written into the output
         m = m.reshape(4, 4, OC, N, th, tw)
@@ -143,9 +161,9 @@ def weight_grad(geo, g, x, v=None):
         g = gp
     tiles = xp.empty((2, 2, OC, N, th, tw), g.dtype)
     tiles[...] = g.reshape(N, OC, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)
-    gy = backend.matmul(xp, _const(xp, _KRON_AT.T, g.dtype), tiles.reshape(4, -1))
+    gy = backend.matmul(xp, _const(xp, "A", g.dtype), tiles.reshape(4, -1))
     mw = backend.matmul(xp, gy.reshape(16, OC, -1), v.swapaxes(1, 2))       # (16, OC, C)
-    gw = backend.matmul(xp, _const(xp, _KRON_G.T, g.dtype), mw.reshape(16, -1))
+    gw = backend.matmul(xp, _const(xp, "G^T", g.dtype), mw.reshape(16, -1))
     out = xp.empty((OC, C, 3, 3), g.dtype)
     out[...] = gw.reshape(3, 3, OC, C).transpose(2, 3, 0, 1)
     return out
