@@ -417,8 +417,8 @@ def _run_conv(geo, x, w, b, keep=False):
     x, w, b = _up(x), _up(w), _up(b)
     y = _gam(x).empty((geo.N, geo.OC) + geo.O, x.dtype)
     if _wino.applies(geo, x.dtype):
-        v = _wino.conv(geo, x, w, b, y)     # its input transform serves the weight gradient
-        return y, (v if keep and v.nbytes <= _CACHE_COLS_BYTES else None)
+        vs = _wino.conv(geo, x, w, b, y)    # its input transforms serve the weight gradient
+        return y, (vs if keep and sum(v.nbytes for v in vs) <= _CACHE_COLS_BYTES else None)
     kept, size = ([] if keep else None), 0
     for n0, n1, sg in geo.chunks():
         cols = sg.im2col(x[n0:n1])

@@ -30,6 +30,10 @@ WINO_MIN_CHANNELS = 128
 # At least this many 2x2 output tiles over the whole batch (the weight transform is paid
 # once per call; a 512-channel layer at 4x4 and batch 16, 64 tiles: 19.5 -> 17 ms).
 WINO_MIN_TILES = 64
+# The batch runs in chunks whose input transform (16 values per tile and channel) takes
+# about this many bytes, bounding the transients (tiles, transform, products: ~4x this)
+# on large inputs; the ResNet-18 CIFAR layers (batch 16, <= 8.4 MB) stay one chunk.
+WINO_CHUNK_BYTES = 8 << 20
 
 
 def applies(geo, dtype):
@@ -91,9 +95,17 @@ def _weight_transform(xp, w, flipped=False):
     return u.swapaxes(1, 2) if flipped else u
 
 
+def _chunks(geo, itemsize):
+    """[(n0, n1)] covering the batch, each chunk's input transform ~WINO_CHUNK_BYTES."""
+    per = 16 * geo.C * ((geo.O[0] + 1) // 2) * ((geo.O[1] + 1) // 2) * itemsize
+    size = max(1, WINO_CHUNK_BYTES // per)
+    return [(n0, min(n0 + size, geo.N)) for n0 in range(0, geo.N, size)]
+
+
 def _input_transform(xp, geo, x):
-    """``B^T d B`` of every 4x4 tile (stride 2) of the zero-padded input: (16, C, tiles)."""
-    N, C = geo.N, geo.C
+    """``B^T d B`` of every 4x4 tile (stride 2) of the zero-padded input ``x`` (samples of
+    geometry ``geo``): (16, C, tiles)."""
+    N, C = x.shape[0], geo.C
     th, tw = (geo.O[0] + 1) // 2, (geo.O[1] + 1) // 2
     buf = xp.zeros((C, N, 2 * th + 2, 2 * tw + 2), x.dtype)
     (a, b), (i0, i1) = geo.lo, geo.I
@@ -105,26 +117,19 @@ def _input_transform(xp, geo, x):
     return v.reshape(16, C, N * th * tw)
 
 
-def conv(geo, x, w, bias, out, flipped=False):
-    """Write ``conv(x, w) + bias`` of geometry ``geo`` into ``out`` (N, OC, *O); with
-    ``flipped``, ``w`` is the (C, OC, 3, 3) kernel whose flip and channel swap to use (the
-    input gradient of that convolution). Returns the input transform (``weight_grad``'s
-    ``v``)."""
-    xp = _gam(x)
-    N, OC = geo.N, geo.OC
-    (o0, o1) = geo.O
+def _output_transform(xp, m, out, o0, o1):
+    """Write ``A^T M A`` of the products ``m`` (16, OC, tiles) into ``out`` (N, OC, o0, o1)."""
+    N, OC = out.shape[:2]
     th, tw = (o0 + 1) // 2, (o1 + 1) // 2
-    v = _input_transform(xp, geo, x)
-    m = backend.matmul(xp, _weight_transform(xp, w, flipped), v)
     even = o0 % 2 == 0 and o1 % 2 == 0
-    y = out if even else xp.empty((N, OC, 2 * th, 2 * tw), x.dtype)
+    y = out if even else xp.empty((N, OC, 2 * th, 2 * tw), m.dtype)
     yv = y.reshape(N, OC, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)   # (2, 2, OC, N, th, tw)
     if tw <= _NARROW_TILES:     # narrow images: one Kronecker GEMM, then one strided copy
-        a = backend.matmul(xp, _const(xp, "A^T", x.dtype), m.reshape(16, -1))
+        a = backend.matmul(xp, _const(xp, "A^T", m.dtype), m.reshape(16, -1))
         yv[...] = a.reshape(2, 2, OC, N, th, tw)
     else:                       # separable: rows, then columns written into the output
         m = m.reshape(4, 4, OC, N, th, tw)
-        r = xp.empty((2, 4, OC, N, th, tw), x.dtype)
+        r = xp.empty((2, 4, OC, N, th, tw), m.dtype)
         xp.add(m[0], m[1], out=r[0])
         r[0] += m[2]
         xp.subtract(m[1], m[2], out=r[1])
@@ -135,34 +140,51 @@ def conv(geo, x, w, bias, out, flipped=False):
         yv[:, 1] -= r[:, 3]
     if not even:
         out[...] = y[:, :, :o0, :o1]
+
+
+def conv(geo, x, w, bias, out, flipped=False):
+    """Write ``conv(x, w) + bias`` of geometry ``geo`` into ``out`` (N, OC, *O); with
+    ``flipped``, ``w`` is the (C, OC, 3, 3) kernel whose flip and channel swap to use (the
+    input gradient of that convolution). The batch runs in chunks (``_chunks``); returns
+    each chunk's input transform (``weight_grad``'s ``vs``)."""
+    xp = _gam(x)
+    u = _weight_transform(xp, w, flipped)
+    vs = []
+    for n0, n1 in _chunks(geo, x.itemsize):
+        v = _input_transform(xp, geo, x[n0:n1])
+        _output_transform(xp, backend.matmul(xp, u, v), out[n0:n1], *geo.O)
+        vs.append(v)
     if bias is not None:
-        out += bias.reshape(1, OC, 1, 1)
-    return v
+        out += bias.reshape(1, geo.OC, 1, 1)
+    return vs
 
 
-def weight_grad(geo, g, x, v=None):
+def weight_grad(geo, g, x, vs=None):
     """The weight gradient (OC, C, 3, 3) of ``conv(x, .)`` of geometry ``geo`` for output
     gradient ``g``, by the same tiling: the forward is bilinear, so
 
         dL/dw = G^T [ sum over tiles of (A gy A^T) * (B^T d B) ] G
 
     with ``gy`` each tile's 2x2 output gradient (zero past the output's edge): 16 GEMMs
-    ``(OC, tiles) @ (tiles, C)`` between the transforms (16/36 of im2col's GEMM work, and
-    no columns to rebuild). ``v``: the forward's input transform of ``x``, when kept."""
+    ``(OC, tiles) @ (tiles, C)`` per chunk between the transforms (16/36 of im2col's GEMM
+    work, and no columns to rebuild). ``vs``: the forward's input transforms, when kept."""
     xp = _gam(g)
-    N, C, OC = geo.N, geo.C, geo.OC
+    C, OC = geo.C, geo.OC
     (o0, o1) = geo.O
     th, tw = (o0 + 1) // 2, (o1 + 1) // 2
-    if v is None:
-        v = _input_transform(xp, geo, x)
-    if o0 % 2 or o1 % 2:
-        gp = xp.zeros((N, OC, 2 * th, 2 * tw), g.dtype)
-        gp[:, :, :o0, :o1] = g
-        g = gp
-    tiles = xp.empty((2, 2, OC, N, th, tw), g.dtype)
-    tiles[...] = g.reshape(N, OC, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)
-    gy = backend.matmul(xp, _const(xp, "A", g.dtype), tiles.reshape(4, -1))
-    mw = backend.matmul(xp, gy.reshape(16, OC, -1), v.swapaxes(1, 2))       # (16, OC, C)
+    mw = None
+    for i, (n0, n1) in enumerate(_chunks(geo, g.itemsize)):
+        v = vs[i] if vs is not None else _input_transform(xp, geo, x[n0:n1])
+        gc, n = g[n0:n1], n1 - n0
+        if o0 % 2 or o1 % 2:
+            gp = xp.zeros((n, OC, 2 * th, 2 * tw), g.dtype)
+            gp[:, :, :o0, :o1] = gc
+            gc = gp
+        tiles = xp.empty((2, 2, OC, n, th, tw), g.dtype)
+        tiles[...] = gc.reshape(n, OC, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)
+        gy = backend.matmul(xp, _const(xp, "A", g.dtype), tiles.reshape(4, -1))
+        part = backend.matmul(xp, gy.reshape(16, OC, -1), v.swapaxes(1, 2))  # (16, OC, C)
+        mw = part if mw is None else xp.add(mw, part, out=mw)
     gw = backend.matmul(xp, _const(xp, "G^T", g.dtype), mw.reshape(16, -1))
     out = xp.empty((OC, C, 3, 3), g.dtype)
     out[...] = gw.reshape(3, 3, OC, C).transpose(2, 3, 0, 1)

@@ -115,11 +115,14 @@ WINOGRAD = [
 ]
 
 
+@pytest.mark.parametrize("chunked", [False, True])
 @pytest.mark.parametrize("case", WINOGRAD)
-def test_winograd_conv_matches_torch(case, monkeypatch):
+def test_winograd_conv_matches_torch(case, chunked, monkeypatch):
     from ember.ops import conv_winograd
     monkeypatch.setattr(conv_winograd, "WINO_MIN_CHANNELS", 1)
     monkeypatch.setattr(conv_winograd, "WINO_MIN_TILES", 1)
+    if chunked:                                                 # one sample per chunk
+        monkeypatch.setattr(conv_winograd, "WINO_CHUNK_BYTES", 1)
     N, C, OC, H, W, p, has_bias = case
     xe, xt = _pair((N, C, H, W), 0)
     we, wt = _pair((OC, C, 3, 3), 1)
