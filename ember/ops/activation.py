@@ -293,14 +293,20 @@ _GELU_BLOCK = 1 << 15
 def _gelu_f32_block(xp, x, y, d):
     """GELU of the 1-D float32 block ``x`` into ``y`` (any float dtype) and, when ``d`` is
     given, its derivative into ``d`` (float32): ~22 passes over the block and one exp
-    (PyTorch's values at +-inf and nan)."""
+    (PyTorch's values at +-inf and nan).
+
+    NumPy's float32 ``copysign``, ``maximum`` and ``reciprocal`` have no SIMD loops here
+    (measured on a 32K block, one core: 28, 21 and 10.5 us against ~5-7 us for an integer
+    and/or, add or divide), so the derivative's sign comes from the sign bit (the magnitude
+    0.5 - q + |x| phi is >= 0, so OR-ing x's sign bit into it is copysign), relu(x) is
+    (x + |x|) / 2 (exact while |x| is not clipped) and 1 / t a divide."""
     a = xp.abs(x)
     big = not a.max() <= _GELU_CLIP      # also true for a nan
     if big:
         xp.minimum(a, _GELU_CLIP, out=a)
     t = a * _GELU_P
     t += 1.0
-    xp.reciprocal(t, out=t)
+    xp.divide(1.0, t, out=t)
     c = _GELU_COEFS
     q = t * c[0]
     for k in c[1:]:
@@ -315,19 +321,29 @@ def _gelu_f32_block(xp, x, y, d):
         xp.subtract(0.5, q, out=d)
         e *= a
         d += e
-        xp.copysign(d, x, out=d)
+        bits, sign = d.view(xp.int32), t.view(xp.int32)   # t is free after the polynomial
+        xp.bitwise_and(x.view(xp.int32), _SIGN_BIT, out=sign)
+        bits |= sign
         d += 0.5
     q *= a
-    if y.dtype == x.dtype:
-        xp.maximum(x, 0.0, out=y)
-        y -= q
+    if big:
+        relu = xp.maximum(x, 0.0)
     else:
-        y[...] = xp.maximum(x, 0.0) - q
+        relu = xp.add(x, a, out=a)
+        relu *= 0.5
+    if y.dtype == x.dtype:
+        xp.subtract(relu, q, out=y)
+    else:
+        y[...] = relu - q
     if big:                         # PyTorch: gelu(-inf) = nan, gelu'(+-inf) = nan
         inf = xp.isinf(x)
         y[inf & (x < 0)] = xp.nan
         if d is not None:
             d[inf] = xp.nan
+
+
+# the float32 sign bit as an int32 (for ``bitwise_and`` with a float32 array's int32 view)
+_SIGN_BIT = -(1 << 31)
 
 
 def _gelu_exact(x, want_d):
