@@ -278,6 +278,7 @@ class LogSigmoid(_Pointwise):
 # derivative. GELU(x) = max(x, 0) - |x| q (exact in both tails); its derivative
 # Phi(x) + x phi(x) = 0.5 + sign(x) (0.5 - q + |x| phi(x)).
 _GELU_P = 0.59 * _SQRT1_2
+_GELU_INV_P = 1.0 / _GELU_P
 _GELU_COEFS = tuple(c * math.sqrt(0.5 * math.pi) for c in (
     -0.08697367505737222, 0.4034149195704003, -0.6633698519703587, 0.33158126402519283,
     0.05750436668381581, 0.29392922624592477, 0.33096260290235163, 0.33295111524424986))
@@ -299,14 +300,13 @@ def _gelu_f32_block(xp, x, y, d):
     (measured on a 32K block, one core: 28, 21 and 10.5 us against ~5-7 us for an integer
     and/or, add or divide), so the derivative's sign comes from the sign bit (the magnitude
     0.5 - q + |x| phi is >= 0, so OR-ing x's sign bit into it is copysign), relu(x) is
-    (x + |x|) / 2 (exact while |x| is not clipped) and 1 / t a divide."""
+    (x + |x|) / 2 (exact while |x| is not clipped) and t = (1/p) / (|x| + 1/p) a divide."""
     a = xp.abs(x)
     big = not a.max() <= _GELU_CLIP      # also true for a nan
     if big:
         xp.minimum(a, _GELU_CLIP, out=a)
-    t = a * _GELU_P
-    t += 1.0
-    xp.divide(1.0, t, out=t)
+    t = a + _GELU_INV_P
+    xp.divide(_GELU_INV_P, t, out=t)  # 1 / (1 + p |x|) in two passes
     c = _GELU_COEFS
     q = t * c[0]
     for k in c[1:]:
