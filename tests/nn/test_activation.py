@@ -656,3 +656,18 @@ def test_torch_level_names():
     np.testing.assert_allclose(x.log_softmax(-1).exp().sum(-1).numpy(), 1.0, rtol=1e-6)
     assert x.prelu(ember.tensor([0.5])).shape == x.shape
     assert x.hardshrink(0.1).shape == x.shape
+
+
+@needs_torch
+def test_relu_special_values_match_torch_bit_for_bit():
+    """relu(-0.0) keeps the sign bit, nan stays nan, infinities and denormals as torch
+    (float32/float64 run through clip(x, 0, inf)); integer relu keeps its dtype."""
+    vals = [-0.0, 0.0, float("nan"), -float("inf"), float("inf"), -1.0, 2.0, 1e-45, -1e-45]
+    for dt in ("float32", "float64"):
+        x = np.array(vals, dt)
+        got = ember.relu(ember.tensor(x)).numpy()
+        want = torch.relu(torch.tensor(x)).numpy()
+        assert got.dtype == want.dtype
+        assert (got.view(f"int{8 * got.itemsize}") == want.view(f"int{8 * want.itemsize}")).all()
+    out = ember.relu(ember.tensor([1, -2, 3]))
+    assert out.dtype == ember.int64 and out.tolist() == [1, 0, 3]
