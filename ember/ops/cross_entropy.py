@@ -8,8 +8,6 @@ ember ops (``backward``, the differentiable definition, so double backward works
 float16/bfloat16 inputs are computed in float32 and the result rounded back.
 """
 
-import threading
-
 from .. import backend
 from .._dtype import result_type, uint8, float32
 from .._dtype import compute_dtype
@@ -20,6 +18,7 @@ from . import reduction as _red
 from . import shape as _sh
 from .indexing import _short
 from ._common import (fmt_shape as _fmt, up_t as _up_t)
+from ._host_threads import in_two_threads, two_threads_ok
 from ._loss_args import (_I64, _MEAN, _as, _cast, _is_float, _named, _no_grad_arg,
                          _reduction, _require_float)
 
@@ -83,31 +82,15 @@ def _class_sum(xp, a, w=None):
     return a.sum(axis=1, keepdims=True)
 
 
-# The exp over a large score array (lstm_lm: 700 x 10000 float32, ~14-19 ms on one core,
-# the largest non-GEMM cost of that step) is split by rows across two threads (NumPy's exp
-# releases the GIL) when ember's BLAS load check sees no other process on the cores and
-# more than one thread is allowed (``set_num_threads``); otherwise one thread, as the GEMM
-# policy does for the same reason (a second thread waiting for a core another process
-# holds only adds work). Measured on that array, 2 cores, the other core mostly busy: one
-# thread min 19.0 ms, two threads min 10.4 ms (a moment the other core was free), medians
-# 19.8 / 20.6 ms.
-EXP_THREADS_MIN = 1 << 20
-
-
 def _exp(xp, z):
-    """``xp.exp(z)`` as a fresh array, in two threads for a large host array on a quiet
-    machine (see EXP_THREADS_MIN)."""
+    """``xp.exp(z)`` as a fresh array; a large host array is split by rows across two
+    threads on a quiet machine (``_host_threads``: the exp over lstm_lm's 700 x 10000
+    scores is ~14-19 ms on one core, the largest non-GEMM cost of that step)."""
     rows = z.shape[0] if z.ndim else 0
-    if (z.size < EXP_THREADS_MIN or rows < 2 or backend.device_type_of(z) != "cpu"
-            or backend.get_num_threads() < 2 or backend._oversubscribed()):
+    if rows < 2 or not two_threads_ok(z, z.size):
         return xp.exp(z)
     e = xp.empty(z.shape, z.dtype)
-    half = rows // 2
-    worker = threading.Thread(target=xp.exp, args=(z[half:],), kwargs={"out": e[half:]},
-                              daemon=True)
-    worker.start()
-    xp.exp(z[:half], out=e[:half])
-    worker.join()
+    in_two_threads(lambda lo, hi: xp.exp(z[lo:hi], out=e[lo:hi]), rows, True)
     return e
 
 
