@@ -5,11 +5,14 @@ of an array use two cores. They are worth it only when the other core is free: w
 another process holding it, the second thread waits for that core (the same reason the
 BLAS policy runs GEMMs on one thread then). ``in_two_threads`` therefore asks the GEMM
 policy's load check (``backend._oversubscribed``; it changes nothing there) and respects
-``set_num_threads``. It is used by cross-entropy's exp over the score array and by exact
-GELU's blocks. (It belongs next to ``backend.fft_kwargs`` if backend takes it over.)
+``set_num_threads``. It is used by cross-entropy's exp over the score array. (It belongs
+next to ``backend.fft_kwargs`` if backend takes it over.)
 
-Measured, exp of a 700 x 10000 float32 array on this 2-core machine: one thread min
-19.0 ms, two threads min 10.4 ms in a moment the other core was free.
+Measured on this 2-core machine: exp of a 700 x 10000 float32 array, one thread min
+19.0 ms, two threads min 10.4 ms in a moment the other core was free. It pays for a few
+large ufunc calls only: exact GELU's 32K-element blocks (~33 ufuncs each) on two threads
+gained nothing in a quiet window (4M fwd+bwd x3: 37.7 ms against 37.2 ms on one), the
+threads queueing for the GIL between calls of a few microseconds.
 """
 import threading
 

@@ -35,7 +35,6 @@ from .._tensor import _make, _wrap_dim
 from ..autograd.function import ArrayFunction
 from . import pointwise as _pw
 from .pointwise import apply_inplace, relu_, sigmoid, tanh, _to_dtype
-from ._host_threads import in_two_threads, two_threads_ok
 from ._common import (LEGACY_NAMES as _LEGACY, TENSOR_MATH as _TNS, array_math as _ns_for,
                       as_number as _num, check_tensor as _check_tensor, up as _up,
                       up_t as _up_t)
@@ -356,13 +355,9 @@ def _gelu_exact(x, want_d):
     y = xp.empty(n, x.dtype)
     d = xp.empty(n, _up(flat[:0]).dtype) if want_d else None
     step = _GELU_BLOCK if backend.device_type_of(x) == "cpu" else max(n, 1)
-    blocks = -(-n // step)
-
-    def run(lo, hi):   # blocks lo .. hi-1 (each call makes its own temporaries)
-        for i in range(lo * step, min(hi * step, n), step):
-            _gelu_f32_block(xp, _up(flat[i:i + step]), y[i:i + step],
-                            None if d is None else d[i:i + step])
-    in_two_threads(run, blocks, two_threads_ok(x, n))
+    for i in range(0, n, step):
+        _gelu_f32_block(xp, _up(flat[i:i + step]), y[i:i + step],
+                        None if d is None else d[i:i + step])
     return y.reshape(x.shape), (None if d is None else d.reshape(x.shape))
 
 

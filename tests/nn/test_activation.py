@@ -677,36 +677,3 @@ def test_relu_special_values_match_torch():
     out = ember.relu(ember.tensor([1, -2, 3]))
     assert out.dtype == ember.int64 and out.tolist() == [1, 0, 3]
 
-
-def test_gelu_two_threads_match_one_thread(monkeypatch):
-    """On a quiet machine exact GELU's blocks of a large input run on two threads: value
-    and gradient bit for bit those of one thread (special values included); an error on
-    the helper thread reaches the caller."""
-    from ember import backend
-    from ember.ops import _host_threads as ht
-    rng = np.random.default_rng(0)
-    x = (rng.standard_normal(ht.HOST_THREADS_MIN + 12345) * 4).astype(np.float32)
-    x[[5, -5, -7, -9]] = [np.inf, -np.inf, np.nan, -0.0]
-
-    def run():
-        xe = ember.tensor(x, requires_grad=True)
-        y = ember.nn.functional.gelu(xe)
-        y.backward(ember.ones_like(y))
-        return y.detach().numpy(), xe.grad.numpy()
-    monkeypatch.setattr(backend, "_oversubscribed", lambda: True)
-    one = run()
-    calls = []
-    real = ht.threading.Thread
-    monkeypatch.setattr(backend, "_oversubscribed", lambda: False)
-    monkeypatch.setattr(backend, "get_num_threads", lambda: 2)
-    monkeypatch.setattr(ht.threading, "Thread", lambda *a, **k: calls.append(1) or real(*a, **k))
-    two = run()
-    assert calls, "the threaded path did not run"
-    for a, b in zip(one, two):
-        assert a.tobytes() == b.tobytes()
-
-    def work(lo, hi):
-        if lo:
-            raise ValueError("from the helper thread")
-    with pytest.raises(ValueError, match="helper thread"):
-        ht.in_two_threads(work, 4, True)
