@@ -18,6 +18,7 @@ from . import reduction as _red
 from . import shape as _sh
 from .indexing import _short
 from ._common import (fmt_shape as _fmt, up_t as _up_t)
+from ._host_threads import in_two_threads, two_threads_ok
 from ._loss_args import (_I64, _MEAN, _as, _cast, _is_float, _named, _no_grad_arg,
                          _reduction, _require_float)
 
@@ -70,12 +71,27 @@ _ONES = {}
 
 def _class_sum(xp, a, w=None):
     """Sum over the class axis of ``a`` (N, C, *S), weighted by ``w`` (C,) if given, kept as
-    size 1. For 2-D inputs a matrix-vector product: ~3x faster than a short-row reduce."""
+    size 1. For 2-D inputs a matrix-vector product: ~3x faster than a short-row reduce
+    (through ember's BLAS thread policy, as every product: a (700, 10000) matvec is large
+    enough for all threads on a quiet machine, one while another process holds a core)."""
     if a.ndim == 2:
-        return (a @ (_ones(xp, a.shape[1], a.dtype, a) if w is None else w))[:, None]
+        v = _ones(xp, a.shape[1], a.dtype, a) if w is None else w
+        return backend.matmul(xp, a, v)[:, None]
     if w is not None:
         a = a * _weight_view(w, a.ndim)
     return a.sum(axis=1, keepdims=True)
+
+
+def _exp(xp, z):
+    """``xp.exp(z)`` as a fresh array; a large host array is split by rows across two
+    threads on a quiet machine (``_host_threads``: the exp over lstm_lm's 700 x 10000
+    scores is ~14-19 ms on one core, the largest non-GEMM cost of that step)."""
+    rows = z.shape[0] if z.ndim else 0
+    if rows < 2 or not two_threads_ok(z, z.size):
+        return xp.exp(z)
+    e = xp.empty(z.shape, z.dtype)
+    in_two_threads(lambda lo, hi: xp.exp(z[lo:hi], out=e[lo:hi]), rows, True)
+    return e
 
 
 def _exp_shifted(xp, x, w=False):
@@ -91,7 +107,7 @@ def _exp_shifted(xp, x, w=False):
     shift = None
     while True:
         z = x if shift is None else x - shift
-        e = xp.exp(z)
+        e = _exp(xp, z)
         if not e.flags.c_contiguous:   # backward writes through e.reshape(-1)
             e = xp.ascontiguousarray(e)
         s = _class_sum(xp, e)

@@ -577,10 +577,23 @@ def abs(input, *, out=None):
 absolute = abs
 
 
+# relu of these dtypes is clip(x, 0, inf) from RELU_CLIP_MIN elements: NumPy's float
+# maximum against a scalar runs a slower loop than clip (measured, (16, 64, 512) float32,
+# one core: 384 us against 134 us), and clip keeps relu(-0.0) = -0.0 as PyTorch does
+# (maximum gives +0.0); below that, np.clip's Python wrapper (~3.5 us) costs more than
+# the loop saves (crossover between 4K and 16K elements).
+_RELU_BY_CLIP = frozenset({numpy.dtype("float32"), numpy.dtype("float64")})
+RELU_CLIP_MIN = 8192
+
+
 class Relu(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
-        out = _gam(x).maximum(x, 0).astype(x.dtype, copy=False)
+        xp = _gam(x)
+        if x.dtype in _RELU_BY_CLIP and x.size >= RELU_CLIP_MIN:
+            out = xp.clip(x, 0, math.inf)
+        else:
+            out = xp.maximum(x, 0).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
         return out
 

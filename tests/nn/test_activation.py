@@ -656,3 +656,24 @@ def test_torch_level_names():
     np.testing.assert_allclose(x.log_softmax(-1).exp().sum(-1).numpy(), 1.0, rtol=1e-6)
     assert x.prelu(ember.tensor([0.5])).shape == x.shape
     assert x.hardshrink(0.1).shape == x.shape
+
+
+@needs_torch
+def test_relu_special_values_match_torch():
+    """nan stays nan, infinities and denormals as torch at every size; from 8192 float32 /
+    float64 elements (clip(x, 0, inf)) relu(-0.0) keeps the sign bit bit for bit as torch
+    (smaller ones go through maximum: +0.0, equal as a number); integer relu keeps its
+    dtype."""
+    vals = [-0.0, 0.0, float("nan"), -float("inf"), float("inf"), -1.0, 2.0, 1e-45, -1e-45]
+    for dt, reps in (("float32", 1), ("float64", 1), ("float32", 1000), ("float64", 1000)):
+        x = np.array(vals * reps, dt)
+        got = ember.relu(ember.tensor(x)).numpy()
+        want = torch.relu(torch.tensor(x)).numpy()
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+        if reps > 1:
+            bits = f"int{8 * got.itemsize}"
+            assert (got.view(bits) == want.view(bits)).all()
+    out = ember.relu(ember.tensor([1, -2, 3]))
+    assert out.dtype == ember.int64 and out.tolist() == [1, 0, 3]
+

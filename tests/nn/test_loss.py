@@ -932,3 +932,49 @@ def test_functional_namespace_complete():
         st = inspect.signature(getattr(torch.nn, cls).__init__).parameters
         assert [(k, v.default) for k, v in se.items()] == \
             [(k, v.default) for k, v in st.items()], cls
+
+
+@pytest.mark.parametrize("shape", [(600, 2000), (40, 300, 100)])
+def test_cross_entropy_threaded_exp_matches_one_thread(monkeypatch, shape):
+    """On a quiet machine a large score array's exp runs in two threads (split by rows):
+    loss and gradient are bit for bit those of the one-thread path, 2-D and N-D."""
+    from ember import backend
+    from ember.ops import _host_threads as ht
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape).astype(np.float32) * 3
+    t = rng.integers(0, shape[1], (shape[0],) + shape[2:])
+    assert x.size >= ht.HOST_THREADS_MIN
+
+    def run():
+        xe = ember.tensor(x, requires_grad=True)
+        loss = EF.cross_entropy(xe, ember.tensor(t))
+        loss.backward()
+        return loss.detach().numpy(), xe.grad.numpy()
+    monkeypatch.setattr(backend, "_oversubscribed", lambda: True)
+    one = run()
+    calls = []
+    real = ht.threading.Thread
+    monkeypatch.setattr(backend, "_oversubscribed", lambda: False)
+    monkeypatch.setattr(backend, "get_num_threads", lambda: 2)
+    monkeypatch.setattr(ht.threading, "Thread",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    two = run()
+    assert calls, "the threaded path did not run"
+    for a, b in zip(one, two):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_host_threads_reraise_the_helper_threads_error():
+    from ember.ops._host_threads import in_two_threads
+    seen = []
+
+    def work(lo, hi):
+        seen.append((lo, hi))
+        if lo:
+            raise ValueError("from the helper thread")
+    with pytest.raises(ValueError, match="helper thread"):
+        in_two_threads(work, 5, True)
+    assert sorted(seen) == [(0, 2), (2, 5)]
+    seen.clear()
+    in_two_threads(lambda lo, hi: seen.append((lo, hi)), 5, False)
+    assert seen == [(0, 5)]

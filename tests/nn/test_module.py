@@ -293,7 +293,7 @@ def test_backward_hook_without_input_grad():
 # -- Linear ----------------------------------------------------------------------------------
 
 @needs_torch
-@pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (4,)])
+@pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (2, 3, 2, 4), (2, 0, 4), (4,)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_parity(shape, bias):
     t = torch.nn.Linear(4, 3, bias=bias)

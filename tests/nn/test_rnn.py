@@ -365,6 +365,24 @@ def test_fused_recurrent_layer_gradcheck(mode, reverse, bias, batch_sizes):
     assert ember.autograd.gradcheck(fn, tuple(ins))
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("batch_sizes", [None, [3, 2, 2, 1]])
+def test_fused_lstm_second_backward_matches_first(reverse, batch_sizes):
+    """The first backward scales the factors forward saved in place; a second backward
+    through the same graph (retain_graph) computes them again and gets the same grads."""
+    from ember.ops.rnn import recurrent_layer
+    ember.manual_seed(5)
+    mk = lambda *s: (ember.randn(*s) * 0.7).requires_grad_()  # noqa: E731
+    ins = [mk(4, 3, 12), mk(12, 3), mk(3, 3), mk(3, 3), mk(12)]
+    out, h, c = recurrent_layer(*ins, mode="LSTM", reverse=reverse, batch_sizes=batch_sizes)
+    loss = (out * out).sum() + (h * c).sum()
+    first = ember.autograd.grad(loss, ins, retain_graph=True)
+    second = ember.autograd.grad(loss, ins)
+    for a, b in zip(first, second):
+        assert_close(a, b, rtol=1e-6, atol=1e-7)
+        assert float(a.abs().sum()) > 0
+
+
 def test_fused_path_is_one_node_per_layer_and_direction():
     m = ember.nn.LSTM(3, 4, num_layers=2, bidirectional=True)
     out, (h, c) = m(ember.randn(5, 2, 3, requires_grad=True))
