@@ -390,16 +390,18 @@ class _Geom:
         return ge.reshape(self._shape(self.OC // self.G))
 
     def output(self, ye, bias, out):
-        """Write the product result (+ bias) into ``out`` ``(N, OC, *O)``."""
+        """Write the product result (+ bias) into ``out`` ``(N, OC, *O)``. ``ye`` is scratch:
+        the bias is added into it in place, in passes as long as a whole channel (added to
+        the cropped or transposed rows it is broadcast over short rows: small_cnn's second
+        convolution, 11 samples, 0.27 -> 0.17 ms)."""
         lead = (self.OC, self.N) if self.cm else (self.N, self.OC)
+        if bias is not None:
+            rows = ye.reshape((self.OC, -1) if self.cm else (self.N, self.OC, -1))
+            rows += bias.reshape(self.OC, 1)
         ye = ye.reshape(lead + self.ext)
         if self.crop:
             ye = ye[self._crop_index()]
-        src = _swap01(ye) if self.cm else ye
-        if bias is None:
-            out[...] = src
-        else:
-            _gam(ye).add(src, bias.reshape((1, self.OC) + (1,) * self.n), out=out)
+        out[...] = _swap01(ye) if self.cm else ye
 
 
 # ---------------------------------------------------------------------------------------
