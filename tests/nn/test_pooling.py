@@ -140,6 +140,29 @@ def test_max_pool_ties_pick_first():
               lambda x: TF.adaptive_max_pool2d(x, size, True), a)
 
 
+@needs_torch
+@pytest.mark.parametrize("shape", [(2, 3, 4, 32), (2, 3, 6, 8), (3, 4, 34)])
+@pytest.mark.parametrize("kind", ["ties", "nan", "neginf", "float64", "int"])
+def test_max_pool_2x2_pairs_path(shape, kind):
+    """kernel == stride == 2 on even sizes (ember's whole-array path, both of its row-length
+    variants): values, indices and gradients as PyTorch, ties and NaN included."""
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal(shape).astype(np.float32)
+    if kind == "ties":
+        a = np.maximum(np.round(a), 0)
+    elif kind == "nan":
+        a[rng.random(a.shape) < 0.2] = np.nan
+    elif kind == "neginf":
+        a[rng.random(a.shape) < 0.6] = -np.inf
+    elif kind == "float64":
+        a = np.round(a).astype(np.float64)
+    else:
+        a = (a * 2).astype(np.int64)
+    for indices in (False, True):
+        check(lambda x: EF.max_pool2d(x, 2, return_indices=indices),
+              lambda x: TF.max_pool2d(x, 2, return_indices=indices), a)
+
+
 def _has_empty_window(L, k, s, p, d, o):
     """A window with no element inside the input (PyTorch then points its index and
     gradient outside the window: not compared)."""
