@@ -405,6 +405,14 @@ def _spread(xp, g, idx, axis, plan, shape, exact):
             buf[head + (slice(plan.o * s, None),)] = 0
     else:
         buf = xp.zeros(shape, g.dtype)
+    if idx is not None and idx.dtype == bool and not exact and first == [0, 1]:
+        # two disjoint offsets: the second's share, then the first's as the rest by one
+        # subtraction (exact for finite g) instead of inverting the mask for a second
+        # masked multiply
+        second = buf[head + (plan.slices[1],)]
+        xp.multiply(g, idx, out=second)
+        xp.subtract(g, second, out=buf[head + (plan.slices[0],)])
+        return buf
     tmp = None
     for t in range(k):
         dst = buf[head + (plan.slices[t],)]
