@@ -33,6 +33,7 @@ in PyTorch's names and meaning (see the class docstring); other attributes are i
 import functools
 import math
 import operator
+import sys
 
 import numpy
 
@@ -286,7 +287,7 @@ def _max_pairs(xp, x, geo, want_idx):
     NaN-aware path decides those)."""
     f = x.reshape(-1)
     n, W = f.size, x.shape[-1]
-    little = numpy.little_endian
+    little = sys.byteorder == "little"   # (host and CUDA devices share it)
     rows = xp.empty(n, x.dtype)
     xp.maximum(f[:-1], f[1:], out=rows[:-1])
     compact = little and x.dtype.itemsize == 4 and W // 2 >= _PAIR_ROWS_MIN
