@@ -6,6 +6,8 @@ step: the head (700x200 @ 200x10000 forward, two backward), per layer the input 
 of all steps (forward, input and weight gradients), 35 recurrent GEMMs each way and the
 W_hh gradient. Its ratio next to the ``lstm_lm`` row shows how much of that row is BLAS.
 """
+from bench._raw_gemms import gemm_runner
+
 DESCRIPTION = "lstm_lm's GEMMs alone: NumPy BLAS (ember's policy) vs torch.mm"
 NUMBER = 1
 
@@ -32,17 +34,4 @@ def make(lib):
         a = rng.random((cols, rows) if transposed else (rows, cols), dtype=np.float32)
         return a.T if transposed else a
     work = [(operand(m, k, ta), operand(k, n, tb), c) for m, k, n, ta, tb, c in gemms()]
-    if lib.__name__ == "ember":
-        from ember import backend
-        mm = lambda a, b: backend.matmul(np, a, b)  # noqa: E731
-    else:
-        work = [(lib.from_numpy(a.T).T if ta else lib.from_numpy(a),
-                 lib.from_numpy(b.T).T if tb else lib.from_numpy(b), c)
-                for (a, b, c), (_, _, _, ta, tb, _) in zip(work, gemms())]
-        mm = lib.mm
-
-    def run():
-        for a, b, c in work:
-            for _ in range(c):
-                mm(a, b)
-    return run
+    return gemm_runner(lib, work)

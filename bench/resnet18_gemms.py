@@ -10,6 +10,8 @@ transforms, the stride-2 and 1x1 products and the linear head. Its
 ratio next to the ``resnet18`` row shows how much of that row is BLAS itself; compare
 its times with PyTorch's whole step too (PyTorch convolves with oneDNN, not im2col + GEMM).
 """
+from bench._raw_gemms import gemm_runner
+
 DESCRIPTION = "resnet18's GEMMs alone: NumPy BLAS (ember's policy) vs torch.matmul"
 NUMBER = 1
 
@@ -79,19 +81,4 @@ def make(lib):
             return rng.random(shape[:-2] + shape[:-3:-1], dtype=np.float32).swapaxes(-1, -2)
         return rng.random(shape, dtype=np.float32)
     work = [(operand(sa, la), operand(sb, lb), c) for sa, la, sb, lb, c in GEMMS]
-    if lib.__name__ == "ember":
-        from ember import backend
-        mm = lambda a, b: backend.matmul(np, a, b)  # noqa: E731
-    else:
-        def tensor(a):
-            if a.ndim >= 2 and a.strides[-1] != a.itemsize:
-                return lib.from_numpy(np.ascontiguousarray(a.swapaxes(-1, -2))).transpose(-1, -2)
-            return lib.from_numpy(a)
-        work = [(tensor(a), tensor(b), c) for a, b, c in work]
-        mm = lib.matmul
-
-    def run():
-        for a, b, c in work:
-            for _ in range(c):
-                mm(a, b)
-    return run
+    return gemm_runner(lib, work)

@@ -451,15 +451,19 @@ def _dw_weights(geo, w):
     return w.reshape(geo.C, geo.OC // geo.C, geo.KK)
 
 
+def _dw_operands(geo, a, w):
+    """(a, weight (C, multiplier, KK), its namespace, multiplier, the shape that broadcasts
+    one offset's weights over a chunk) for a depthwise kernel of array ``a``."""
+    a, wk = _up(a), _dw_weights(geo, _up(w))
+    m = wk.shape[1]
+    return a, wk, _gam(a), m, (geo.C, m) + (1,) * len(geo.oshape)
+
+
 def _dw_conv(geo, x, w):
     """The depthwise convolution of ``x`` (no bias): per chunk, the sum over kernel offsets
     of each offset's window view times its per-channel weights."""
-    x, w = _up(x), _up(w)
-    xp = _gam(x)
+    x, wk, xp, m, wshape = _dw_operands(geo, x, w)
     y = xp.empty((geo.N, geo.OC) + geo.O, x.dtype)
-    wk = _dw_weights(geo, w)
-    m = wk.shape[1]
-    wshape = (geo.C, m) + (1,) * len(geo.oshape)
     for n0, n1, sg in geo.chunks(_DW_CHUNK_BYTES):
         win = sg.source_windows(x[n0:n1])
         shape = (n1 - n0, geo.C, m) + sg.oshape
@@ -488,12 +492,8 @@ def _dw_input_grad(geo, g, w):
     fwd = _as_forward(geo)
     if fwd is not None:
         return _conv_flipped(geo, fwd, g, w, None)
-    g, w = _up(g), _up(w)
-    xp = _gam(g)
+    g, wk, xp, m, wshape = _dw_operands(geo, g, w)
     gx = xp.empty((geo.N, geo.C) + geo.I, g.dtype)
-    wk = _dw_weights(geo, w)
-    m = wk.shape[1]
-    wshape = (geo.C, m) + (1,) * len(geo.oshape)
     for n0, n1, sg in geo.chunks(_DW_CHUNK_BYTES):
         ge = sg.ext_grad(g[n0:n1]).reshape((n1 - n0, geo.C, m) + sg.oshape)
         buf = sg._buffer(xp, g.dtype)
