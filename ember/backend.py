@@ -380,7 +380,14 @@ def get_num_threads():
 
 
 def matmul(xp, a, b, out=None):
-    """``xp.matmul(a, b)`` with ember's BLAS thread policy for small products."""
+    """``xp.matmul(a, b)`` with ember's BLAS thread policy for small products.
+
+    On the host an ``(..., m, k) @ (k, n)`` product is folded to one ``(rows, k) @ (k, n)``
+    GEMM: NumPy runs one small GEMM per leading index instead (measured, float32 on this
+    2-core machine: (35, 20, 200) @ (200, 10000) 489 ms batched, 108 ms folded)."""
+    if xp is numpy and a.ndim > 2 and b.ndim == 2 and out is None:
+        lead = a.shape[:-1]
+        return matmul(xp, a.reshape(-1, a.shape[-1]), b).reshape(lead + b.shape[1:])
     if xp is numpy and a.ndim and b.ndim:
         m = a.shape[-2] if a.ndim > 1 else 1
         n = b.shape[-1] if b.ndim > 1 else 1

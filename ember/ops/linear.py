@@ -2,11 +2,10 @@
 
 One Function per call, so a Linear layer costs one node instead of matmul + transpose +
 add; the backward is written with ember ops, so it is differentiable again. An input with
-more than two dims is folded to (rows, in) for one GEMM: NumPy's matmul of a 3-D array by
-a 2-D one runs one small GEMM per leading index (measured, (35, 20, 200) @ (200, 10000)
-float32 on this 2-core machine: 3-D 489 ms, folded 108 ms, under load 4.7); the input
-gradient ``g @ W`` is folded the same way (lstm_lm's head, (35, 20, 10000) @ (10000, 200)
-on one thread: 105 ms 3-D, 55 ms folded).
+more than two dims makes one GEMM, forward and backward: ``backend.matmul`` folds the
+leading dims (NumPy's matmul of a 3-D array by a 2-D one runs one small GEMM per leading
+index; lstm_lm's head input gradient, (35, 20, 10000) @ (10000, 200) on one thread: 105 ms
+3-D, 55 ms folded).
 """
 from .. import backend
 from .._dtype import HALF_NP
@@ -43,9 +42,6 @@ class Linear(ArrayFunction):
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
         xp = _gam(x)
-        lead = x.shape[:-1]
-        if x.ndim > 2:   # one GEMM over all leading dims (NumPy loops 3-D @ 2-D per batch)
-            x = x.reshape(-1, x.shape[-1])
         if x.dtype in HALF_NP:  # float16/bfloat16: GEMM in float32
             out = backend.matmul(xp, x.astype("float32"), w.astype("float32").T)
             if b is not None:
@@ -55,7 +51,7 @@ class Linear(ArrayFunction):
             out = backend.matmul(xp, x, w.T)
             if b is not None:
                 out += b
-        return out.reshape(lead + (w.shape[0],)) if len(lead) > 1 else out
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -78,10 +74,7 @@ class Linear(ArrayFunction):
         x, w = ctx.saved_arrays
         need = ctx.needs_input_grad
         xp = _gam(g)
-        gx = None
-        if need[0]:   # folded to one GEMM, as in forward
-            gx = _gemm(xp, g.reshape(-1, g.shape[-1]), w).reshape(g.shape[:-1] + w.shape[1:]) \
-                if g.ndim > 2 else _gemm(xp, g, w)
+        gx = _gemm(xp, g, w) if need[0] else None
         gw = gb = None
         if need[1] or (len(need) > 2 and need[2]):
             g2 = g.reshape(-1, w.shape[0])
