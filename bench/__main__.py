@@ -56,6 +56,7 @@ WORKLOADS = [
     "import_time_cached",
     "lstm_lm_gemms",
     "resnet18_gemms",
+    "matmul_gemms",
 ]
 
 

@@ -350,12 +350,62 @@ def _use_threads_for(macs):
     lib = _blas.get("lib", 0)
     if lib == 0:
         lib = _openblas()
-    if lib is None:
+    if lib is None or _blas.get("pinned"):
         return
-    want = 1 if macs < SMALL_GEMM_MACS or _oversubscribed() else _blas.get("max") or lib[1]
+    if macs < SMALL_GEMM_MACS or _oversubscribed():
+        want = 1
+    else:
+        want = _blas.get("max") or lib[1]
+        _blas["wide_t"] = _blas["call_t"]   # (_oversubscribed stamped this call)
     if want != _blas["current"]:
         lib[0](want)
         _blas["current"] = want
+
+
+# -- a second host thread beside NumPy's ------------------------------------------------
+# After a multi-threaded GEMM, OpenBLAS's idle workers busy-wait for more work (~0.1 s,
+# its THREAD_TIMEOUT of 2**28 cycles) before they sleep: a Python thread started in that
+# time competes with one of them for a core. Measured on small_cnn with the im2col copies
+# split across two threads next to 2-thread GEMMs: 45.6 ms a step against 42.0 ms unsplit.
+WIDE_GEMM_SPIN_S = 0.2
+
+
+def host_threads_free():
+    """Whether a second host thread (beside this one) would find a core of its own now:
+    ``set_num_threads`` allows two or more, no other process holds a core (the GEMM
+    policy's load check above), and no OpenBLAS worker is still spinning after a
+    multi-threaded GEMM of the last WIDE_GEMM_SPIN_S seconds."""
+    if get_num_threads() < 2 or _oversubscribed():
+        return False
+    wide = _blas.get("wide_t")
+    return wide is None or _blas["call_t"] - wide >= WIDE_GEMM_SPIN_S
+
+
+class one_blas_thread:
+    """Inside the block every GEMM runs on one BLAS thread (re-entrant; for work split
+    across host threads, each of which then runs its own GEMMs on its own core: measured
+    on small_cnn's (11, 64, 288) @ (288, 288) batched GEMMs, two Python threads of
+    1-thread GEMMs did twice the work in 71 ms against 45 ms for once on OpenBLAS's 2)."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        lib = _blas.get("lib", 0)
+        if lib == 0:
+            lib = _openblas()
+        _blas["pinned"] = _blas.get("pinned", 0) + 1
+        if lib is not None and _blas["current"] != 1:
+            lib[0](1)
+            _blas["current"] = 1
+        return self
+
+    def __exit__(self, *exc):
+        _blas["pinned"] -= 1
+
+
+def blas_pinned():
+    """Whether a ``one_blas_thread`` block is running (a host-thread split is on)."""
+    return bool(_blas.get("pinned"))
 
 
 def set_num_threads(n):

@@ -152,3 +152,42 @@ def test_real_spinning_process_is_seen(monkeypatch):
     finally:
         spinner.terminate()
         spinner.join()
+
+
+def test_wide_gemm_keeps_host_threads_off_while_openblas_spins(monkeypatch):
+    """A multi-threaded GEMM stamps its time; a second host thread is refused for
+    WIDE_GEMM_SPIN_S after it (OpenBLAS's workers still spin), allowed after."""
+    setter = FakeOpenBLAS()
+    clock = {"t": 1000.0}
+    state = {"lib": (setter, 2), "current": 1, "busy": False,
+             "call_t": clock["t"], "next_t": clock["t"] + 1e9}
+    monkeypatch.setattr(backend, "_blas", state)
+    monkeypatch.setattr(backend, "_monotonic", lambda: clock["t"])
+    assert backend.host_threads_free()                 # no wide GEMM yet
+    backend._use_threads_for(1 << 24)
+    assert setter.calls == [2] and state["wide_t"] == clock["t"]
+    clock["t"] += backend.WIDE_GEMM_SPIN_S / 4         # (no idle gap: IDLE_GAP_S)
+    assert backend.host_threads_free() is False
+    for _ in range(8):
+        clock["t"] += backend.IDLE_GAP_S / 2
+        backend._use_threads_for(1 << 10)              # small GEMMs keep the clock going
+    clock["t"] += backend.WIDE_GEMM_SPIN_S
+    assert backend.host_threads_free()
+    backend.set_num_threads(1)
+    assert backend.host_threads_free() is False
+
+
+def test_one_blas_thread_pins_every_gemm(monkeypatch):
+    setter = FakeOpenBLAS()
+    state = {"lib": (setter, 2), "current": 2, "busy": False,
+             "call_t": time.monotonic() + 1e6, "next_t": time.monotonic() + 1e9}
+    monkeypatch.setattr(backend, "_blas", state)
+    monkeypatch.setattr(backend, "_monotonic", lambda: state["call_t"])
+    with backend.one_blas_thread():
+        assert setter.calls == [1] and backend.blas_pinned()
+        with backend.one_blas_thread():
+            backend._use_threads_for(1 << 24)          # a large GEMM stays on one thread
+        assert backend.blas_pinned()
+    assert setter.calls == [1] and not backend.blas_pinned()
+    backend._use_threads_for(1 << 24)
+    assert setter.calls == [1, 2]

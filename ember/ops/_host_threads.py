@@ -1,16 +1,19 @@
-"""Large element-wise host work split across two threads on a quiet machine.
+"""Large host work split across two threads on a quiet machine.
 
-NumPy's ufuncs release the GIL, so two Python threads running ufuncs on disjoint halves
-of an array use two cores. They are worth it only when the other core is free: with
-another process holding it, the second thread waits for that core (the same reason the
-BLAS policy runs GEMMs on one thread then). ``in_two_threads`` therefore asks the GEMM
-policy's load check (``backend._oversubscribed``; it changes nothing there) and respects
-``set_num_threads``. It is used by cross-entropy's exp over the score array. (It belongs
-next to ``backend.fft_kwargs`` if backend takes it over.)
+NumPy's ufuncs, copies and GEMMs release the GIL, so two Python threads working on
+disjoint halves of an array use two cores. They are worth it only when the other core is
+free: with another process holding it, the second thread waits for that core (the same
+reason the BLAS policy runs GEMMs on one thread then), and for ~0.1 s after a
+multi-threaded GEMM an OpenBLAS worker spins on it. ``two_threads_ok`` therefore asks
+``backend.host_threads_free``. Inside a split every GEMM runs on one BLAS thread (each
+host thread's GEMMs on its own core), and a split inside a split runs on one thread.
+
+Used by cross-entropy's exp over the score array and by convolution (each half of the
+batch: im2col, GEMMs and output writes; ``ops/conv.py``).
 
 Measured on this 2-core machine: exp of a 700 x 10000 float32 array, one thread min
 19.0 ms, two threads min 10.4 ms in a moment the other core was free. It pays for a few
-large ufunc calls only: exact GELU's 32K-element blocks (~33 ufuncs each) on two threads
+large calls only: exact GELU's 32K-element blocks (~33 ufuncs each) on two threads
 gained nothing in a quiet window (4M fwd+bwd x3: 37.7 ms against 37.2 ms on one), the
 threads queueing for the GIL between calls of a few microseconds.
 """
@@ -22,32 +25,51 @@ from .. import backend
 HOST_THREADS_MIN = 1 << 20
 
 
-def two_threads_ok(x, size):
-    """Whether work over ``size`` elements of the array ``x`` should use two threads."""
-    return (size >= HOST_THREADS_MIN and backend.device_type_of(x) == "cpu"
-            and backend.get_num_threads() >= 2 and not backend._oversubscribed())
+def two_threads_ok(x, size, minimum=HOST_THREADS_MIN):
+    """Whether work over ``size`` elements (at least ``minimum``) of the array ``x`` should
+    use two threads: a host array, no split already running, a free second core."""
+    return (size >= minimum and not backend.blas_pinned()
+            and backend.device_type_of(x) == "cpu" and backend.host_threads_free())
 
 
 def in_two_threads(work, n, split):
-    """``work(lo, hi)`` over the index range [0, n): with ``split`` the halves [0, n // 2)
-    and [n // 2, n) run at once, the second on a helper thread (joined before returning;
-    an exception on it is raised here), else ``work(0, n)`` on this thread."""
+    """``work(lo, hi)`` over the index range [0, n), returning the list of its results:
+    with ``split`` the halves [0, n // 2) and [n // 2, n) run at once, the second on a
+    helper thread (joined before returning; an exception on it is raised here) and every
+    GEMM on one BLAS thread; else ``[work(0, n)]`` on this thread."""
     if not split or n < 2:
-        work(0, n)
-        return
+        return [work(0, n)]
     half = n // 2
+    out = [None, None]
     failed = []
 
     def second():
         try:
-            work(half, n)
+            out[1] = work(half, n)
         except BaseException as e:  # noqa: BLE001 - re-raised on the calling thread
             failed.append(e)
-    worker = threading.Thread(target=second, daemon=True)
-    worker.start()
-    try:
-        work(0, half)
-    finally:
-        worker.join()
+    with backend.one_blas_thread():
+        worker = threading.Thread(target=second, daemon=True)
+        worker.start()
+        try:
+            out[0] = work(0, half)
+        finally:
+            worker.join()
     if failed:
         raise failed[0]
+    return out
+
+
+def elementwise(fn, out, *arrays, minimum=HOST_THREADS_MIN):
+    """``fn(*arrays, out=out)`` for C-contiguous arrays of ``out``'s shape; from ``minimum``
+    elements on a quiet machine as two flat halves on two threads. Returns ``out``."""
+    n = out.size
+    if n < minimum or not out.flags.c_contiguous or not all(
+            a.flags.c_contiguous and a.shape == out.shape for a in arrays) \
+            or not two_threads_ok(out, n, minimum):
+        fn(*arrays, out=out)
+        return out
+    flat = [a.reshape(-1) for a in arrays]
+    whole = out.reshape(-1)
+    in_two_threads(lambda lo, hi: fn(*(a[lo:hi] for a in flat), out=whole[lo:hi]), n, True)
+    return out

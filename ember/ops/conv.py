@@ -74,6 +74,7 @@ from .._dtype import BOOL_NP, COMPLEX_NP
 from ..autograd.function import ArrayFunction
 from . import conv_winograd as _wino
 from ._common import check_tensor as _check_tensor, up as _up
+from ._host_threads import in_two_threads, two_threads_ok
 from ..autograd.dispatch import composite
 from ..autograd.dispatch import casting_active as _casting_active
 
@@ -234,25 +235,31 @@ class _Geom:
     def output_size(self):
         return self.I if self.transposed else self.O
 
-    def chunks(self, limit=None):
-        """[(n0, n1, geometry of samples n0:n1)] covering the batch, each chunk's columns
-        at most ~``limit`` bytes (at least one sample per chunk); the depthwise kernels
-        count their padded buffer instead (``limit`` _DW_CHUNK_BYTES)."""
-        N = self.N
+    def chunks(self, limit=None, lo=0, hi=None):
+        """[(n0, n1, geometry of samples n0:n1)] covering samples lo:hi (the batch by
+        default), each chunk's columns at most ~``limit`` bytes (at least one sample per
+        chunk); the depthwise kernels count their padded buffer instead (``limit``
+        _DW_CHUNK_BYTES)."""
+        hi = self.N if hi is None else hi
+        N = hi - lo
         limit = _CHUNK_BYTES if limit is None else limit
         per = max((self.C * self.F if self.dw else self.C * self.KK * self.L) * 4, 1)
         count = max(1, -(-N // max(1, limit // per))) if N else 1
         size = -(-N // count) if N else 0
-        if count == 1:
+        if count == 1 and N == self.N:
             return [(0, N, self)]
         out = []
-        for n0 in range(0, N, size):
+        for n0 in range(lo, hi, size) if N else [lo]:
             sub = object.__new__(_Geom)
             for name in _Geom.__slots__:
                 setattr(sub, name, getattr(self, name))
-            sub.N = min(size, N - n0)
+            sub.N = min(size, hi - n0)
             out.append((n0, n0 + sub.N, sub))
         return out
+
+    def columns_size(self):
+        """Elements of the whole batch's columns (the im2col work of one pass)."""
+        return self.N * self.C * self.KK * self.L
 
     # -- views ---------------------------------------------------------------------------
     def _buffer(self, xp, dtype):
@@ -408,9 +415,10 @@ class _Geom:
 # whole-batch drivers on arrays (chunked over the batch; float16/bfloat16 via float32)
 
 def _run_conv(geo, x, w, b, keep=False):
-    """conv(x, w) + b; with ``keep``, also returns every chunk's columns (a list; for a
-    Winograd layer its input transform) when they take at most _CACHE_COLS_BYTES in all,
-    else None."""
+    """conv(x, w) + b; with ``keep``, also returns every chunk's columns ({n0: (n1, cols)};
+    for a Winograd layer its input transform) when they take at most _CACHE_COLS_BYTES in
+    all, else None. The two halves of the batch run on two threads when
+    ``_split_batch`` says so."""
     if geo.dw:
         y = _dw_conv(geo, x, w)
         if b is not None:
@@ -421,20 +429,51 @@ def _run_conv(geo, x, w, b, keep=False):
     if _wino.applies(geo, x.dtype):
         vs = _wino.conv(geo, x, w, b, y)    # its input transforms serve the weight gradient
         return y, (vs if keep and sum(v.nbytes for v in vs) <= _CACHE_COLS_BYTES else None)
-    kept, size = ([] if keep else None), 0
-    for n0, n1, sg in geo.chunks():
-        cols = sg.im2col(x[n0:n1])
-        if sg.writes_output():
-            yc = y[n0:n1]
-            sg.forward_product(w, cols, out=yc.reshape(sg._shape(sg.OC // sg.G)))
-            if b is not None:
-                yc += b.reshape((1, sg.OC) + (1,) * sg.n)
-        else:
-            sg.output(sg.forward_product(w, cols), b, y[n0:n1])
-        if kept is not None:
-            size += cols.nbytes
-            kept = kept + [cols] if size <= _CACHE_COLS_BYTES else None
-    return y, kept
+    split = _split_batch(geo, x)
+    cap = _CACHE_COLS_BYTES // (2 if split else 1)
+
+    def part(lo, hi):
+        kept, size = ({} if keep else None), 0
+        for n0, n1, sg in geo.chunks(lo=lo, hi=hi):
+            cols = sg.im2col(x[n0:n1])
+            if sg.writes_output():
+                yc = y[n0:n1]
+                sg.forward_product(w, cols, out=yc.reshape(sg._shape(sg.OC // sg.G)))
+                if b is not None:
+                    yc += b.reshape((1, sg.OC) + (1,) * sg.n)
+            else:
+                sg.output(sg.forward_product(w, cols), b, y[n0:n1])
+            if kept is not None:
+                size += cols.nbytes
+                if size <= cap:
+                    kept[n0] = (n1, cols)
+                else:
+                    kept = None
+        return kept
+    parts = in_two_threads(part, geo.N, split)
+    if not keep or any(k is None for k in parts):
+        return y, None
+    return y, {n0: c for k in parts for n0, c in k.items()}
+
+
+# The batch is split across two host threads (``_host_threads``) for convolutions whose
+# columns have at least this many elements, on a quiet machine with no OpenBLAS worker
+# spinning (small_cnn's RGB stem: 0.9M): each half's im2col, 1-thread GEMMs and output
+# writes run on their own core. The per-sample GEMMs of the sample-major layout run far
+# below speed on OpenBLAS's two threads (small_cnn's second layer: two Python threads of
+# 1-thread GEMMs did twice the work in 71 ms against 45 ms once on OpenBLAS's 2).
+_SPLIT_MIN_COLS = 1 << 18
+
+
+def _split_batch(geo, a):
+    """Whether convolution work over the batch of ``geo`` runs as two halves at once."""
+    return geo.N >= 2 and two_threads_ok(a, geo.columns_size(), _SPLIT_MIN_COLS)
+
+
+def _cached_cols(cols, n0, n1):
+    """Forward's columns of samples n0:n1 ({n0: (n1, cols)}), or None."""
+    hit = cols.get(n0) if cols else None
+    return hit[1] if hit is not None and hit[0] == n1 else None
 
 
 # -- depthwise: direct per-channel kernels ------------------------------------------------
@@ -576,8 +615,11 @@ def _run_conv_transpose(geo, x, w, b):
         return _conv_flipped(geo, fwd, x, w, b)
     x, w, b = _up(x), _up(w), _up(b)
     y = _gam(x).empty((geo.N, geo.C) + geo.I, x.dtype)
-    for n0, n1, sg in geo.chunks():
-        sg.col2im(sg.input_product(w, sg.ext_grad(x[n0:n1])), y[n0:n1])
+
+    def part(lo, hi):
+        for n0, n1, sg in geo.chunks(lo=lo, hi=hi):
+            sg.col2im(sg.input_product(w, sg.ext_grad(x[n0:n1])), y[n0:n1])
+    in_two_threads(part, geo.N, _split_batch(geo, x))
     if b is not None:
         y += b.reshape((1, -1) + (1,) * geo.n)
     return y
@@ -600,18 +642,22 @@ def _run_conv_backward(geo, g, x, w, need_x, need_w, cols=None):
             gx, need_x = _conv_flipped(geo, fwd, g, w, None), False
         else:
             gx = xp.empty((geo.N, geo.C) + geo.I, g.dtype)
-    part = None
-    for i, (n0, n1, sg) in enumerate(geo.chunks()):
-        if not need_w and not need_x:
-            break
-        ge = sg.ext_grad(g[n0:n1])
-        if need_x:
-            sg.col2im(sg.input_product(w, ge), gx[n0:n1])
-        if need_w:
-            c = cols[i] if cols is not None else sg.im2col(_up(x[n0:n1]))
-            p = sg.weight_part(ge, c)
-            part = p if part is None else xp.add(part, p, out=part)
-    return gx, (geo.weight_of(part) if need_w else gw)
+    if not need_w and not need_x:
+        return gx, gw
+
+    def part(lo, hi):
+        acc = None
+        for n0, n1, sg in geo.chunks(lo=lo, hi=hi):
+            ge = sg.ext_grad(g[n0:n1])
+            if need_x:
+                sg.col2im(sg.input_product(w, ge), gx[n0:n1])
+            if need_w:
+                c = _cached_cols(cols, n0, n1)
+                p = sg.weight_part(ge, sg.im2col(_up(x[n0:n1])) if c is None else c)
+                acc = p if acc is None else xp.add(acc, p, out=acc)
+        return acc
+    parts = in_two_threads(part, geo.N, _split_batch(geo, g))
+    return gx, (geo.weight_of(_sum_parts(xp, parts)) if need_w else gw)
 
 
 def _run_conv_transpose_backward(geo, h, x, w, need_x, need_w):
@@ -623,15 +669,24 @@ def _run_conv_transpose_backward(geo, h, x, w, need_x, need_w):
     h, w = _up(h), _up(w)
     xp = _gam(h)
     gx = xp.empty((geo.N, geo.OC) + geo.O, h.dtype) if need_x else None
-    part = None
-    for n0, n1, sg in geo.chunks():
-        cols = sg.im2col(h[n0:n1])
-        if need_x:
-            sg.output(sg.forward_product(w, cols), None, gx[n0:n1])
-        if need_w:
-            p = sg.weight_part(sg.ext_grad(_up(x[n0:n1])), cols)
-            part = p if part is None else xp.add(part, p, out=part)
-    return gx, (geo.weight_of(part) if need_w else None)
+
+    def part(lo, hi):
+        acc = None
+        for n0, n1, sg in geo.chunks(lo=lo, hi=hi):
+            cols = sg.im2col(h[n0:n1])
+            if need_x:
+                sg.output(sg.forward_product(w, cols), None, gx[n0:n1])
+            if need_w:
+                p = sg.weight_part(sg.ext_grad(_up(x[n0:n1])), cols)
+                acc = p if acc is None else xp.add(acc, p, out=acc)
+        return acc
+    parts = in_two_threads(part, geo.N, _split_batch(geo, h))
+    return gx, (geo.weight_of(_sum_parts(xp, parts)) if need_w else None)
+
+
+def _sum_parts(xp, parts):
+    """The weight-gradient parts of the batch halves (one or two) added."""
+    return parts[0] if len(parts) == 1 else xp.add(parts[0], parts[1], out=parts[0])
 
 
 def _bias_grad(g, n):

@@ -45,6 +45,7 @@ from ..autograd.function import ArrayFunction
 from ..autograd.dispatch import composite
 from . import pointwise as _pw
 from ._common import fmt_shape as _fmt_shape
+from ._host_threads import in_two_threads, two_threads_ok
 
 _gam = backend.get_array_module
 _on = backend.on
@@ -284,7 +285,32 @@ def _max_pairs(xp, x, geo, want_idx):
     The stage offsets are the ``greater`` passes at the same positions, compacted (the
     backward's masked multiplies run ~4x slower on strided masks): exactly what
     ``_max_stage`` records (ties to the first offset). None if a NaN is met (the caller's
-    NaN-aware path decides those)."""
+    NaN-aware path decides those).
+
+    The two halves of the batch run on two threads when ``two_threads_ok`` says so (small
+    CNN's first pool, 1M elements: each pass is a memory-bound ufunc)."""
+    out = xp.empty(geo.out_shape, x.dtype)
+    idx = [xp.empty(geo.out_shape, bool), xp.empty(x.shape[:-1] + (x.shape[-1] // 2,), bool)] \
+        if want_idx else None
+    if not geo.lead:
+        ok = [_max_pairs_into(xp, x, out, idx)]
+    else:
+        ok = in_two_threads(
+            lambda lo, hi: _max_pairs_into(xp, x[lo:hi], out[lo:hi],
+                                           idx and [i[lo:hi] for i in idx]),
+            x.shape[0], two_threads_ok(x, x.size, POOL_SPLIT_MIN))
+    return (out, idx) if all(ok) else None
+
+
+# max pooling's pairs path and its backward split the batch across two threads from this
+# many input elements (a pass over 0.5M float32 takes ~0.2-0.4 ms, a thread ~0.05 ms)
+POOL_SPLIT_MIN = 1 << 19
+
+
+def _max_pairs_into(xp, x, out, idx):
+    """The passes of ``_max_pairs`` over ``x`` (whole planes), writing the maxima into
+    ``out`` and, with ``idx`` ([lower, right] arrays), the stage offsets; False if a NaN is
+    met."""
     f = x.reshape(-1)
     n, W = f.size, x.shape[-1]
     little = sys.byteorder == "little"   # (host and CUDA devices share it)
@@ -295,29 +321,31 @@ def _max_pairs(xp, x, geo, want_idx):
         rows[-1] = 0
         half = rows.view(numpy.uint64).astype(numpy.uint32).view(x.dtype)
         top, bottom = (half.reshape(-1, 2, W // 2)[:, i] for i in (0, 1))
-        out = xp.maximum(top, bottom).reshape(geo.out_shape)
+        xp.maximum(top, bottom, out=out.reshape(top.shape))
     else:
         win = x.shape[:-2] + (x.shape[-2] // 2, 2, W // 2, 2)
         full = xp.empty(n, x.dtype)
         xp.maximum(rows[:-W], rows[W:], out=full[:-W])
-        out = xp.ascontiguousarray(full.reshape(win)[..., 0, :, 0])
+        out[...] = full.reshape(win)[..., 0, :, 0]
     if x.dtype in FLOATING_NP and bool(xp.isnan(out).any()):
-        return None
-    if not want_idx:
-        return out, None
+        return False
+    if idx is None:
+        return True
+    lower, right_out = idx
     if compact:
-        lower = xp.greater(bottom, top).reshape(geo.out_shape)
+        xp.greater(bottom, top, out=lower.reshape(top.shape))
     else:
         full = xp.empty(n, bool)
         xp.greater(rows[W:], rows[:-W], out=full[:-W])
-        lower = xp.ascontiguousarray(full.reshape(win)[..., 0, :, 0])
+        lower[...] = full.reshape(win)[..., 0, :, 0]
     right = xp.empty(n, bool)
     xp.greater(f[1:], f[:-1], out=right[:-1])
     if little:      # the even bytes as the low bytes of uint16 pairs: one cast
-        right = right.view(numpy.uint16).astype(numpy.uint8).view(bool)    # (5x a strided copy)
+        xp.copyto(right_out.reshape(-1).view(numpy.uint8), right.view(numpy.uint16),
+                  casting="unsafe")    # (5x a strided copy)
     else:
-        right = xp.ascontiguousarray(right[0::2])
-    return out, [lower, right.reshape(x.shape[:-1] + (W // 2,))]
+        right_out.reshape(-1)[...] = right[0::2]
+    return True
 
 
 def _max_forward(xp, x, geo, want_idx):
@@ -325,7 +353,7 @@ def _max_forward(xp, x, geo, want_idx):
     if _is_pairs(geo, x):
         res = _max_pairs(xp, x, geo, want_idx)
         if res is not None:
-            return res[0], (res[1] if want_idx else None)
+            return res
     floating = x.dtype in FLOATING_NP
     padval = _pad_value(x.dtype)
     a0 = _pad(xp, x, geo, padval)
@@ -386,9 +414,10 @@ def _select(xp, a, idx, axis, plan):
     return out
 
 
-def _spread(xp, g, idx, axis, plan, shape, exact):
+def _spread(xp, g, idx, axis, plan, shape, exact, out=None):
     """The transpose of a stage: ``g`` (one value per window) sent back to the positions
-    the windows read, restricted to the winning offset when ``idx`` is given.
+    the windows read, restricted to the winning offset when ``idx`` is given; into ``out``
+    (of ``shape``; not adaptive plans) when given.
 
     Offsets ``t`` with ``t * d < s`` read disjoint positions, so they are written directly;
     when they cover the whole axis no zero-fill is needed. Other offsets are added."""
@@ -396,16 +425,19 @@ def _spread(xp, g, idx, axis, plan, shape, exact):
         return _spread_adaptive(xp, g, idx, axis, plan, shape)
     k, s, d = plan.k, plan.s, plan.d
     if plan.whole and idx is None:
-        return xp.broadcast_to(g, shape).copy()
+        if out is None:
+            return xp.broadcast_to(g, shape).copy()
+        out[...] = g
+        return out
     first = [t for t in range(k) if t * d < s]
     covered = d == 1 and len(first) == s
     head = (slice(None),) * axis
+    buf = xp.empty(shape, g.dtype) if out is None else out
     if covered:
-        buf = xp.empty(shape, g.dtype)
         if plan.Lp > plan.o * s:
             buf[head + (slice(plan.o * s, None),)] = 0
     else:
-        buf = xp.zeros(shape, g.dtype)
+        buf[...] = 0
     if idx is not None and idx.dtype == bool and not exact and first == [0, 1]:
         # two disjoint offsets: the second's share, then the first's as the rest by one
         # subtraction (exact for finite g) instead of inverting the mask for a second
@@ -521,6 +553,14 @@ class _MaxScatter(ArrayFunction):
         xp = _gam(g)
         ctx.geo, ctx.stages = geo, stages
         exact = g.dtype in FLOATING_NP and not bool(xp.isfinite(g).all())
+        if geo.lead and not geo.pad and not geo.adaptive and g.shape[0] >= 2 and \
+                two_threads_ok(g, math.prod(geo.shape), POOL_SPLIT_MIN):
+            # the two halves of the batch on two threads, each writing its half of the
+            # input-shaped gradient
+            res = xp.empty(geo.shape, g.dtype)
+            in_two_threads(lambda lo, hi: _spread_stages(xp, g, geo, stages, exact, lo, hi,
+                                                         res[lo:hi]), g.shape[0], True)
+            return res
         for d, p in enumerate(geo.plans):
             g = _spread(xp, g, stages[d], geo.lead + d, p, geo.stage_shapes[d], exact)
         return _unpad(xp, g, geo)
@@ -528,6 +568,18 @@ class _MaxScatter(ArrayFunction):
     @staticmethod
     def backward(ctx, gg):
         return _MaxGather.apply(gg, geo=ctx.geo, stages=ctx.stages)
+
+
+def _spread_stages(xp, g, geo, stages, exact, lo, hi, out):
+    """Every stage of the max-pool gradient for samples lo:hi (an unpadded, not adaptive
+    ``geo``), the last written into ``out``."""
+    g = g[lo:hi]
+    last = len(geo.plans) - 1
+    for d, p in enumerate(geo.plans):
+        shape = (hi - lo,) + geo.stage_shapes[d][1:]
+        idx = stages[d][lo:hi] if stages[d] is not None else None
+        g = _spread(xp, g, idx, geo.lead + d, p, shape, exact, out if d == last else None)
+    return g
 
 
 class _MaxGather(ArrayFunction):

@@ -590,3 +590,50 @@ def test_module_in_sequential_trains():
                 p -= 0.05 * p.grad
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+_SPLIT_CASES = [
+    # (conv function, input shape, weight shape, keyword arguments)
+    ("conv2d", (6, 3, 16, 16), (8, 3, 3, 3), dict(padding=1)),          # RGB stem, sample-major
+    ("conv2d", (5, 8, 10, 10), (16, 8, 3, 3), dict(padding=1)),         # flat grid, odd batch
+    ("conv2d", (6, 16, 4, 4), (24, 16, 3, 3), dict(padding=1)),         # channel-major
+    ("conv2d", (4, 6, 9, 9), (8, 6, 3, 3), dict(stride=2, padding=1)),  # col2im input grad
+    ("conv2d", (4, 6, 7, 7), (8, 6, 1, 1), {}),                         # 1x1 direct
+    ("conv2d", (4, 6, 9, 9), (8, 3, 3, 3), dict(groups=2, dilation=2, padding=2)),
+    ("conv1d", (6, 4, 20), (5, 4, 5), dict(padding=2)),
+    ("conv_transpose2d", (4, 6, 5, 5), (6, 4, 3, 3), dict(stride=2, padding=1)),
+]
+
+
+@pytest.mark.parametrize("name,xs,ws,kw", _SPLIT_CASES)
+@pytest.mark.parametrize("chunk_bytes", [None, 1])
+def test_conv_batch_split_across_two_threads(monkeypatch, name, xs, ws, kw, chunk_bytes):
+    """The two-thread batch split (``_split_batch``: each half's im2col, 1-thread GEMMs
+    and output writes on its own thread) gives the one-thread path's output and gradients
+    to rounding (GEMMs over other column counts, the halves' weight sums added in another
+    order); ``chunk_bytes=1``: one sample per chunk in each half."""
+    from ember import backend
+    from ember.ops import _host_threads as ht
+    fn = getattr(F, name)
+    x, w, b = _arr(xs, 1), _arr(ws, 2), _arr((ws[1] if "transpose" in name else ws[0],), 3)
+    if chunk_bytes is not None:
+        monkeypatch.setattr(conv_ops, "_CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(conv_ops, "_SPLIT_MIN_COLS", 0)
+
+    def run():
+        xe, we, be = (ember.tensor(a, requires_grad=True) for a in (x, w, b))
+        y = fn(xe, we, be, **kw)
+        (y * ember.tensor(_arr(tuple(y.shape), 4))).sum().backward()
+        return [t.detach().numpy() for t in (y, xe.grad, we.grad, be.grad)]
+    monkeypatch.setattr(backend, "host_threads_free", lambda: False)
+    one = run()
+    calls = []
+    real = ht.threading.Thread
+    monkeypatch.setattr(backend, "host_threads_free", lambda: True)
+    monkeypatch.setattr(ht.threading, "Thread", lambda *a, **k: calls.append(1) or real(*a, **k))
+    two = run()
+    assert len(calls) >= 2, "the forward and backward did not split"
+    assert not backend.blas_pinned()
+    for a, b_ in zip(one, two):
+        np.testing.assert_allclose(b_, a, rtol=1e-5, atol=1e-5)
+

@@ -950,12 +950,11 @@ def test_cross_entropy_threaded_exp_matches_one_thread(monkeypatch, shape):
         loss = EF.cross_entropy(xe, ember.tensor(t))
         loss.backward()
         return loss.detach().numpy(), xe.grad.numpy()
-    monkeypatch.setattr(backend, "_oversubscribed", lambda: True)
+    monkeypatch.setattr(backend, "host_threads_free", lambda: False)
     one = run()
     calls = []
     real = ht.threading.Thread
-    monkeypatch.setattr(backend, "_oversubscribed", lambda: False)
-    monkeypatch.setattr(backend, "get_num_threads", lambda: 2)
+    monkeypatch.setattr(backend, "host_threads_free", lambda: True)
     monkeypatch.setattr(ht.threading, "Thread",
                         lambda *a, **k: calls.append(1) or real(*a, **k))
     two = run()

@@ -140,12 +140,27 @@ def test_max_pool_ties_pick_first():
               lambda x: TF.adaptive_max_pool2d(x, size, True), a)
 
 
+@pytest.fixture(params=[False, True], ids=["one_thread", "two_threads"])
+def batch_split(request, monkeypatch):
+    """Max pooling with its batch split across two threads forced on (``True``) or off,
+    every split counted in the returned list."""
+    from ember import backend
+    from ember.ops import _host_threads as ht
+    monkeypatch.setattr(backend, "host_threads_free", lambda: request.param)
+    monkeypatch.setattr(EF, "POOL_SPLIT_MIN", 0)
+    calls = []
+    real = ht.threading.Thread
+    monkeypatch.setattr(ht.threading, "Thread", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return request.param, calls
+
+
 @needs_torch
 @pytest.mark.parametrize("shape", [(2, 3, 4, 32), (2, 3, 6, 8), (3, 4, 34)])
 @pytest.mark.parametrize("kind", ["ties", "nan", "neginf", "float64", "int"])
-def test_max_pool_2x2_pairs_path(shape, kind):
+def test_max_pool_2x2_pairs_path(shape, kind, batch_split):
     """kernel == stride == 2 on even sizes (ember's whole-array path, both of its row-length
-    variants): values, indices and gradients as PyTorch, ties and NaN included."""
+    variants): values, indices and gradients as PyTorch, ties and NaN included, on one
+    thread and with the batch split across two (``batch_split``)."""
     rng = np.random.default_rng(7)
     a = rng.standard_normal(shape).astype(np.float32)
     if kind == "ties":
@@ -161,6 +176,8 @@ def test_max_pool_2x2_pairs_path(shape, kind):
     for indices in (False, True):
         check(lambda x: EF.max_pool2d(x, 2, return_indices=indices),
               lambda x: TF.max_pool2d(x, 2, return_indices=indices), a)
+    split, calls = batch_split
+    assert bool(calls) == split
 
 
 def _has_empty_window(L, k, s, p, d, o):
@@ -171,8 +188,9 @@ def _has_empty_window(L, k, s, p, d, o):
 
 @needs_torch
 @pytest.mark.parametrize("kind", ["ties", "nan", "neginf", "int"])
-def test_max_pool_fuzz(kind):
-    """Random shapes and options against PyTorch: values, indices, gradients."""
+def test_max_pool_fuzz(kind, batch_split):
+    """Random shapes and options against PyTorch: values, indices, gradients (one thread,
+    and the batch split across two where the geometry allows)."""
     rng = np.random.default_rng({"ties": 1, "nan": 2, "neginf": 3, "int": 4}[kind])
     done = 0
     while done < 60:

@@ -1,0 +1,92 @@
+"""ember/ops/_host_threads.py: host work split across two threads (both halves' results,
+exceptions from the helper thread, BLAS pinned to one thread inside a split, no split
+inside a split), and the element-wise ops that use it (ReLU) giving the one-thread
+results bit for bit."""
+import numpy as np
+import pytest
+
+import ember
+from ember import backend
+from ember.ops import _host_threads as ht
+from ember.ops import pointwise
+
+
+@pytest.fixture
+def threads_free(monkeypatch):
+    """A quiet machine (two threads allowed); returns the list of helper threads started."""
+    monkeypatch.setattr(backend, "host_threads_free", lambda: True)
+    calls = []
+    real = ht.threading.Thread
+    monkeypatch.setattr(ht.threading, "Thread", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def test_in_two_threads_returns_both_halves(threads_free):
+    seen = []
+
+    def work(lo, hi):
+        seen.append(backend.blas_pinned())
+        return (lo, hi)
+    assert ht.in_two_threads(work, 5, True) == [(0, 2), (2, 5)]
+    assert seen == [True, True] and not backend.blas_pinned() and threads_free == [1]
+    assert ht.in_two_threads(work, 5, False) == [(0, 5)]
+    assert ht.in_two_threads(work, 1, True) == [(0, 1)]
+
+
+def test_error_on_helper_thread_is_raised_and_blas_unpinned(threads_free):
+    def work(lo, hi):
+        if lo:
+            raise MemoryError("second half")
+        return hi
+    with pytest.raises(MemoryError, match="second half"):
+        ht.in_two_threads(work, 4, True)
+    assert not backend.blas_pinned()
+
+
+def test_no_split_inside_a_split(threads_free):
+    x = np.ones(1 << 20, np.float32)
+    inner = []
+    ht.in_two_threads(lambda lo, hi: inner.append(ht.two_threads_ok(x, x.size)), 2, True)
+    assert inner == [False, False]
+    assert ht.two_threads_ok(x, x.size) and not ht.two_threads_ok(x, 10)
+
+
+def test_busy_machine_runs_on_one_thread(monkeypatch):
+    monkeypatch.setattr(backend, "host_threads_free", lambda: False)
+    x = np.ones(1 << 21, np.float32)
+    assert not ht.two_threads_ok(x, x.size)
+
+
+def test_elementwise_halves(threads_free):
+    a = np.arange(10, dtype=np.float32).reshape(2, 5)
+    out = ht.elementwise(np.add, np.empty_like(a), a, a, minimum=0)
+    assert threads_free == [1] and (out == 2 * a).all()
+    t = a.T        # not C-contiguous: one call on the whole
+    out = ht.elementwise(np.negative, np.empty(t.shape, t.dtype), t, minimum=0)
+    assert threads_free == [1] and (out == -t).all()
+
+
+@pytest.mark.parametrize("shape", [(3, 5, 7), (1 << 12,), (2, 1, 9)])
+def test_relu_split_is_bit_identical(monkeypatch, threads_free, shape):
+    """ReLU and its gradient split across two threads: the one-thread values, -0.0 and NaN
+    included."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(shape).astype(np.float32)
+    a.reshape(-1)[::7] = -0.0
+    a.reshape(-1)[::11] = np.nan
+    g = rng.standard_normal(shape).astype(np.float32)
+
+    def run():
+        x = ember.tensor(a, requires_grad=True)
+        y = ember.relu(x)
+        y.backward(ember.tensor(g))
+        return y.detach().numpy(), x.grad.numpy()
+    monkeypatch.setattr(pointwise, "RELU_CLIP_MIN", 0)
+    monkeypatch.setattr(pointwise, "RELU_SPLIT_MIN", 1 << 40)
+    one = run()
+    assert not threads_free
+    monkeypatch.setattr(pointwise, "RELU_SPLIT_MIN", 0)
+    two = run()
+    assert len(threads_free) == 2
+    for p, q in zip(one, two):
+        assert p.tobytes() == q.tobytes()
