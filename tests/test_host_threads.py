@@ -90,3 +90,28 @@ def test_relu_split_is_bit_identical(monkeypatch, threads_free, shape):
     assert len(threads_free) == 2
     for p, q in zip(one, two):
         assert p.tobytes() == q.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_gelu_split_is_bit_identical(monkeypatch, threads_free, dtype):
+    """Exact GELU and its gradient with the halves (in 128K blocks) on two threads: the
+    one-thread values, infinities and NaN included."""
+    from ember.ops import activation
+    rng = np.random.default_rng(1)
+    a = (rng.standard_normal(300_001) * 4).astype(dtype)
+    a[[5, 70_000, 200_000]] = [np.inf, -np.inf, np.nan]
+    g = rng.standard_normal(a.shape).astype(dtype)
+
+    def run():
+        x = ember.tensor(a, requires_grad=True)
+        y = ember.nn.functional.gelu(x)
+        y.backward(ember.tensor(g))
+        return y.detach().numpy(), x.grad.numpy()
+    monkeypatch.setattr(activation, "GELU_SPLIT_MIN", 1 << 40)
+    one = run()
+    assert not threads_free
+    monkeypatch.setattr(activation, "GELU_SPLIT_MIN", 0)
+    two = run()
+    assert len(threads_free) == 1
+    for p, q in zip(one, two):
+        assert p.tobytes() == q.tobytes()

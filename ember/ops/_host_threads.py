@@ -8,14 +8,15 @@ multi-threaded GEMM an OpenBLAS worker spins on it. ``two_threads_ok`` therefore
 ``backend.host_threads_free``. Inside a split every GEMM runs on one BLAS thread (each
 host thread's GEMMs on its own core), and a split inside a split runs on one thread.
 
-Used by cross-entropy's exp over the score array and by convolution (each half of the
-batch: im2col, GEMMs and output writes; ``ops/conv.py``).
+Used by cross-entropy's exp over the score array, convolution (each half of the batch:
+im2col, GEMMs and output writes; ``ops/conv.py``), max pooling's pairs path and its
+gradient, ReLU and exact GELU (each half's own block loop).
 
 Measured on this 2-core machine: exp of a 700 x 10000 float32 array, one thread min
-19.0 ms, two threads min 10.4 ms in a moment the other core was free. It pays for a few
-large calls only: exact GELU's 32K-element blocks (~33 ufuncs each) on two threads
-gained nothing in a quiet window (4M fwd+bwd x3: 37.7 ms against 37.2 ms on one), the
-threads queueing for the GIL between calls of a few microseconds.
+19.0 ms, two threads min 10.4 ms in a moment the other core was free. It pays for large
+calls only: with many calls of a few microseconds the threads queue for the GIL between
+them (exact GELU's 32K-element blocks, ~33 ufuncs each: 4M fwd+bwd 47 ms on two threads
+against 46 ms on one; in 128K blocks 30 ms).
 """
 import threading
 
