@@ -9,7 +9,7 @@ speed on one thread: ``lstm_lm_gemms``), cross-entropy's one exp over 700x10000 
 (NumPy's float32 exp, ~2 ns an element), the two LSTM layers' gate math ~6 ms a layer
 each way, then bias adds/sums, SGD and the embedding's scatter-add at 0.4-3 ms each.
 The head's input gradient used to be a 3-D (35, 20, 10000) @ (10000, 200) product (35
-small GEMMs, 80-105 ms); it is one folded GEMM now (ops/linear.py).
+small GEMMs, 80-105 ms); it is one folded GEMM now (backend.matmul).
 """
 DESCRIPTION = "2-layer LSTM LM train step, seq 35 batch 20, vocab 10000"
 NUMBER = 1

@@ -225,6 +225,8 @@ def _openblas():
                         n = int(getter())
                         _blas["lib"] = (setter, n)
                         _blas["current"] = n
+                        # (stops the worker threads; the next threaded call restarts them)
+                        _blas["stop"] = getattr(lib, "blas_thread_shutdown_", None)
                         return _blas["lib"]
     except Exception:  # no /proc, no OpenBLAS (MKL, Accelerate): leave threads alone
         pass
@@ -363,29 +365,43 @@ def _use_threads_for(macs):
 
 
 # -- a second host thread beside NumPy's ------------------------------------------------
-# After a multi-threaded GEMM, OpenBLAS's idle workers busy-wait for more work (~0.1 s,
-# its THREAD_TIMEOUT of 2**28 cycles) before they sleep: a Python thread started in that
-# time competes with one of them for a core. Measured on small_cnn with the im2col copies
-# split across two threads next to 2-thread GEMMs: 45.6 ms a step against 42.0 ms unsplit.
+# After a multi-threaded GEMM, OpenBLAS's idle workers busy-wait for more work (~0.12 s of
+# CPU measured here; its THREAD_TIMEOUT) before they sleep: a Python thread started in
+# that time competes with one of them for a core (small_cnn's batched GEMMs on two Python
+# threads: 8-10 ms against 5 ms; that made last session's im2col split slower). A split
+# then first stops OpenBLAS's workers (blas_thread_shutdown_, what OpenBLAS itself calls
+# before a fork: ~0.06 ms, and the next threaded GEMM restarts them, ~0.3 ms), which is
+# only safe while no other Python thread can be inside a BLAS call: with other threads
+# alive the split is refused instead until WIDE_GEMM_SPIN_S after the last such GEMM.
 WIDE_GEMM_SPIN_S = 0.2
+
+
+def _workers_may_spin():
+    wide = _blas.get("wide_t")
+    return wide is not None and _blas["call_t"] - wide < WIDE_GEMM_SPIN_S
+
+
+def _can_stop_workers():
+    import threading
+    return _blas.get("stop") is not None and threading.active_count() == 1
 
 
 def host_threads_free():
     """Whether a second host thread (beside this one) would find a core of its own now:
     ``set_num_threads`` allows two or more, no other process holds a core (the GEMM
-    policy's load check above), and no OpenBLAS worker is still spinning after a
-    multi-threaded GEMM of the last WIDE_GEMM_SPIN_S seconds."""
+    policy's load check above), and no OpenBLAS worker spins after a multi-threaded GEMM
+    of the last WIDE_GEMM_SPIN_S seconds, or ``one_blas_thread`` can stop them."""
     if get_num_threads() < 2 or _oversubscribed():
         return False
-    wide = _blas.get("wide_t")
-    return wide is None or _blas["call_t"] - wide >= WIDE_GEMM_SPIN_S
+    return not _workers_may_spin() or _can_stop_workers()
 
 
 class one_blas_thread:
     """Inside the block every GEMM runs on one BLAS thread (re-entrant; for work split
     across host threads, each of which then runs its own GEMMs on its own core: measured
     on small_cnn's (11, 64, 288) @ (288, 288) batched GEMMs, two Python threads of
-    1-thread GEMMs did twice the work in 71 ms against 45 ms for once on OpenBLAS's 2)."""
+    1-thread GEMMs did twice the work in 71 ms against 45 ms for once on OpenBLAS's 2).
+    OpenBLAS's workers, if they may still be spinning, are stopped first (see above)."""
 
     __slots__ = ()
 
@@ -397,6 +413,10 @@ class one_blas_thread:
         if lib is not None and _blas["current"] != 1:
             lib[0](1)
             _blas["current"] = 1
+        if _blas["pinned"] == 1 and "call_t" in _blas and _workers_may_spin() \
+                and _can_stop_workers():
+            _blas["stop"]()
+            _blas["wide_t"] = None
         return self
 
     def __exit__(self, *exc):

@@ -191,3 +191,31 @@ def test_one_blas_thread_pins_every_gemm(monkeypatch):
     assert setter.calls == [1] and not backend.blas_pinned()
     backend._use_threads_for(1 << 24)
     assert setter.calls == [1, 2]
+
+
+def test_split_stops_spinning_openblas_workers(monkeypatch):
+    """While OpenBLAS's workers may spin, a split is allowed when they can be stopped (no
+    other Python thread alive): entering one_blas_thread stops them once; with another
+    thread alive it is refused and nothing is stopped."""
+    import threading
+    setter, stopped = FakeOpenBLAS(), []
+    clock = {"t": 1000.0}
+    state = {"lib": (setter, 2), "current": 1, "busy": False, "stop": lambda: stopped.append(1),
+             "call_t": clock["t"], "next_t": clock["t"] + 1e9}
+    monkeypatch.setattr(backend, "_blas", state)
+    monkeypatch.setattr(backend, "_monotonic", lambda: clock["t"])
+    backend._use_threads_for(1 << 24)                  # a wide GEMM: workers spin
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert backend.host_threads_free() is False
+    with backend.one_blas_thread():
+        pass
+    assert stopped == []
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert backend.host_threads_free()
+    with backend.one_blas_thread():
+        with backend.one_blas_thread():
+            pass
+    assert stopped == [1] and state["wide_t"] is None
+    with backend.one_blas_thread():
+        pass
+    assert stopped == [1]                              # nothing left spinning

@@ -61,6 +61,11 @@ def in_two_threads(work, n, split):
     return out
 
 
+def summed(xp, parts):
+    """The results of ``in_two_threads`` (one or two arrays) added, into the first."""
+    return parts[0] if len(parts) == 1 else xp.add(parts[0], parts[1], out=parts[0])
+
+
 def elementwise(fn, out, *arrays, minimum=HOST_THREADS_MIN):
     """``fn(*arrays, out=out)`` for C-contiguous arrays of ``out``'s shape; from ``minimum``
     elements on a quiet machine as two flat halves on two threads. Returns ``out``."""

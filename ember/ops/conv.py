@@ -74,7 +74,7 @@ from .._dtype import BOOL_NP, COMPLEX_NP
 from ..autograd.function import ArrayFunction
 from . import conv_winograd as _wino
 from ._common import check_tensor as _check_tensor, up as _up
-from ._host_threads import in_two_threads, two_threads_ok
+from ._host_threads import in_two_threads, summed, two_threads_ok
 from ..autograd.dispatch import composite
 from ..autograd.dispatch import casting_active as _casting_active
 
@@ -426,10 +426,11 @@ def _run_conv(geo, x, w, b, keep=False):
         return y, None
     x, w, b = _up(x), _up(w), _up(b)
     y = _gam(x).empty((geo.N, geo.OC) + geo.O, x.dtype)
-    if _wino.applies(geo, x.dtype):
-        vs = _wino.conv(geo, x, w, b, y)    # its input transforms serve the weight gradient
-        return y, (vs if keep and sum(v.nbytes for v in vs) <= _CACHE_COLS_BYTES else None)
     split = _split_batch(geo, x)
+    if _wino.applies(geo, x.dtype):     # its input transforms serve the weight gradient
+        vs = _wino.conv(geo, x, w, b, y, split=split)
+        size = sum(v.nbytes for _, v in vs.values())
+        return y, (vs if keep and size <= _CACHE_COLS_BYTES else None)
     cap = _CACHE_COLS_BYTES // (2 if split else 1)
 
     def part(lo, hi):
@@ -598,7 +599,7 @@ def _conv_flipped(geo, fwd, g, w, b):
     g, w, b = _up(g), _up(w), _up(b)
     if _wino.applies(fwd, g.dtype):
         y = _gam(g).empty((fwd.N, fwd.OC) + fwd.O, g.dtype)
-        _wino.conv(fwd, g, w, b, y, flipped=True)
+        _wino.conv(fwd, g, w, b, y, flipped=True, split=_split_batch(fwd, g))
         return y
     return _run_conv(fwd, g, _flipped_weight(geo, w), b)[0]
 
@@ -635,7 +636,7 @@ def _run_conv_backward(geo, g, x, w, need_x, need_w, cols=None):
     xp = _gam(g)
     gx = gw = None
     if need_w and _wino.applies(geo, g.dtype):      # cols: the forward's input transform
-        gw, need_w = _wino.weight_grad(geo, g, _up(x), cols), False
+        gw, need_w = _wino.weight_grad(geo, g, _up(x), cols, _split_batch(geo, g)), False
     if need_x:
         fwd = _as_forward(geo)
         if fwd is not None:
@@ -657,7 +658,7 @@ def _run_conv_backward(geo, g, x, w, need_x, need_w, cols=None):
                 acc = p if acc is None else xp.add(acc, p, out=acc)
         return acc
     parts = in_two_threads(part, geo.N, _split_batch(geo, g))
-    return gx, (geo.weight_of(_sum_parts(xp, parts)) if need_w else gw)
+    return gx, (geo.weight_of(summed(xp, parts)) if need_w else gw)
 
 
 def _run_conv_transpose_backward(geo, h, x, w, need_x, need_w):
@@ -681,12 +682,7 @@ def _run_conv_transpose_backward(geo, h, x, w, need_x, need_w):
                 acc = p if acc is None else xp.add(acc, p, out=acc)
         return acc
     parts = in_two_threads(part, geo.N, _split_batch(geo, h))
-    return gx, (geo.weight_of(_sum_parts(xp, parts)) if need_w else None)
-
-
-def _sum_parts(xp, parts):
-    """The weight-gradient parts of the batch halves (one or two) added."""
-    return parts[0] if len(parts) == 1 else xp.add(parts[0], parts[1], out=parts[0])
+    return gx, (geo.weight_of(summed(xp, parts)) if need_w else None)
 
 
 def _bias_grad(g, n):

@@ -20,6 +20,7 @@ FFT paths do. Float32/float64 only (integer convolutions stay exact on the GEMM 
 """
 from .. import backend
 from .._dtype import FLOATING_NP
+from ._host_threads import in_two_threads, summed
 
 _gam = backend.get_array_module
 _as_strided = backend.as_strided
@@ -95,11 +96,13 @@ def _weight_transform(xp, w, flipped=False):
     return u.swapaxes(1, 2) if flipped else u
 
 
-def _chunks(geo, itemsize):
-    """[(n0, n1)] covering the batch, each chunk's input transform ~WINO_CHUNK_BYTES."""
+def _chunks(geo, itemsize, lo=0, hi=None):
+    """[(n0, n1)] covering samples lo:hi (the batch by default), each chunk's input
+    transform ~WINO_CHUNK_BYTES."""
+    hi = geo.N if hi is None else hi
     per = 16 * geo.C * ((geo.O[0] + 1) // 2) * ((geo.O[1] + 1) // 2) * itemsize
     size = max(1, WINO_CHUNK_BYTES // per)
-    return [(n0, min(n0 + size, geo.N)) for n0 in range(0, geo.N, size)]
+    return [(n0, min(n0 + size, hi)) for n0 in range(lo, hi, size)]
 
 
 def _input_transform(xp, geo, x):
@@ -142,24 +145,31 @@ def _output_transform(xp, m, out, o0, o1):
         out[...] = y[:, :, :o0, :o1]
 
 
-def conv(geo, x, w, bias, out, flipped=False):
+def conv(geo, x, w, bias, out, flipped=False, split=False):
     """Write ``conv(x, w) + bias`` of geometry ``geo`` into ``out`` (N, OC, *O); with
     ``flipped``, ``w`` is the (C, OC, 3, 3) kernel whose flip and channel swap to use (the
-    input gradient of that convolution). The batch runs in chunks (``_chunks``); returns
-    each chunk's input transform (``weight_grad``'s ``vs``)."""
+    input gradient of that convolution). The batch runs in chunks (``_chunks``), with
+    ``split`` its two halves on two threads (``_host_threads``); returns each chunk's input
+    transform as {n0: (n1, transform)} (``weight_grad``'s ``vs``)."""
     xp = _gam(x)
     u = _weight_transform(xp, w, flipped)
-    vs = []
-    for n0, n1 in _chunks(geo, x.itemsize):
-        v = _input_transform(xp, geo, x[n0:n1])
-        _output_transform(xp, backend.matmul(xp, u, v), out[n0:n1], *geo.O)
-        vs.append(v)
+
+    def part(lo, hi):
+        vs = {}
+        for n0, n1 in _chunks(geo, x.itemsize, lo, hi):
+            v = _input_transform(xp, geo, x[n0:n1])
+            _output_transform(xp, backend.matmul(xp, u, v), out[n0:n1], *geo.O)
+            vs[n0] = (n1, v)
+        return vs
+    vs = {}
+    for p in in_two_threads(part, geo.N, split):
+        vs.update(p)
     if bias is not None:
         out += bias.reshape(1, geo.OC, 1, 1)
     return vs
 
 
-def weight_grad(geo, g, x, vs=None):
+def weight_grad(geo, g, x, vs=None, split=False):
     """The weight gradient (OC, C, 3, 3) of ``conv(x, .)`` of geometry ``geo`` for output
     gradient ``g``, by the same tiling: the forward is bilinear, so
 
@@ -167,24 +177,31 @@ def weight_grad(geo, g, x, vs=None):
 
     with ``gy`` each tile's 2x2 output gradient (zero past the output's edge): 16 GEMMs
     ``(OC, tiles) @ (tiles, C)`` per chunk between the transforms (16/36 of im2col's GEMM
-    work, and no columns to rebuild). ``vs``: the forward's input transforms, when kept."""
+    work, and no columns to rebuild). ``vs``: the forward's input transforms, when kept
+    ({n0: (n1, transform)}); ``split``: the batch halves on two threads."""
     xp = _gam(g)
     C, OC = geo.C, geo.OC
     (o0, o1) = geo.O
     th, tw = (o0 + 1) // 2, (o1 + 1) // 2
-    mw = None
-    for i, (n0, n1) in enumerate(_chunks(geo, g.itemsize)):
-        v = vs[i] if vs is not None else _input_transform(xp, geo, x[n0:n1])
-        gc, n = g[n0:n1], n1 - n0
-        if o0 % 2 or o1 % 2:
-            gp = xp.zeros((n, OC, 2 * th, 2 * tw), g.dtype)
-            gp[:, :, :o0, :o1] = gc
-            gc = gp
-        tiles = xp.empty((2, 2, OC, n, th, tw), g.dtype)
-        tiles[...] = gc.reshape(n, OC, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)
-        gy = backend.matmul(xp, _const(xp, "A", g.dtype), tiles.reshape(4, -1))
-        part = backend.matmul(xp, gy.reshape(16, OC, -1), v.swapaxes(1, 2))  # (16, OC, C)
-        mw = part if mw is None else xp.add(mw, part, out=mw)
+
+    def part(lo, hi):
+        mw = None
+        for n0, n1 in _chunks(geo, g.itemsize, lo, hi):
+            hit = vs.get(n0) if vs else None
+            v = hit[1] if hit is not None and hit[0] == n1 else \
+                _input_transform(xp, geo, x[n0:n1])
+            gc, n = g[n0:n1], n1 - n0
+            if o0 % 2 or o1 % 2:
+                gp = xp.zeros((n, OC, 2 * th, 2 * tw), g.dtype)
+                gp[:, :, :o0, :o1] = gc
+                gc = gp
+            tiles = xp.empty((2, 2, OC, n, th, tw), g.dtype)
+            tiles[...] = gc.reshape(n, OC, th, 2, tw, 2).transpose(3, 5, 1, 0, 2, 4)
+            gy = backend.matmul(xp, _const(xp, "A", g.dtype), tiles.reshape(4, -1))
+            p = backend.matmul(xp, gy.reshape(16, OC, -1), v.swapaxes(1, 2))  # (16, OC, C)
+            mw = p if mw is None else xp.add(mw, p, out=mw)
+        return mw
+    mw = summed(xp, in_two_threads(part, geo.N, split))
     gw = backend.matmul(xp, _const(xp, "G^T", g.dtype), mw.reshape(16, -1))
     out = xp.empty((OC, C, 3, 3), g.dtype)
     out[...] = gw.reshape(3, 3, OC, C).transpose(2, 3, 0, 1)
