@@ -1,14 +1,13 @@
 """ember/ops/_host_threads.py: host work split across two threads (both halves' results,
 exceptions from the helper thread, BLAS pinned to one thread inside a split, no split
-inside a split), and the element-wise ops that use it (ReLU) giving the one-thread
-results bit for bit."""
+inside a split), and the element-wise ops that use it (exact GELU) giving the
+one-thread results bit for bit."""
 import numpy as np
 import pytest
 
 import ember
 from ember import backend
 from ember.ops import _host_threads as ht
-from ember.ops import pointwise
 
 
 @pytest.fixture
@@ -55,41 +54,6 @@ def test_busy_machine_runs_on_one_thread(monkeypatch):
     monkeypatch.setattr(backend, "host_threads_free", lambda: False)
     x = np.ones(1 << 21, np.float32)
     assert not ht.two_threads_ok(x, x.size)
-
-
-def test_elementwise_halves(threads_free):
-    a = np.arange(10, dtype=np.float32).reshape(2, 5)
-    out = ht.elementwise(np.add, np.empty_like(a), a, a, minimum=0)
-    assert threads_free == [1] and (out == 2 * a).all()
-    t = a.T        # not C-contiguous: one call on the whole
-    out = ht.elementwise(np.negative, np.empty(t.shape, t.dtype), t, minimum=0)
-    assert threads_free == [1] and (out == -t).all()
-
-
-@pytest.mark.parametrize("shape", [(3, 5, 7), (1 << 12,), (2, 1, 9)])
-def test_relu_split_is_bit_identical(monkeypatch, threads_free, shape):
-    """ReLU and its gradient split across two threads: the one-thread values, -0.0 and NaN
-    included."""
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal(shape).astype(np.float32)
-    a.reshape(-1)[::7] = -0.0
-    a.reshape(-1)[::11] = np.nan
-    g = rng.standard_normal(shape).astype(np.float32)
-
-    def run():
-        x = ember.tensor(a, requires_grad=True)
-        y = ember.relu(x)
-        y.backward(ember.tensor(g))
-        return y.detach().numpy(), x.grad.numpy()
-    monkeypatch.setattr(pointwise, "RELU_CLIP_MIN", 0)
-    monkeypatch.setattr(pointwise, "RELU_SPLIT_MIN", 1 << 40)
-    one = run()
-    assert not threads_free
-    monkeypatch.setattr(pointwise, "RELU_SPLIT_MIN", 0)
-    two = run()
-    assert len(threads_free) == 2
-    for p, q in zip(one, two):
-        assert p.tobytes() == q.tobytes()
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])

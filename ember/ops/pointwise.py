@@ -16,7 +16,6 @@ from ..autograd.function import ArrayFunction, _bump
 from ..autograd.dispatch import _top as _mode_top
 from ..autograd.grad_mode import _state
 from ..autograd._dual_level import level as _fw_level
-from . import _host_threads as _threads
 from .._convert import ToCopy, to_dtype as _to_dtype  # noqa: F401  (re-exported here)
 from ._common import no_grad_op, write_out as _out
 
@@ -587,18 +586,12 @@ _RELU_BY_CLIP = frozenset({numpy.dtype("float32"), numpy.dtype("float64")})
 RELU_CLIP_MIN = 8192
 
 
-# From this many elements relu and its gradient run as two halves on two threads on a
-# quiet machine (``_host_threads.elementwise``; small_cnn's two ReLUs: 1M and 0.5M).
-RELU_SPLIT_MIN = 1 << 19
-
-
 class Relu(ArrayFunction):
     @staticmethod
     def forward(ctx, x):
         xp = _gam(x)
         if x.dtype in _RELU_BY_CLIP and x.size >= RELU_CLIP_MIN:
-            out = _threads.elementwise(lambda a, out: xp.clip(a, 0, math.inf, out=out),
-                                       xp.empty(x.shape, x.dtype), x, minimum=RELU_SPLIT_MIN)
+            out = xp.clip(x, 0, math.inf)
         else:
             out = xp.maximum(x, 0).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
@@ -612,11 +605,7 @@ class Relu(ArrayFunction):
     @staticmethod
     def backward_arrays(ctx, g):
         out, = ctx.saved_arrays
-        if g.dtype != out.dtype or g.size < RELU_SPLIT_MIN:
-            return g * (out > 0)    # one pass with a 1-byte mask, no Tensor ops between
-        xp = _gam(g)
-        return _threads.elementwise(lambda a, o, out: xp.multiply(a, o > 0, out=out),
-                                    xp.empty(g.shape, g.dtype), g, out, minimum=RELU_SPLIT_MIN)
+        return g * (out > 0)    # one pass with a 1-byte mask, no Tensor ops in between
 
 
 def relu(input):
