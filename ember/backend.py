@@ -413,8 +413,7 @@ class one_blas_thread:
         if lib is not None and _blas["current"] != 1:
             lib[0](1)
             _blas["current"] = 1
-        if _blas["pinned"] == 1 and "call_t" in _blas and _workers_may_spin() \
-                and _can_stop_workers():
+        if _blas["pinned"] == 1 and _workers_may_spin() and _can_stop_workers():
             _blas["stop"]()
             _blas["wide_t"] = None
         return self

@@ -79,3 +79,24 @@ def test_gelu_split_is_bit_identical(monkeypatch, threads_free, dtype):
     assert len(threads_free) == 1
     for p, q in zip(one, two):
         assert p.tobytes() == q.tobytes()
+
+
+def test_by_rows_splits_rows_and_keeps_broadcast_shapes_whole(threads_free):
+    a = np.arange(ht.HOST_THREADS_MIN, dtype=np.float32).reshape(-1, 4)
+    k = np.arange(a.shape[0], dtype=np.float32).reshape(-1, 1)
+    out = ht.by_rows(np.multiply, np.empty_like(a), a, k)
+    assert threads_free == [1] and (out == a * k).all()
+    row = np.ones((1, 4), np.float32)             # one row: not sliceable by rows
+    out = ht.by_rows(np.add, np.empty_like(a), a, row)
+    assert threads_free == [1] and (out == a + 1).all()
+    small = a[:8]
+    out = ht.by_rows(np.negative, np.empty_like(small), small)
+    assert threads_free == [1] and (out == -small).all()
+
+
+def test_cached_chunk_hits_only_the_same_chunk():
+    cache = {0: (3, "a"), 3: (6, "b")}
+    assert ht.cached_chunk(cache, 3, 6) == "b"
+    assert ht.cached_chunk(cache, 3, 5) is None    # chunked differently: rebuilt
+    assert ht.cached_chunk(cache, 1, 3) is None
+    assert ht.cached_chunk(None, 0, 3) is None

@@ -63,6 +63,26 @@ def in_two_threads(work, n, split):
     return out
 
 
+def cached_chunk(cache, n0, n1):
+    """The entry of samples n0:n1 in a per-chunk cache ``{n0: (n1, value)}`` (what a
+    forward kept for its backward), or None when absent: a backward that chunked the
+    batch differently (it split where forward did not, or the other way) rebuilds it."""
+    hit = cache.get(n0) if cache else None
+    return hit[1] if hit is not None and hit[0] == n1 else None
+
+
+def by_rows(fn, out, *arrays):
+    """``fn(*arrays, out=out)`` for arrays with ``out``'s rows (leading axis); a large host
+    array on a quiet machine as two halves of the rows on two threads. Returns ``out``."""
+    rows = out.shape[0] if out.ndim else 0
+    if rows < 2 or any(a.shape[:1] != out.shape[:1] for a in arrays) \
+            or not two_threads_ok(out, out.size):
+        fn(*arrays, out=out)
+        return out
+    in_two_threads(lambda lo, hi: fn(*(a[lo:hi] for a in arrays), out=out[lo:hi]), rows, True)
+    return out
+
+
 def summed(xp, parts):
     """The results of ``in_two_threads`` (one or two arrays) added, into the first."""
     return parts[0] if len(parts) == 1 else xp.add(parts[0], parts[1], out=parts[0])

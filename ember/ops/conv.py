@@ -74,7 +74,7 @@ from .._dtype import BOOL_NP, COMPLEX_NP
 from ..autograd.function import ArrayFunction
 from . import conv_winograd as _wino
 from ._common import check_tensor as _check_tensor, up as _up
-from ._host_threads import in_two_threads, summed, two_threads_ok
+from ._host_threads import cached_chunk, in_two_threads, summed, two_threads_ok
 from ..autograd.dispatch import composite
 from ..autograd.dispatch import casting_active as _casting_active
 
@@ -471,12 +471,6 @@ def _split_batch(geo, a):
     return geo.N >= 2 and two_threads_ok(a, geo.columns_size(), _SPLIT_MIN_COLS)
 
 
-def _cached_cols(cols, n0, n1):
-    """Forward's columns of samples n0:n1 ({n0: (n1, cols)}), or None."""
-    hit = cols.get(n0) if cols else None
-    return hit[1] if hit is not None and hit[0] == n1 else None
-
-
 # -- depthwise: direct per-channel kernels ------------------------------------------------
 # With one input channel per group, im2col + GEMM is a product of (multiplier x KK) by
 # (KK x L) per channel, which BLAS runs far below speed (a tiny GEMM per group, and the
@@ -653,7 +647,7 @@ def _run_conv_backward(geo, g, x, w, need_x, need_w, cols=None):
             if need_x:
                 sg.col2im(sg.input_product(w, ge), gx[n0:n1])
             if need_w:
-                c = _cached_cols(cols, n0, n1)
+                c = cached_chunk(cols, n0, n1)
                 p = sg.weight_part(ge, sg.im2col(_up(x[n0:n1])) if c is None else c)
                 acc = p if acc is None else xp.add(acc, p, out=acc)
         return acc

@@ -20,7 +20,7 @@ FFT paths do. Float32/float64 only (integer convolutions stay exact on the GEMM 
 """
 from .. import backend
 from .._dtype import FLOATING_NP
-from ._host_threads import in_two_threads, summed
+from ._host_threads import cached_chunk, in_two_threads, summed
 
 _gam = backend.get_array_module
 _as_strided = backend.as_strided
@@ -187,9 +187,9 @@ def weight_grad(geo, g, x, vs=None, split=False):
     def part(lo, hi):
         mw = None
         for n0, n1 in _chunks(geo, g.itemsize, lo, hi):
-            hit = vs.get(n0) if vs else None
-            v = hit[1] if hit is not None and hit[0] == n1 else \
-                _input_transform(xp, geo, x[n0:n1])
+            v = cached_chunk(vs, n0, n1)
+            if v is None:
+                v = _input_transform(xp, geo, x[n0:n1])
             gc, n = g[n0:n1], n1 - n0
             if o0 % 2 or o1 % 2:
                 gp = xp.zeros((n, OC, 2 * th, 2 * tw), g.dtype)

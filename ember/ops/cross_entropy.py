@@ -18,7 +18,7 @@ from . import reduction as _red
 from . import shape as _sh
 from .indexing import _short
 from ._common import (fmt_shape as _fmt, up_t as _up_t)
-from ._host_threads import in_two_threads, two_threads_ok
+from ._host_threads import by_rows
 from ._loss_args import (_I64, _MEAN, _as, _cast, _is_float, _named, _no_grad_arg,
                          _reduction, _require_float)
 
@@ -86,24 +86,7 @@ def _exp(xp, z):
     """``xp.exp(z)`` as a fresh array; a large host array is split by rows across two
     threads on a quiet machine (``_host_threads``: the exp over lstm_lm's 700 x 10000
     scores is ~14-19 ms on one core, the largest non-GEMM cost of that step)."""
-    rows = z.shape[0] if z.ndim else 0
-    if rows < 2 or not two_threads_ok(z, z.size):
-        return xp.exp(z)
-    e = xp.empty(z.shape, z.dtype)
-    in_two_threads(lambda lo, hi: xp.exp(z[lo:hi], out=e[lo:hi]), rows, True)
-    return e
-
-
-def _scale_rows(xp, e, k):
-    """``e *= k`` in place for ``k`` (N, 1, *S) of ``e``'s rows; a large host array split by
-    rows across two threads on a quiet machine (the softmax gradient over lstm_lm's
-    700 x 10000 scores)."""
-    rows = e.shape[0] if e.ndim else 0
-    if rows < 2 or k.shape[:1] != e.shape[:1] or not two_threads_ok(e, e.size):
-        e *= k
-        return e
-    in_two_threads(lambda lo, hi: xp.multiply(e[lo:hi], k[lo:hi], out=e[lo:hi]), rows, True)
-    return e
+    return by_rows(xp.exp, xp.empty(z.shape, z.dtype), z)
 
 
 def _exp_shifted(xp, x, w=False):
@@ -256,7 +239,7 @@ class ClassNLL(ArrayFunction):
             grad -= k if w is None else k * _weight_view(w, xd.ndim)
             grad.reshape(-1)[idx] -= r * (1.0 - eps)
         else:
-            grad = _scale_rows(xp, e, _class_axis(r) / s)
+            grad = by_rows(xp.multiply, e, e, _class_axis(r) / s)
             grad.reshape(-1)[idx] -= r
         return grad, None, None
 

@@ -963,18 +963,3 @@ def test_cross_entropy_threaded_exp_matches_one_thread(monkeypatch, shape):
     for a, b in zip(one, two):
         assert a.tobytes() == b.tobytes()
 
-
-def test_host_threads_reraise_the_helper_threads_error():
-    from ember.ops._host_threads import in_two_threads
-    seen = []
-
-    def work(lo, hi):
-        seen.append((lo, hi))
-        if lo:
-            raise ValueError("from the helper thread")
-    with pytest.raises(ValueError, match="helper thread"):
-        in_two_threads(work, 5, True)
-    assert sorted(seen) == [(0, 2), (2, 5)]
-    seen.clear()
-    in_two_threads(lambda lo, hi: seen.append((lo, hi)), 5, False)
-    assert seen == [(0, 5)]
