@@ -371,8 +371,8 @@ def _use_threads_for(macs):
 # threads: 8-10 ms against 5 ms; that made last session's im2col split slower). A split
 # then first stops OpenBLAS's workers (blas_thread_shutdown_, what OpenBLAS itself calls
 # before a fork: ~0.06 ms, and the next threaded GEMM restarts them, ~0.3 ms), which is
-# only safe while no other Python thread can be inside a BLAS call: with other threads
-# alive the split is refused instead until WIDE_GEMM_SPIN_S after the last such GEMM.
+# only safe while no other Python thread can be inside a BLAS call (ember's own idle helper
+# aside): with other threads alive the split is refused instead until WIDE_GEMM_SPIN_S after the last such GEMM.
 WIDE_GEMM_SPIN_S = 0.2
 
 
@@ -383,7 +383,15 @@ def _workers_may_spin():
 
 def _can_stop_workers():
     import threading
-    return _blas.get("stop") is not None and threading.active_count() == 1
+    return _blas.get("stop") is not None and \
+        threading.active_count() == 1 + _blas.get("helpers", 0)
+
+
+def set_helper_threads(n):
+    """How many of ember's own helper threads are alive (``ops/_host_threads``). They are
+    idle whenever no split runs, so they do not keep a split from stopping OpenBLAS's
+    workers the way other Python threads (which may be inside a BLAS call) do."""
+    _blas["helpers"] = n
 
 
 def host_threads_free():

@@ -35,6 +35,17 @@ def rng():
     return np.random.default_rng(0)
 
 
+@pytest.fixture
+def split_calls(monkeypatch):
+    """The list of host-thread splits run from here on (``ember/ops/_host_threads``), one
+    entry per half handed to the helper thread."""
+    from ember.ops import _host_threads as ht
+    calls = []
+    real = ht._Helper.submit
+    monkeypatch.setattr(ht._Helper, "submit", lambda self, fn: calls.append(1) or real(self, fn))
+    return calls
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``cuda`` (pyproject's markers) need CuPy and a visible GPU: skipped
     without one, so the same suite passes on a CPU machine and checks the GPU on one."""

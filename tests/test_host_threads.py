@@ -11,13 +11,10 @@ from ember.ops import _host_threads as ht
 
 
 @pytest.fixture
-def threads_free(monkeypatch):
-    """A quiet machine (two threads allowed); returns the list of helper threads started."""
+def threads_free(monkeypatch, split_calls):
+    """A quiet machine (two threads allowed); returns the list of splits run."""
     monkeypatch.setattr(backend, "host_threads_free", lambda: True)
-    calls = []
-    real = ht.threading.Thread
-    monkeypatch.setattr(ht.threading, "Thread", lambda *a, **k: calls.append(1) or real(*a, **k))
-    return calls
+    return split_calls
 
 
 def test_in_two_threads_returns_both_halves(threads_free):
@@ -100,3 +97,55 @@ def test_cached_chunk_hits_only_the_same_chunk():
     assert ht.cached_chunk(cache, 3, 5) is None    # chunked differently: rebuilt
     assert ht.cached_chunk(cache, 1, 3) is None
     assert ht.cached_chunk(None, 0, 3) is None
+
+
+def test_helper_thread_is_reused_across_splits(threads_free):
+    """Every split hands its second half to one long-lived helper thread."""
+    import threading
+    idents = []
+    for _ in range(3):
+        ht.in_two_threads(lambda lo, hi: idents.append((lo, threading.get_ident())), 2, True)
+    helpers = {ident for lo, ident in idents if lo == 1}
+    assert len(helpers) == 1 and threading.get_ident() not in helpers
+    assert len(threads_free) == 3
+
+
+def test_split_while_the_helper_is_held_runs_on_one_thread(threads_free):
+    helper = ht._the_helper()
+    with helper.lock:      # another thread's split in progress
+        assert ht.in_two_threads(lambda lo, hi: (lo, hi), 4, True) == [(0, 4)]
+    assert not threads_free and ht.in_two_threads(lambda lo, hi: hi, 4, True) == [2, 4]
+
+
+def test_idle_helper_does_not_block_stopping_openblas_workers(monkeypatch, threads_free):
+    """The helper is counted as ember's own idle thread; any other thread still refuses."""
+    import threading
+    ht._the_helper()
+    monkeypatch.setitem(backend._blas, "stop", lambda: None)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert backend._can_stop_workers()
+    monkeypatch.setattr(threading, "active_count", lambda: 3)
+    assert not backend._can_stop_workers()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_forked_child_starts_its_own_helper(threads_free):
+    """Threads do not survive fork: a child's first split starts a new helper."""
+    import os
+    import warnings
+    ht.in_two_threads(lambda lo, hi: hi, 2, True)
+    read, write = os.pipe()
+    with warnings.catch_warnings():   # Python 3.12+ warns of fork() beside live threads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:   # the child: report whether the split ran both halves, then leave
+        try:
+            ok = ht._helper["thread"] is None and backend._blas.get("helpers") == 0 \
+                and ht.in_two_threads(lambda lo, hi: hi, 2, True) == [1, 2]
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    assert os.read(read, 1) == b"1"
+    os.waitpid(pid, 0)
+    os.close(read)

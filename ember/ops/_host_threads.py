@@ -20,11 +20,13 @@ calls only: with many calls of a few microseconds the threads queue for the GIL 
 them (exact GELU's 32K-element blocks, ~33 ufuncs each: 4M fwd+bwd 47 ms on two threads
 against 46 ms on one; in 128K blocks 30 ms).
 """
+import os
+import queue
 import threading
 
 from .. import backend
 
-# arrays smaller than this run on one thread (a thread start costs ~50-100 us)
+# arrays smaller than this run on one thread (exp of 1M float32 elements: ~2.5 ms)
 HOST_THREADS_MIN = 1 << 20
 
 
@@ -35,32 +37,83 @@ def two_threads_ok(x, size, minimum=HOST_THREADS_MIN):
             and backend.device_type_of(x) == "cpu" and backend.host_threads_free())
 
 
+class _Helper:
+    """The daemon thread that runs the second half of every split, started on first use
+    (and again in a forked child, where threads do not survive). Starting a thread per
+    split cost ~140 us here; handing the half to this one through a queue costs ~16 us
+    (a round trip, measured on this 2-core machine)."""
+
+    def __init__(self):
+        self.jobs, self.results = queue.SimpleQueue(), queue.SimpleQueue()
+        self.lock = threading.Lock()       # one split at a time: others run on one thread
+        threading.Thread(target=self._serve, daemon=True, name="ember-host-helper").start()
+        backend.set_helper_threads(1)
+
+    def _serve(self):
+        while True:
+            fn = self.jobs.get()
+            try:
+                self.results.put((fn(), None))
+            except BaseException as e:  # noqa: BLE001 - re-raised on the calling thread
+                self.results.put((None, e))
+
+    def submit(self, fn):
+        """Start ``fn()`` on the helper; ``result()`` waits for it."""
+        self.jobs.put(fn)
+
+    def result(self):
+        """(value, exception or None) of the job ``submit`` started."""
+        return self.results.get()
+
+
+_helper = {"thread": None}
+_helper_made = threading.Lock()
+
+
+def _the_helper():
+    h = _helper["thread"]
+    if h is None:
+        with _helper_made:
+            h = _helper["thread"]
+            if h is None:
+                h = _helper["thread"] = _Helper()
+    return h
+
+
+def _forget_helper():
+    """In a forked child: the helper thread did not survive the fork."""
+    _helper["thread"] = None
+    backend.set_helper_threads(0)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_helper)
+
+
 def in_two_threads(work, n, split):
     """``work(lo, hi)`` over the index range [0, n), returning the list of its results:
-    with ``split`` the halves [0, n // 2) and [n // 2, n) run at once, the second on a
-    helper thread (joined before returning; an exception on it is raised here) and every
-    GEMM on one BLAS thread; else ``[work(0, n)]`` on this thread."""
+    with ``split`` the halves [0, n // 2) and [n // 2, n) run at once, the second on the
+    helper thread (waited for before returning; an exception on it is raised here) and
+    every GEMM on one BLAS thread; else ``[work(0, n)]`` on this thread, as also when
+    another thread's split holds the helper."""
     if not split or n < 2:
         return [work(0, n)]
+    helper = _the_helper()
+    if not helper.lock.acquire(blocking=False):
+        return [work(0, n)]
     half = n // 2
-    out = [None, None]
-    failed = []
-
-    def second():
-        try:
-            out[1] = work(half, n)
-        except BaseException as e:  # noqa: BLE001 - re-raised on the calling thread
-            failed.append(e)
-    with backend.one_blas_thread():
-        worker = threading.Thread(target=second, daemon=True)
-        worker.start()
-        try:
-            out[0] = work(0, half)
-        finally:
-            worker.join()
-    if failed:
-        raise failed[0]
-    return out
+    try:
+        with backend.one_blas_thread():
+            helper.submit(lambda: work(half, n))
+            try:
+                first = work(0, half)
+            finally:
+                second, failed = helper.result()   # the helper is done with the arrays
+    finally:
+        helper.lock.release()
+    if failed is not None:
+        raise failed
+    return [first, second]
 
 
 def cached_chunk(cache, n0, n1):

@@ -141,17 +141,13 @@ def test_max_pool_ties_pick_first():
 
 
 @pytest.fixture(params=[False, True], ids=["one_thread", "two_threads"])
-def batch_split(request, monkeypatch):
+def batch_split(request, monkeypatch, split_calls):
     """Max pooling with its batch split across two threads forced on (``True``) or off,
     every split counted in the returned list."""
     from ember import backend
-    from ember.ops import _host_threads as ht
     monkeypatch.setattr(backend, "host_threads_free", lambda: request.param)
     monkeypatch.setattr(EF, "POOL_SPLIT_MIN", 0)
-    calls = []
-    real = ht.threading.Thread
-    monkeypatch.setattr(ht.threading, "Thread", lambda *a, **k: calls.append(1) or real(*a, **k))
-    return request.param, calls
+    return request.param, split_calls
 
 
 @needs_torch
