@@ -4,6 +4,8 @@ in-place array updates that several of PyTorch's algorithms have in common.
 Update helpers take backend arrays and a scratch array ``tmp`` of the parameter's shape,
 and write their result in place with ``out=``, so an optimizer step allocates little.
 """
+import sys
+
 from .. import backend
 from .._tensor import Tensor, _make
 
@@ -101,16 +103,27 @@ def params_with_grad(opt, group, name, with_state=True):
     (its version counter moves, as PyTorch's in-place update does)."""
     maximize = group.get("maximize", False)
     state = opt.state
+    # no gradient can be sparse before ember's sparse arrays are loaded (a check per
+    # parameter otherwise: ~1 us each of a small model's step)
+    sparse_loaded = _SPARSE_MODULE in sys.modules
     for p in group["params"]:
-        if p.grad is None:
+        grad = p.grad
+        if grad is None:
             continue
-        if name in _SPARSE_OK and p.grad.is_sparse:
+        if not sparse_loaded:
+            g = grad._data
+            if maximize:
+                g = -g
+        elif name in _SPARSE_OK and grad.is_sparse:
             g = dense_grad_array(p, maximize, name, group.get("weight_decay", 0))
         else:
             no_sparse(p, name)
             g = grad_array(p, maximize)
         _bump(p)
         yield p, g, state[p] if with_state else None
+
+
+_SPARSE_MODULE = "ember._sparse_array"
 
 
 def _bump(t):
@@ -159,10 +172,11 @@ def addcdiv_(d, t1, t2, value, tmp):
     d += tmp
 
 
-def adam_moments_(opt, p, g, state, lr, weight_decay, decoupled, beta1, beta2):
+def adam_moments_(p, g, state, lr, weight_decay, decoupled, beta1, beta2, tmp):
     """The step shared by Adam-family updates: count the step, apply weight decay (decoupled:
     shrink the parameter; else add to the gradient), update the first moment by lerp and
-    the second by an EMA of g^2. Returns (step, exp_avg, exp_avg_sq, scratch array)."""
+    the second by an EMA of g^2 (``tmp``: a scratch array shaped like ``p``). Returns
+    (step, exp_avg, exp_avg_sq)."""
     d = p._data
     step_arr = state["step"]._data
     step_arr += 1
@@ -172,7 +186,6 @@ def adam_moments_(opt, p, g, state, lr, weight_decay, decoupled, beta1, beta2):
         else:
             g = with_weight_decay(g, d, weight_decay)
     m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-    tmp = opt._scratch(p)[0]
     lerp_(m, g, 1 - beta1, tmp)
     ema_square_(v, g, beta2, tmp)
-    return float(step_arr), m, v, tmp
+    return float(step_arr), m, v

@@ -49,8 +49,8 @@ class Adam(Optimizer):
                     state = self._init_state(p, amsgrad)
                 d = p._data
                 xp = backend.get_array_module(d)
-                step, m, v, tmp = adam_moments_(self, p, g, state, lr, wd, decoupled, beta1,
-                                                beta2)
+                tmp, tmp2 = self._scratch(p)
+                step, m, v = adam_moments_(p, g, state, lr, wd, decoupled, beta1, beta2, tmp)
                 bias1 = 1 - beta1 ** step
                 bias2_sqrt = (1 - beta2 ** step) ** 0.5
                 if amsgrad:
@@ -61,7 +61,7 @@ class Adam(Optimizer):
                     xp.sqrt(v, out=tmp)
                 tmp /= bias2_sqrt                    # denom = sqrt(v) / sqrt(bias2) + eps
                 tmp += eps
-                addcdiv_(d, m, tmp, -(lr / bias1), self._scratch(p)[1])
+                addcdiv_(d, m, tmp, -(lr / bias1), tmp2)
         return loss
 
 

@@ -45,8 +45,8 @@ class RAdam(Optimizer):
                     state["exp_avg_sq"] = zeros_like_param(p)
                 d = p._data
                 xp = backend.get_array_module(d)
-                step, m, v, tmp = adam_moments_(self, p, g, state, lr, wd, decoupled, beta1,
-                                                beta2)
+                tmp = self._scratch(p)[0]
+                step, m, v = adam_moments_(p, g, state, lr, wd, decoupled, beta1, beta2, tmp)
                 bias1 = 1 - beta1 ** step
                 bias2 = 1 - beta2 ** step
                 upd = xp.divide(m, bias1)               # bias-corrected first moment
