@@ -389,8 +389,9 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
-    def __hash__(self):
-        return id(self)
+    # identity hash, as PyTorch's ``id(self)``, without a Python frame per lookup (optimizer
+    # state and the engine key dicts by tensors)
+    __hash__ = object.__hash__
 
     def __repr__(self, *, tensor_contents=None):
         from . import _printing

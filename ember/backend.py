@@ -462,13 +462,17 @@ def matmul(xp, a, b, out=None):
     On the host an ``(..., m, k) @ (k, n)`` product is folded to one ``(rows, k) @ (k, n)``
     GEMM: NumPy runs one small GEMM per leading index instead (measured, float32 on this
     2-core machine: (35, 20, 200) @ (200, 10000) 489 ms batched, 108 ms folded)."""
-    if xp is numpy and a.ndim > 2 and b.ndim == 2 and out is None:
-        lead = a.shape[:-1]
-        return matmul(xp, a.reshape(-1, a.shape[-1]), b).reshape(lead + b.shape[1:])
-    if xp is numpy and a.ndim and b.ndim:
-        m = a.shape[-2] if a.ndim > 1 else 1
-        n = b.shape[-1] if b.ndim > 1 else 1
-        _use_threads_for(m * a.shape[-1] * n)
+    if xp is numpy:
+        an, bn = a.ndim, b.ndim
+        if an > 2 and bn == 2 and out is None:
+            lead = a.shape[:-1]
+            return matmul(xp, a.reshape(-1, a.shape[-1]), b).reshape(lead + b.shape[1:])
+        if an and bn:
+            sa = a.shape
+            macs = (sa[-2] if an > 1 else 1) * sa[-1] * (b.shape[-1] if bn > 1 else 1)
+            # a small product while BLAS already runs on one thread: nothing to change
+            if macs >= SMALL_GEMM_MACS or _blas.get("current") != 1:
+                _use_threads_for(macs)
     if out is None:
         return xp.matmul(a, b)
     return xp.matmul(a, b, out=out)

@@ -97,7 +97,7 @@ def _broadcast_shapes_as_torch(*shapes):
 
 
 def _warn_size(input, target):
-    if input.shape != target.shape:
+    if input._data.shape != target._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", stacklevel=3)

@@ -267,7 +267,8 @@ def _elementwise(cls, name, input, target, r, extra=(), dtype=None, **opts):
     if dtype is None:
         dtype = result_type(input, target)
     input, target = _cast(input, dtype), _cast(target, dtype)
-    extra = tuple(_cast(e, dtype) for e in extra)
+    if extra:
+        extra = tuple(_cast(e, dtype) for e in extra)
     if name is not None:
         cls = _named(cls, name)
     return cls.apply(input, target, *extra, reduction=r, **opts)

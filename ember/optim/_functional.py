@@ -179,7 +179,8 @@ def adam_moments_(p, g, state, lr, weight_decay, decoupled, beta1, beta2, tmp):
     (step, exp_avg, exp_avg_sq)."""
     d = p._data
     step_arr = state["step"]._data
-    step_arr += 1
+    step = float(step_arr) + 1.0   # rounded as the float32 add: s + 1 is exact in float64
+    step_arr.fill(step)
     if weight_decay != 0:
         if decoupled:
             d *= 1 - lr * weight_decay

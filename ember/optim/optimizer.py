@@ -10,7 +10,7 @@ import itertools
 
 from .. import backend
 from ..autograd import _dual_level
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import _state as _grad_state
 from .._tensor import Tensor
 from ..utils.hooks import RemovableHandle
 
@@ -240,9 +240,14 @@ def register_optimizer_step_post_hook(hook):
 
 
 def _use_grad(step):
-    """Run ``step`` under no_grad (the update must not be recorded)."""
+    """Run ``step`` under no_grad (the update must not be recorded). The grad-mode flag is
+    set directly: a ``no_grad()`` context object costs four Python calls a step."""
     @functools.wraps(step)
     def wrapper(*args, **kwargs):
-        with no_grad():
+        prev = _grad_state[0]
+        _grad_state[0] = False
+        try:
             return step(*args, **kwargs)
+        finally:
+            _grad_state[0] = prev
     return wrapper
