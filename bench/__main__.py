@@ -57,6 +57,7 @@ WORKLOADS = [
     "lstm_lm_gemms",
     "resnet18_gemms",
     "matmul_gemms",
+    "two_layer_numpy",
 ]
 
 
