@@ -89,7 +89,10 @@ class _Elementwise(ArrayFunction):
     def forward(cls, ctx, a, b, *extra, reduction=_MEAN, **opts):
         xp = _gam(a)
         ct = compute_dtype(a.dtype)
-        loss = cls.value(_ns_for(xp), *[_as(v, ct) for v in (a, b) + extra], **opts)
+        if extra:
+            loss = cls.value(_ns_for(xp), *[_as(v, ct) for v in (a, b) + extra], **opts)
+        else:
+            loss = cls.value(_ns_for(xp), _as(a, ct), _as(b, ct), **opts)
         if ctx.needs_input_grad:
             ctx.save_for_backward(a, b, *extra)
             ctx.opts, ctx.reduction, ctx.shape = opts, reduction, loss.shape

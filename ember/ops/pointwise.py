@@ -707,7 +707,7 @@ class Clamp(ArrayFunction):
         xp = _gam(x)
         if lo is not None and hi is not None and lo > hi:
             return xp.full_like(x, hi)
-        out = xp.clip(x, lo, hi)
+        out = x.clip(lo, hi)    # (the method: xp.clip adds two Python frames of dispatch)
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
