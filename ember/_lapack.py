@@ -81,8 +81,8 @@ class _OneThread:
     def __init__(self, n):
         threads = _state["lapack"][1]
         if threads is not None and threads[1] > 1 and n > SINGLE_THREAD_MAX_N:
-            from .backend import _oversubscribed  # the GEMM policy's load check
-            if not _oversubscribed():
+            from . import backend
+            if not backend.oversubscribed():
                 threads = None
         self.threads = threads if threads is not None and threads[1] > 1 else None
 

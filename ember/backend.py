@@ -348,6 +348,12 @@ def _oversubscribed():
     return _check_load(now, now - last >= IDLE_GAP_S or "busy" not in state)
 
 
+def oversubscribed():
+    """Whether another process holds a core now: the GEMM policy's load check, for other
+    libraries' thread choices (SciPy's LAPACK in ``_lapack``)."""
+    return _oversubscribed()
+
+
 def _use_threads_for(macs):
     lib = _blas.get("lib", 0)
     if lib == 0:
