@@ -1,0 +1,47 @@
+"""clamp with one scalar bound, and relu, keep x unless it is beyond the bound, as
+PyTorch: the sign of a zero survives (``clamp(-0.0, min=0)`` is -0.0), NaN and infinities
+pass through, and the gradient mask is unchanged."""
+import math
+
+import numpy as np
+import pytest
+
+import ember
+from helpers import torch, needs_torch
+
+_VALUES = [-0.0, 0.0, -1.0, math.nan, 2.0, math.inf, -math.inf, 0.5]
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("bounds", [dict(min=0), dict(min=-0.0), dict(max=0.0), dict(max=-0.0),
+                                    dict(min=0.0, max=0.0), dict(min=-1, max=1)])
+def test_clamp_scalar_bounds_match_torch_bit_for_bit(dtype, bounds):
+    e = ember.clamp(ember.tensor(_VALUES, dtype=getattr(ember, dtype)), **bounds)
+    t = torch.clamp(torch.tensor(_VALUES, dtype=getattr(torch, dtype)), **bounds)
+    assert e.numpy().tobytes() == t.numpy().tobytes()
+    assert repr(e) == repr(t).replace("torch", "ember")
+
+
+def test_clamp_min_keeps_negative_zero_and_its_gradient_mask():
+    x = ember.tensor([-0.0, -2.0, 3.0], requires_grad=True)
+    y = x.clamp(min=0)
+    assert np.signbit(y.detach().numpy()).tolist() == [True, False, False]
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 0.0, 1.0]
+
+
+def test_clamp_of_integers_is_unchanged():
+    x = ember.tensor([1, 5, 9], dtype=ember.uint8)
+    assert x.clamp(min=2).tolist() == [2, 5, 9] and x.clamp(max=6).dtype is ember.uint8
+
+
+@needs_torch
+@pytest.mark.parametrize("n", [8, 20_000])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_keeps_negative_zero_at_every_size(n, dtype):
+    """Small and large inputs alike (relu used to switch from maximum to clip by size)."""
+    a = np.resize(np.array(_VALUES), n).astype(dtype)
+    e = ember.relu(ember.tensor(a))
+    t = torch.relu(torch.tensor(a))
+    assert e.numpy().tobytes() == t.numpy().tobytes()
