@@ -176,8 +176,12 @@ def _run_node(node, grads, create_graph):
         else:
             out = arrays_fn(node, *[None if g is None else g._data for g in grads])
         if type(out) is not tuple:
-            out = (out,)
-        out = tuple([None if a is None else _make(a) for a in out])
+            out = (None if out is None else _make(out),)
+        elif len(out) == 2:      # (no comprehension: a function call of its own in 3.11)
+            a, b = out
+            out = (None if a is None else _make(a), None if b is None else _make(b))
+        else:
+            out = tuple([None if a is None else _make(a) for a in out])
     else:
         out = node.backward(node, *grads)
         if type(out) is not tuple:
