@@ -13,8 +13,11 @@ def _array_class(module, name):
     return getattr(sys.modules.get(module), name, None)
 
 
+COO_MODULE = "ember._sparse_array"   # no tensor is sparse before this module is loaded
+
+
 def _coo_class():
-    return _array_class("ember._sparse_array", "COOArray")
+    return _array_class(COO_MODULE, "COOArray")
 
 
 def _compressed_class():

@@ -8,6 +8,7 @@ import sys
 
 from .. import backend
 from .._tensor import Tensor, _make
+from .._sparse_methods import COO_MODULE
 
 
 def check_range(name, value, low=0.0, strict=False):
@@ -105,25 +106,20 @@ def params_with_grad(opt, group, name, with_state=True):
     state = opt.state
     # no gradient can be sparse before ember's sparse arrays are loaded (a check per
     # parameter otherwise: ~1 us each of a small model's step)
-    sparse_loaded = _SPARSE_MODULE in sys.modules
+    sparse_loaded = COO_MODULE in sys.modules
     for p in group["params"]:
         grad = p.grad
         if grad is None:
             continue
-        if not sparse_loaded:
-            g = grad._data
-            if maximize:
-                g = -g
-        elif name in _SPARSE_OK and grad.is_sparse:
+        if sparse_loaded and name in _SPARSE_OK and grad.is_sparse:
             g = dense_grad_array(p, maximize, name, group.get("weight_decay", 0))
         else:
-            no_sparse(p, name)
+            if sparse_loaded:
+                no_sparse(p, name)
             g = grad_array(p, maximize)
         _bump(p)
         yield p, g, state[p] if with_state else None
 
-
-_SPARSE_MODULE = "ember._sparse_array"
 
 
 def _bump(t):
