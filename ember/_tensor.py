@@ -68,6 +68,7 @@ class Tensor:
     _base = None        # the tensor whose memory this one views
     _hooks = None
     _post_accumulate_grad_hooks = None
+    _seq = None         # a graph target's sequence number: None marks a leaf (see the engine)
     _retains_grad = False
     _grad_holder = None
     __array_priority__ = 1000   # numpy scalars defer to Tensor's reflected operators

@@ -1,10 +1,24 @@
-"""The backward engine: an iterative topological walk over the graph of Function nodes.
+"""The backward engine: a walk over the graph of Function nodes in reverse creation order.
 
 Edges are ``(node, output_nr)`` pairs; a leaf that requires grad is its own target
-(``(tensor, 0)``), so leaves need no separate accumulator object. Gradients for each
-node are summed in a buffer until every edge into it has reported, then its backward runs.
+(``(tensor, 0)``), so leaves need no separate accumulator object.
+
+Every node has a sequence number, taken when it is recorded (PyTorch's ``sequence_nr``),
+and a node's inputs were all recorded before it. So running the reached nodes highest
+number first (a heap) runs every node after all the nodes that send it a gradient, with
+no pass over the graph to count its edges first; PyTorch's engine orders its ready queue
+by the same numbers. Gradients for each node are summed in a buffer until it runs. The
+leaves' gradients are summed too and go into ``.grad`` once every node has run, in the
+order their last gradient arrived.
+
+Unless ``create_graph`` asks for a graph of the backward, the buffers hold backend arrays,
+not Tensors: an op's ``backward_arrays`` takes and returns arrays, and two gradients
+meeting at a node are summed with the backend's ``+``, so no Tensor is made between the
+seed and the leaves' ``.grad``. User code (hooks, a user Function's ``backward``) still
+sees Tensors: the engine wraps the arrays for it and unwraps what it returns.
 """
 import weakref
+from heapq import heappop, heappush
 
 from .grad_mode import _state, _anomaly
 from .profiler_hooks import active as _profiler_active
@@ -73,44 +87,6 @@ def _seed(t, g):
     return g
 
 
-def _collect(roots):
-    """Count, for every node reachable from the roots, how many edges lead into it.
-
-    Keyed by ``id`` (Tensor defines an element-wise ``__eq__``, and ids hash fastest).
-    """
-    deps = {}
-    stack = []
-    for node, _ in roots:
-        if id(node) not in deps:
-            deps[id(node)] = 0
-            stack.append(node)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Tensor):
-            continue
-        for e in node._edges:
-            if e is None:
-                continue
-            nxt = e[0]
-            k = id(nxt)
-            if k in deps:
-                deps[k] += 1
-            else:
-                deps[k] = 1
-                stack.append(nxt)
-    return deps
-
-
-def _accumulate(buf, key, idx, g):
-    slot = buf.get(id(key))
-    if slot is None:
-        slot = buf[id(key)] = [None] * key._n_outputs
-        slot[idx] = g
-        return
-    old = slot[idx]
-    slot[idx] = g if old is None else old + g
-
-
 def _sum_to_shape(g, shape):
     """Undo broadcasting: sum ``g`` down to ``shape`` (differentiably)."""
     gshape = g._data.shape
@@ -134,11 +110,7 @@ def _run_tensor_hooks(node, grads_here, create_graph):
             g = grads_here[nr]
             if g is None:
                 continue
-            for hook in hooks:
-                res = hook(g)
-                if res is not None:
-                    g = res
-            grads_here[nr] = g
+            grads_here[nr] = _call_grad_hooks(hooks, g, not create_graph)
     if node._retained:
         for nr, refs in node._retained.items():
             g = grads_here[nr]
@@ -146,46 +118,70 @@ def _run_tensor_hooks(node, grads_here, create_graph):
                 t = r()
                 if t is not None and g is not None:
                     t.grad = _leaf_grad_value(g, create_graph) if t.grad is None \
-                        else t.grad + g
+                        else t.grad + (g if create_graph else _make(g))
+
+
+def _call_grad_hooks(hooks, g, arrays):
+    """Run tensor hooks in order on gradient ``g`` (an array when ``arrays``: the hooks see
+    it as a Tensor); a hook's non-None result replaces the gradient."""
+    if arrays:
+        g = _make(g)
+    for hook in hooks:
+        res = hook(g)
+        if res is not None:
+            g = res
+    return g._data if arrays else g
+
+
+def _tensors(grads):
+    """Gradient arrays as Tensors, for user code (hooks, a user Function's backward)."""
+    return tuple([None if g is None else _make(g) for g in grads])
+
+
+def _arrays(node, grads):
+    """The Tensors (or None) user code returned as gradients, as arrays."""
+    out = []
+    for i, g in enumerate(grads):
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"{node.name()} returned a {type(g).__name__} as gradient {i}; "
+                            "expected a Tensor or None")
+        out.append(None if g is None else g._data)
+    return tuple(out)
 
 
 def _run_node(node, grads, create_graph):
+    """Run ``node``'s backward on ``grads`` (arrays unless ``create_graph``: Tensors)."""
     if node._freed:
         node.saved_tensors  # noqa: B018  raises the "backward through the graph a second time" error
+    arrays = not create_graph
     if len(grads) > 1 and node.materialize_grads:
         # (a single-output node only runs once its one gradient has arrived; and no
-        # `None in grads`: that would call Tensor.__eq__ on every gradient)
+        # `None in grads`: that would compare every gradient element-wise)
         for g in grads:
             if g is None:
-                _materialize(node, grads)
+                _materialize(node, grads, arrays)
                 break
     if node._pre_hooks:
         for hook in node._pre_hooks:
-            res = hook(tuple(grads))
+            res = hook(_tensors(grads) if arrays else tuple(grads))
             if res is not None:
-                grads = list(res)
+                grads = list(_arrays(node, res) if arrays else res)
     if node.once_differentiable and create_graph:
         raise RuntimeError(f"{node.name()} is not differentiable twice: it was declared "
                            "once_differentiable, so create_graph=True cannot pass through it")
     arrays_fn = node.backward_arrays
-    if arrays_fn is not None and not create_graph:
-        # the op's fast path on arrays: no graph of the backward is wanted
-        if len(grads) == 1:
-            g = grads[0]
-            out = arrays_fn(node, None if g is None else g._data)
-        else:
-            out = arrays_fn(node, *[None if g is None else g._data for g in grads])
-        if type(out) is not tuple:
-            out = (None if out is None else _make(out),)
-        elif len(out) == 2:      # (no comprehension: a function call of its own in 3.11)
-            a, b = out
-            out = (None if a is None else _make(a), None if b is None else _make(b))
-        else:
-            out = tuple([None if a is None else _make(a) for a in out])
-    else:
+    if not arrays:
         out = node.backward(node, *grads)
         if type(out) is not tuple:
             out = (out,)
+    elif arrays_fn is not None:
+        # the op's fast path on arrays: no graph of the backward is wanted
+        out = arrays_fn(node, grads[0]) if len(grads) == 1 else arrays_fn(node, *grads)
+        if type(out) is not tuple:
+            out = (out,)
+    else:
+        out = node.backward(node, *_tensors(grads))
+        out = _arrays(node, out if type(out) is tuple else (out,))
     n_in = len(node._edges)
     if len(out) != n_in:
         if len(out) > n_in and all(g is None for g in out[n_in:]):
@@ -195,24 +191,32 @@ def _run_node(node, grads, create_graph):
                                f"gradients (expected {n_in}, got {len(out)})")
     if node._post_hooks:
         for hook in node._post_hooks:
-            res = hook(out, tuple(grads))
-            if res is not None:
-                out = tuple(res)
+            if arrays:
+                res = hook(_tensors(out), _tensors(grads))
+                if res is not None:
+                    out = _arrays(node, tuple(res))
+            else:
+                res = hook(out, tuple(grads))
+                if res is not None:
+                    out = tuple(res)
     return out
 
 
-def _materialize(node, grads):
+def _materialize(node, grads, arrays):
     """Zeros for the outputs of ``node`` that received no gradient (materialize_grads)."""
-    xp = backend.get_array_module(next(g for g in grads if g is not None)._data)
+    first = next(g for g in grads if g is not None)
+    xp = backend.get_array_module(first if arrays else first._data)
     for i, g in enumerate(grads):
         if g is None:
             meta = node._out_meta[i]
             if meta is not None:
-                grads[i] = _make(xp.zeros(meta[0], meta[1]))
+                z = xp.zeros(meta[0], meta[1])
+                grads[i] = z if arrays else _make(z)
 
 
 def _check_grad(node, i, g):
-    shape, dtype = node._in_meta[i]
+    """Fit gradient ``g`` (a Tensor) to input ``i``'s metadata: sum a broadcast gradient
+    back to the input's shape, cast to its dtype; check for NaN in anomaly mode."""
     if not isinstance(g, Tensor):
         raise TypeError(f"{node.name()} returned a {type(g).__name__} as gradient {i}; "
                         "expected a Tensor or None")
@@ -260,7 +264,8 @@ def _root_array(arr):
 
 
 def _leaf_grad_value(g, create_graph, assigned=None):
-    """What goes into ``.grad``: a tensor whose memory nothing else in this backward uses.
+    """What goes into ``.grad``: with ``create_graph`` the gradient Tensor ``g`` itself;
+    otherwise a Tensor on array ``g`` whose memory nothing else in this backward uses.
 
     A gradient array is stolen (no copy) unless it is read-only (a broadcast view) or
     shares memory with a gradient already handed out or with a user-given seed, as
@@ -268,16 +273,15 @@ def _leaf_grad_value(g, create_graph, assigned=None):
     """
     if create_graph:
         return g
-    arr = g._data
-    if not getattr(arr.flags, "writeable", True):   # CuPy arrays have no such flag
-        return _make(arr.copy())
+    if not getattr(g.flags, "writeable", True):   # CuPy arrays have no such flag
+        return _make(g.copy())
     if assigned is None:
-        return _make(arr.copy() if arr.base is not None else arr)
-    root = id(arr if arr.base is None else _root_array(arr))
+        return _make(g.copy() if g.base is not None else g)
+    root = id(g if g.base is None else _root_array(g))
     if root in assigned:
-        return _make(arr.copy())
+        return _make(g.copy())
     assigned.add(root)
-    return _make(arr)
+    return _make(g)
 
 
 def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -288,17 +292,32 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
     """
     if retain_graph is None:
         retain_graph = create_graph
-    root_edges = []
-    buf = {}  # id(node) -> per-output gradient list
+    arrays = not create_graph      # what the buffers hold: arrays, or Tensors (see the top)
+    heap = []      # (-sequence number, node) of every node reached and not yet run
+    buf = {}       # sequence number -> the node's per-output gradients (None: none yet)
+    leaves = {}    # id(leaf) -> [leaf, summed gradient], in the order of the last arrival
+    # memory already handed out as a .grad, starting with user-given seed gradients
+    assigned = set()
     for t, g in zip(roots, grads):
         if not t._rg:
             raise RuntimeError("element 0 of tensors does not require grad and does not have "
                                "a grad_fn")
-        if g._data.dtype != t._data.dtype:
+        arr = g._data
+        assigned.add(id(arr if arr.base is None else _root_array(arr)))
+        if arr.dtype != t._data.dtype:
             g = g.to(t.dtype)
-        e = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t, 0)
-        root_edges.append(e)
-        _accumulate(buf, e[0], e[1], g)
+        node = t.grad_fn
+        if node is None:
+            _add_leaf_grad(leaves, t, g._data if arrays else g)
+            continue
+        seq = node._seq
+        slot = buf.get(seq)
+        if slot is None:
+            slot = buf[seq] = [None] * node._n_outputs
+            heappush(heap, (-seq, node))
+        old = slot[t._output_nr]
+        g = g._data if arrays else g
+        slot[t._output_nr] = g if old is None else old + g
 
     captured = None
     if inputs is not None:
@@ -309,52 +328,21 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
             captured.setdefault(e, []).append(i)
         results = [None] * len(inputs)
 
-    deps = _collect(root_edges)
-    ready = []
-    seen_roots = set()   # by id: Tensor's == is element-wise, so `n in ready` is ambiguous
-    for n, _ in root_edges:
-        if deps[id(n)] == 0 and id(n) not in seen_roots:
-            seen_roots.add(id(n))
-            ready.append(n)
     prev = _state[0]
     _state[0] = bool(create_graph)
-    # memory already handed out as a .grad, starting with user-given seed gradients
-    assigned = set()
-    for g in grads:
-        arr = g._data
-        assigned.add(id(arr if arr.base is None else _root_array(arr)))
     try:
-        while ready:
-            node = ready.pop()
-            grads_here = buf.pop(id(node), None)
-            if isinstance(node, Tensor):
-                g = None if grads_here is None else grads_here[0]
-                if g is None:
-                    continue
-                if node._hooks:
-                    for hook in node._hooks:
-                        res = hook(g)
-                        if res is not None:
-                            g = res
-                if captured is not None:
-                    key = (node, 0)
-                    for i in captured.get(key, ()):
-                        results[i] = g
-                    if not accumulate or key not in captured:
-                        continue
-                _accumulate_leaf(node, g, create_graph, assigned)
-                if node._post_accumulate_grad_hooks:
-                    _run_post_accumulate_grad_hooks(node)
-                continue
-
+        while heap:
+            seq, node = heappop(heap)
+            grads_here = buf.pop(-seq)
             edges = node._edges
             if grads_here is not None:
                 if node._tensor_hooks or node._retained:
                     _run_tensor_hooks(node, grads_here, create_graph)
                 if captured is not None:
                     for nr in range(len(grads_here)):
+                        g = grads_here[nr]
                         for i in captured.get((node, nr), ()):
-                            results[i] = grads_here[nr]
+                            results[i] = _make(g) if arrays and g is not None else g
                 if _profiler_active[0] is None:
                     in_grads = _run_node(node, grads_here, create_graph)
                 else:
@@ -370,31 +358,67 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
             for i, e in enumerate(edges):
                 if e is None:
                     continue
-                nxt = e[0]
-                k = id(nxt)
-                if in_grads is not None:
-                    g = in_grads[i]
-                    if g is not None:
+                nxt, nr = e
+                g = None if in_grads is None else in_grads[i]
+                if g is not None:
+                    m = meta[i]
+                    if arrays:
+                        if g.shape != m[0] or g.dtype != m[1] or _anomaly[0]:
+                            g = _check_grad(node, i, _make(g))._data
+                    else:
                         gd = g._data if g.__class__ is Tensor else None
-                        m = meta[i]
                         if gd is None or gd.shape != m[0] or gd.dtype != m[1] or _anomaly[0]:
                             g = _check_grad(node, i, g)
-                        slot = buf.get(k)
+                seq = nxt._seq
+                if seq is None:                 # a leaf
+                    if g is not None:
+                        _add_leaf_grad(leaves, nxt, g)
+                    continue
+                if seq in buf:
+                    if g is not None:
+                        slot = buf[seq]
                         if slot is None:
-                            slot = buf[k] = [None] * nxt._n_outputs
-                            slot[e[1]] = g
+                            slot = buf[seq] = [None] * nxt._n_outputs
+                            slot[nr] = g
                         else:
-                            old = slot[e[1]]
-                            slot[e[1]] = g if old is None else old + g
-                d = deps[k] - 1
-                deps[k] = d
-                if d == 0:
-                    ready.append(nxt)
+                            old = slot[nr]
+                            slot[nr] = g if old is None else old + g
+                else:
+                    # reached for the first time (with no gradient, it still runs: it frees
+                    # its saved tensors and passes the visit on, as PyTorch's engine does)
+                    if g is None:
+                        buf[seq] = None
+                    else:
+                        slot = buf[seq] = [None] * nxt._n_outputs
+                        slot[nr] = g
+                    heappush(heap, (-seq, nxt))
+        for leaf, g in leaves.values():
+            if leaf._hooks:
+                g = _call_grad_hooks(leaf._hooks, g, arrays)
+            if captured is not None:
+                key = (leaf, 0)
+                for i in captured.get(key, ()):
+                    results[i] = _make(g) if arrays else g
+                if not accumulate or key not in captured:
+                    continue
+            _accumulate_leaf(leaf, g, create_graph, assigned)
+            if leaf._post_accumulate_grad_hooks:
+                _run_post_accumulate_grad_hooks(leaf)
     finally:
         _state[0] = prev
     if captured is not None:
         return results
     return None
+
+
+def _add_leaf_grad(leaves, leaf, g):
+    """Sum gradient ``g`` into ``leaf``'s entry, moving the entry to the end of ``leaves``."""
+    entry = leaves.pop(id(leaf), None)
+    if entry is None:
+        leaves[id(leaf)] = [leaf, g]
+    else:
+        entry[1] = entry[1] + g
+        leaves[id(leaf)] = entry
 
 
 def register_post_accumulate_grad_hook(t, hook):
@@ -423,13 +447,16 @@ def _run_post_accumulate_grad_hooks(leaf):
 
 
 def _accumulate_leaf(leaf, g, create_graph, assigned):
+    """Add gradient ``g`` (an array, or a Tensor with ``create_graph``) into ``leaf.grad``."""
     if leaf.grad is None:
         leaf.grad = _leaf_grad_value(g, create_graph, assigned)
-    elif create_graph or leaf.grad.grad_fn is not None:
+    elif create_graph:
         leaf.grad = leaf.grad + g
+    elif leaf.grad.grad_fn is not None:
+        leaf.grad = leaf.grad + _make(g)
     else:
         # Accumulate in place so .grad keeps its identity across steps, as in PyTorch.
-        leaf.grad._data += g._data
+        leaf.grad._data += g
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):

@@ -13,6 +13,8 @@ Two protocols, chosen by the base class, never by where a class lives:
 ``apply`` is the single choke point; active dispatch modes (``autograd/dispatch.py``)
 see every call before it runs.
 """
+from itertools import count as _count
+
 from .grad_mode import _state, _anomaly, _saved_hooks
 from .dispatch import _top as _mode_top, dispatch as _dispatch_to_mode
 from .. import backend
@@ -23,6 +25,7 @@ _as_array = backend.as_array
 _generic = backend.generic
 _ndarray = backend.ndarray      # the host array type: the no-grad fast path's exact check
 _new = object.__new__
+_next_seq = _count().__next__   # a node's sequence number: the engine runs higher ones first
 
 
 class _NullCtx:
@@ -535,6 +538,7 @@ def _edge_of(t):
 def _apply_recording(cls, args, kwargs):
     """apply() when some input requires grad: run forward and record the graph node."""
     ctx = object.__new__(cls)
+    ctx._seq = _next_seq()
     if _anomaly[0]:
         import traceback
         ctx._anomaly_trace = "".join(traceback.format_stack()[:-2])
@@ -577,6 +581,7 @@ def _record_binary(cls, args, a, ad, b, bd, tb, kwargs):
     if _anomaly[0]:
         return _apply_recording(cls, args, kwargs)
     ctx = _new(cls)
+    ctx._seq = _next_seq()
     fn = a.grad_fn
     ea = (fn, a._output_nr) if fn is not None else ((a, 0) if a._rg else None)
     if tb is Tensor:
@@ -593,6 +598,8 @@ def _record_binary(cls, args, a, ad, b, bd, tb, kwargs):
         raw_out = cls.forward(ctx, ad, bd, **kwargs)
     except (ValueError, TypeError) as err:
         return _forward_failed(cls, args, kwargs, err)
+    if type(raw_out) is _ndarray and not ctx._non_diff and cls.differentiable_outputs is None:
+        return _record_single(ctx, cls, args, raw_out, raw_out)   # (one frame fewer)
     return _finish_array_forward(ctx, cls, args, raw_out)
 
 
@@ -601,6 +608,7 @@ def _record_unary(cls, args, a, kwargs):
     if _anomaly[0]:
         return _apply_recording(cls, args, kwargs)
     ctx = _new(cls)
+    ctx._seq = _next_seq()
     fn = a.grad_fn
     ctx._edges = [(fn, a._output_nr) if fn is not None else (a, 0)]
     ad = a._data
@@ -610,6 +618,8 @@ def _record_unary(cls, args, a, kwargs):
         raw_out = cls.forward(ctx, ad, **kwargs)
     except (ValueError, TypeError) as err:
         return _forward_failed(cls, args, kwargs, err)
+    if type(raw_out) is _ndarray and not ctx._non_diff and cls.differentiable_outputs is None:
+        return _record_single(ctx, cls, args, raw_out, raw_out)
     return _finish_array_forward(ctx, cls, args, raw_out)
 
 

@@ -71,6 +71,10 @@ class Add(ArrayFunction):
     def backward(ctx, g):
         return g, g
 
+    @staticmethod
+    def backward_arrays(ctx, g):
+        return g, g
+
 
 class Sub(ArrayFunction):
     broadcasting = True
@@ -83,6 +87,10 @@ class Sub(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         return g, neg(g)
+
+    @staticmethod
+    def backward_arrays(ctx, g):
+        return g, _arr(-g)
 
 
 class Mul(ArrayFunction):
