@@ -146,10 +146,11 @@ class Elu(_Pointwise):
 
     @staticmethod
     def f(ns, x, alpha, scale, input_scale):
-        pos = ns.maximum(x, 0)
+        # clip, not maximum/minimum: it keeps x = -0.0, so elu(-0.0) is -0.0 as PyTorch's
+        pos = ns.clip(x, 0, math.inf)
         if scale != 1:
             pos = pos * scale
-        return pos + ns.expm1(ns.minimum(x, 0) * input_scale) * (alpha * scale)
+        return pos + ns.expm1(ns.clip(x, -math.inf, 0) * input_scale) * (alpha * scale)
 
     @staticmethod
     def d(ns, x, alpha, scale, input_scale):
@@ -305,9 +306,10 @@ def _gelu_f32_block(xp, x, y, d):
 
     NumPy's float32 ``copysign``, ``reciprocal`` and ``maximum`` against a scalar run slow
     loops here (measured on a 32K block, one core: 28, 10.5 and 21 us against ~5-7 us for
-    an integer and/or, a divide or an add), so the derivative's sign comes from the sign bit (the magnitude
-    0.5 - q + |x| phi is >= 0, so OR-ing x's sign bit into it is copysign), relu(x) is
-    (x + |x|) / 2 (exact while |x| is not clipped) and t = (1/p) / (|x| + 1/p) a divide."""
+    an integer and/or, a divide or an add), so the derivative's sign comes from the sign bit
+    (the magnitude 0.5 - q + |x| phi is >= 0, so OR-ing x's sign bit into it is copysign),
+    relu(x) is the array method ``clip(0, inf)`` (5.0 us on 32K, against 6.6 for
+    (x + |x|) / 2 and 13.5 for ``maximum``) and t = (1/p) / (|x| + 1/p) a divide."""
     a = xp.abs(x)
     big = not a.max() <= _GELU_CLIP      # also true for a nan
     if big:
@@ -333,11 +335,7 @@ def _gelu_f32_block(xp, x, y, d):
         bits |= sign
         d += 0.5
     q *= a
-    if big:
-        relu = xp.maximum(x, 0.0)
-    else:
-        relu = xp.add(x, a, out=a)
-        relu *= 0.5
+    relu = x.clip(0.0, math.inf, out=a)   # keeps -0.0: gelu(-0.0) = -0.0, as x * Phi(x)
     if y.dtype == x.dtype:
         xp.subtract(relu, q, out=y)
     else:

@@ -11,7 +11,6 @@ import numpy
 from .. import backend
 from .._dtype import get_default_dtype, NP_TO_DTYPE, result_type, to_dtype
 from .._dtype import BOOL_NP, COMPLEX_NP, DIFFERENTIABLE_NP, EXACT_NP, FLOATING_NP, INTEGRAL_NP
-from .._dtype import NATIVE_FLOATING_NP
 from .._tensor import Tensor, _make
 from ..autograd.function import ArrayFunction, _bump
 from ..autograd.dispatch import _top as _mode_top
@@ -590,8 +589,9 @@ absolute = abs
 # slower loop than clip (measured, (16, 64, 512) float32, one core: 384 us against 134 us;
 # 1M elements 1.0 ms against 0.34 ms), and clip keeps relu(-0.0) = -0.0 as PyTorch does
 # (maximum gives +0.0), at every size. The array method skips np.clip's two Python frames
-# of dispatch; on a 16-element array it still costs ~1 us more than maximum.
-_RELU_BY_CLIP = frozenset({numpy.dtype("float32"), numpy.dtype("float64")})
+# of dispatch; on a 16-element array it still costs ~1 us more than maximum. ml_dtypes'
+# floats (bfloat16, float8) clip in float32, cast back exactly.
+_RELU_BY_CLIP = FLOATING_NP
 
 
 class Relu(ArrayFunction):
@@ -599,7 +599,7 @@ class Relu(ArrayFunction):
     def forward(ctx, x):
         xp = _gam(x)
         if x.dtype in _RELU_BY_CLIP:
-            out = x.clip(0, math.inf)
+            out = x.clip(0, math.inf).astype(x.dtype, copy=False)
         else:
             out = xp.maximum(x, 0).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
@@ -715,9 +715,10 @@ class Clamp(ArrayFunction):
         xp = _gam(x)
         if lo is not None and hi is not None and lo > hi:
             return xp.full_like(x, hi)
-        if x.dtype in NATIVE_FLOATING_NP and (lo is None or hi is None):
+        if x.dtype in FLOATING_NP and (lo is None or hi is None):
             # NumPy's one-bound clip is maximum/minimum, which turns clamp(-0.0, min=0) into
             # +0.0; its two-bound clip keeps x unless it is beyond a bound, as PyTorch does
+            # (ml_dtypes' floats clip in float32 then, cast back exactly)
             lo, hi = (-math.inf if lo is None else lo), (math.inf if hi is None else hi)
         out = x.clip(lo, hi)    # (the method: xp.clip adds two Python frames of dispatch)
         return out.astype(x.dtype, copy=False)
