@@ -89,15 +89,20 @@ def thread_settings(libs):
     """What each library will use for threads, as a dict of printable strings."""
     out = {}
     env = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                      "MKL_NUM_THREADS", "OMP_WAIT_POLICY") if k in os.environ}
-    out["cpus"] = str(os.cpu_count())
+                                      "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_CORETYPE")
+           if k in os.environ}
+    model = _cpu_model()
+    out["cpus"] = f"{os.cpu_count()}" + (f" ({model})" if model else "")
     out["env"] = ", ".join(f"{k}={v}" for k, v in env.items()) or "(no thread variables set)"
     if "ember" in libs:
         try:
             import threadpoolctl
             pools = threadpoolctl.threadpool_info()
-            out["numpy BLAS"] = ", ".join(f"{p.get('internal_api')} {p.get('num_threads')} "
-                                          "threads" for p in pools) or "unknown"
+            # (the architecture: the kernels OpenBLAS picked for this CPU, see README)
+            out["numpy BLAS"] = ", ".join(
+                f"{p.get('internal_api')} {p.get('num_threads')} threads"
+                + (f", {p['architecture']} kernels" if p.get("architecture") else "")
+                for p in pools) or "unknown"
         except ImportError:
             n = _openblas_threads()
             out["numpy BLAS"] = (f"OpenBLAS {n} threads" if n else
@@ -108,6 +113,22 @@ def thread_settings(libs):
         t = libs["torch"]
         out["torch"] = f"{t.get_num_threads()} intra-op threads, {t.__version__}"
     return out
+
+
+def _cpu_model():
+    """The CPU's model name and family/model numbers (Linux), or "" elsewhere: the host
+    changes between runs, and the ratios with it."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            info = dict(line.split(":", 1) for line in f.read().split("\n\n")[0].splitlines()
+                        if ":" in line)
+    except OSError:
+        return ""
+    info = {k.strip(): v.strip() for k, v in info.items()}
+    name = info.get("model name", "")
+    if "cpu family" in info:
+        name += f", family {info['cpu family']} model {info.get('model', '?')}"
+    return name
 
 
 def _openblas_threads():
