@@ -363,14 +363,19 @@ class _Geom:
 
     def weight_part(self, ge, cols):
         """``ge @ cols^T`` summed over samples: ``(G, OC/G, C/G*KK)``. OpenBLAS runs the
-        transposed product ``cols @ ge^T`` faster, which pays for transposing back when the
-        weight is small (the transposing copy of a large weight costs more than it saves)."""
+        transposed product ``cols @ ge^T`` faster (in the sample-major layout when the
+        columns' side is the longer), which pays for transposing back when the weight is
+        small (the transposing copy of a large weight costs more than it saves)."""
         xp = _gam(ge)
         if self.cm:
             if ge.shape[1] * cols.shape[1] <= _SMALL_WEIGHT:
                 gw = _bmm(cols, ge.swapaxes(1, 2)).swapaxes(1, 2)
                 return xp.ascontiguousarray(gw)
             return _bmm(ge, cols.swapaxes(1, 2))
+        if ge.shape[2] < cols.shape[2] and ge.shape[2] * cols.shape[2] <= _SMALL_WEIGHT:
+            # the longer side as the product's rows (small_cnn's second layer, 64 against
+            # 288, a half batch of 16 on one thread: 2.18 -> 1.87 ms)
+            return backend.matmul(xp, cols, ge.swapaxes(2, 3)).sum(0).swapaxes(1, 2)
         return backend.matmul(xp, ge, cols.swapaxes(2, 3)).sum(0)
 
     def weight_of(self, part):
