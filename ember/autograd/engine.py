@@ -39,6 +39,11 @@ class AccumulateGrad:
     def name():
         return "torch::autograd::AccumulateGrad"
 
+    @staticmethod
+    def _sequence_nr():
+        """UINT64_MAX, as PyTorch's AccumulateGrad nodes have."""
+        return (1 << 64) - 1
+
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 

@@ -199,6 +199,11 @@ class Function(metaclass=_FunctionMeta):
         prefix = "" if self.array_forward else "ember.autograd.function."
         return f"<{prefix}{self.node_name} object at {hex(id(self))}>"
 
+    def _sequence_nr(self):
+        """The node's sequence number (PyTorch's ``Node._sequence_nr()``): nodes recorded
+        later have higher ones, and the engine runs higher ones first."""
+        return self._seq
+
     @property
     def next_functions(self):
         from .engine import AccumulateGrad

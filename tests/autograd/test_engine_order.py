@@ -89,3 +89,12 @@ def test_interleaved_roots_ancestor_waits_for_its_descendant():
     ember.autograd.backward([top, mid], [ember.tensor(1.0), ember.ones(2)])
     # d top/dx = 2*mid*3 = 18x ; d(mid . ones)/dx = 3
     assert x.grad.tolist() == [21.0, 39.0]
+
+
+def test_sequence_numbers_grow_with_recording_order():
+    x = ember.ones(2, requires_grad=True)
+    a = x * 2
+    b = a.exp()
+    assert b.grad_fn._sequence_nr() > a.grad_fn._sequence_nr()
+    assert b.grad_fn.next_functions[0][0]._sequence_nr() == a.grad_fn._sequence_nr()
+    assert a.grad_fn.next_functions[0][0]._sequence_nr() == 2 ** 64 - 1   # AccumulateGrad
