@@ -154,12 +154,19 @@ class Recorder(dispatch.DispatchMode):
             self._count_allocations(evt, args, out)
         if self.with_flops:
             evt.flops = _flops(func, args, out)
+        first = out[0] if type(out) is tuple and out else out
+        node = getattr(first, "grad_fn", None)
+        if node is not None:
+            # the recorded node's number, which its backward events carry too (PyTorch's
+            # "Sequence number": it pairs a forward op with its backward)
+            evt.sequence_nr = node._seq
         return out
 
     def run_backward_node(self, run, node, grads, create_graph):
         name = node.name()
         outer = self.begin(f"autograd::engine::evaluate_function: {name}")
         inner = self.begin(name)
+        outer.sequence_nr = inner.sequence_nr = node._seq
         try:
             return run(node, grads, create_graph)
         finally:
