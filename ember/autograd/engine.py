@@ -311,18 +311,11 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
         assigned.add(id(arr if arr.base is None else _root_array(arr)))
         if arr.dtype != t._data.dtype:
             g = g.to(t.dtype)
-        node = t.grad_fn
-        if node is None:
-            _add_leaf_grad(leaves, t, g._data if arrays else g)
-            continue
-        seq = node._seq
-        slot = buf.get(seq)
-        if slot is None:
-            slot = buf[seq] = [None] * node._n_outputs
-            heappush(heap, (-seq, node))
-        old = slot[t._output_nr]
         g = g._data if arrays else g
-        slot[t._output_nr] = g if old is None else old + g
+        if t.grad_fn is None:
+            _add_leaf_grad(leaves, t, g)
+        else:
+            _send(buf, heap, t.grad_fn, t._output_nr, g)
 
     captured = None
     if inputs is not None:
@@ -374,29 +367,11 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
                         gd = g._data if g.__class__ is Tensor else None
                         if gd is None or gd.shape != m[0] or gd.dtype != m[1] or _anomaly[0]:
                             g = _check_grad(node, i, g)
-                seq = nxt._seq
-                if seq is None:                 # a leaf
+                if nxt._seq is None:            # a leaf
                     if g is not None:
                         _add_leaf_grad(leaves, nxt, g)
-                    continue
-                if seq in buf:
-                    if g is not None:
-                        slot = buf[seq]
-                        if slot is None:
-                            slot = buf[seq] = [None] * nxt._n_outputs
-                            slot[nr] = g
-                        else:
-                            old = slot[nr]
-                            slot[nr] = g if old is None else old + g
                 else:
-                    # reached for the first time (with no gradient, it still runs: it frees
-                    # its saved tensors and passes the visit on, as PyTorch's engine does)
-                    if g is None:
-                        buf[seq] = None
-                    else:
-                        slot = buf[seq] = [None] * nxt._n_outputs
-                        slot[nr] = g
-                    heappush(heap, (-seq, nxt))
+                    _send(buf, heap, nxt, nr, g)
         for leaf, g in leaves.values():
             if leaf._hooks:
                 g = _call_grad_hooks(leaf._hooks, g, arrays)
@@ -414,6 +389,24 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
     if captured is not None:
         return results
     return None
+
+
+def _send(buf, heap, node, nr, g):
+    """Sum gradient ``g`` (or None) into output ``nr`` of ``node``'s buffer. A node reached
+    for the first time joins the heap, with no gradient too: it still runs, frees its
+    saved tensors and passes the visit on, as PyTorch's engine does."""
+    seq = node._seq
+    if seq not in buf:
+        buf[seq] = None
+        heappush(heap, (-seq, node))
+    if g is not None:
+        slot = buf[seq]
+        if slot is None:
+            slot = buf[seq] = [None] * node._n_outputs
+            slot[nr] = g
+        else:
+            old = slot[nr]
+            slot[nr] = g if old is None else old + g
 
 
 def _add_leaf_grad(leaves, leaf, g):

@@ -603,8 +603,6 @@ def _record_binary(cls, args, a, ad, b, bd, tb, kwargs):
         raw_out = cls.forward(ctx, ad, bd, **kwargs)
     except (ValueError, TypeError) as err:
         return _forward_failed(cls, args, kwargs, err)
-    if type(raw_out) is _ndarray and not ctx._non_diff and cls.differentiable_outputs is None:
-        return _record_single(ctx, cls, args, raw_out, raw_out)   # (one frame fewer)
     return _finish_array_forward(ctx, cls, args, raw_out)
 
 
@@ -623,8 +621,6 @@ def _record_unary(cls, args, a, kwargs):
         raw_out = cls.forward(ctx, ad, **kwargs)
     except (ValueError, TypeError) as err:
         return _forward_failed(cls, args, kwargs, err)
-    if type(raw_out) is _ndarray and not ctx._non_diff and cls.differentiable_outputs is None:
-        return _record_single(ctx, cls, args, raw_out, raw_out)
     return _finish_array_forward(ctx, cls, args, raw_out)
 
 
