@@ -3,7 +3,8 @@
 The ember side does the arithmetic of ember's step and nothing else: the same GEMMs
 through ``ember.backend.matmul`` (its BLAS thread policy), the bias adds, clamp, MSE-sum
 gradient and bias sums, and Adam's element-wise passes in PyTorch's order (the thirteen
-in-place ufuncs per parameter that ``ember.optim.Adam`` runs). The PyTorch side is
+in-place ufuncs per parameter that ``ember.optim.Adam`` runs, its numbers passed as 0-d
+arrays of the parameter's dtype as ``backend.scalar_operands`` gives them). The PyTorch side is
 ``two_layer``'s own step. Next to the ``two_layer`` row, (ember - this) / PyTorch is the
 share of the ratio spent in ember's per-call work (Tensor, autograd graph, modules,
 optimizer bookkeeping) rather than in NumPy and BLAS.
@@ -18,17 +19,19 @@ STEPS = 500
 
 def _adam_(p, g, m, v, t1, t2, step, lr=1e-4, beta1=0.9, beta2=0.999, eps=1e-8):
     import numpy as np
+    from ember import backend
+    k = backend.scalar_operands(p)
     np.subtract(g, m, out=t1)           # exp_avg.lerp_(g, 1 - beta1)
-    t1 *= 1 - beta1
+    t1 *= k[1 - beta1]
     m += t1
-    v *= beta2                          # exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2)
-    np.multiply(g, 1 - beta2, out=t1)
+    v *= k[beta2]                       # exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2)
+    np.multiply(g, k[1 - beta2], out=t1)
     t1 *= g
     v += t1
     np.sqrt(v, out=t1)                  # denom = sqrt(v) / sqrt(bias2) + eps
-    t1 /= (1 - beta2 ** step) ** 0.5
-    t1 += eps
-    np.multiply(m, -(lr / (1 - beta1 ** step)), out=t2)   # p.addcdiv_(m, denom, -step_size)
+    t1 /= k[(1 - beta2 ** step) ** 0.5]
+    t1 += k[eps]
+    np.multiply(m, k[-(lr / (1 - beta1 ** step))], out=t2)   # p.addcdiv_(m, denom, -step_size)
     t2 /= t1
     p += t2
 

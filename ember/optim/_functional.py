@@ -3,12 +3,16 @@ in-place array updates that several of PyTorch's algorithms have in common.
 
 Update helpers take backend arrays and a scratch array ``tmp`` of the parameter's shape,
 and write their result in place with ``out=``, so an optimizer step allocates little.
+Their optional ``k`` maps the Python numbers they pass NumPy's ufuncs to the operands to
+pass (``backend.scalar_operands`` of the parameter: 0-d arrays, taken faster).
 """
 import sys
 
 from .. import backend
 from .._tensor import Tensor, _make
 from .._sparse_methods import COO_MODULE
+
+_PLAIN = backend.PLAIN_SCALARS
 
 
 def check_range(name, value, low=0.0, strict=False):
@@ -139,36 +143,36 @@ def with_weight_decay(g, d, weight_decay):
     return out
 
 
-def lerp_(a, b, weight, tmp):
+def lerp_(a, b, weight, tmp, k=_PLAIN):
     """``a.lerp_(b, weight)`` with PyTorch's two formulas (chosen by ``|weight| < 0.5``)."""
     xp = backend.get_array_module(a)
     xp.subtract(b, a, out=tmp)
     if abs(weight) < 0.5:
-        tmp *= weight
+        tmp *= k[weight]
         a += tmp
     else:
-        tmp *= 1 - weight
+        tmp *= k[1 - weight]
         xp.subtract(b, tmp, out=a)
 
 
-def ema_square_(v, g, beta, tmp):
+def ema_square_(v, g, beta, tmp, k=_PLAIN):
     """``v.mul_(beta).addcmul_(g, g, value=1 - beta)`` (PyTorch computes ``value * g * g``)."""
     xp = backend.get_array_module(v)
-    v *= beta
-    xp.multiply(g, 1 - beta, out=tmp)
+    v *= k[beta]
+    xp.multiply(g, k[1 - beta], out=tmp)
     tmp *= g
     v += tmp
 
 
-def addcdiv_(d, t1, t2, value, tmp):
+def addcdiv_(d, t1, t2, value, tmp, k=_PLAIN):
     """``d.addcdiv_(t1, t2, value=value)``, in PyTorch's order: ``d + (value * t1) / t2``."""
     xp = backend.get_array_module(d)
-    xp.multiply(t1, value, out=tmp)
+    xp.multiply(t1, k[value], out=tmp)
     tmp /= t2
     d += tmp
 
 
-def adam_moments_(p, g, state, lr, weight_decay, decoupled, beta1, beta2, tmp):
+def adam_moments_(p, g, state, lr, weight_decay, decoupled, beta1, beta2, tmp, k=_PLAIN):
     """The step shared by Adam-family updates: count the step, apply weight decay (decoupled:
     shrink the parameter; else add to the gradient), update the first moment by lerp and
     the second by an EMA of g^2 (``tmp``: a scratch array shaped like ``p``). Returns
@@ -179,10 +183,10 @@ def adam_moments_(p, g, state, lr, weight_decay, decoupled, beta1, beta2, tmp):
     step_arr.fill(step)
     if weight_decay != 0:
         if decoupled:
-            d *= 1 - lr * weight_decay
+            d *= k[1 - lr * weight_decay]
         else:
             g = with_weight_decay(g, d, weight_decay)
     m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-    lerp_(m, g, 1 - beta1, tmp)
-    ema_square_(v, g, beta2, tmp)
+    lerp_(m, g, 1 - beta1, tmp, k)
+    ema_square_(v, g, beta2, tmp, k)
     return float(step_arr), m, v

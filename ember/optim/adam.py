@@ -50,7 +50,8 @@ class Adam(Optimizer):
                 d = p._data
                 xp = backend.get_array_module(d)
                 tmp, tmp2 = self._scratch(p)
-                step, m, v = adam_moments_(p, g, state, lr, wd, decoupled, beta1, beta2, tmp)
+                k = backend.scalar_operands(d)
+                step, m, v = adam_moments_(p, g, state, lr, wd, decoupled, beta1, beta2, tmp, k)
                 bias1 = 1 - beta1 ** step
                 bias2_sqrt = (1 - beta2 ** step) ** 0.5
                 if amsgrad:
@@ -59,9 +60,9 @@ class Adam(Optimizer):
                     xp.sqrt(vmax, out=tmp)
                 else:
                     xp.sqrt(v, out=tmp)
-                tmp /= bias2_sqrt                    # denom = sqrt(v) / sqrt(bias2) + eps
-                tmp += eps
-                addcdiv_(d, m, tmp, -(lr / bias1), tmp2)
+                tmp /= k[bias2_sqrt]                 # denom = sqrt(v) / sqrt(bias2) + eps
+                tmp += k[eps]
+                addcdiv_(d, m, tmp, -(lr / bias1), tmp2, k)
         return loss
 
 

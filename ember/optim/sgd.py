@@ -33,8 +33,9 @@ class SGD(Optimizer):
             damp, nesterov = group["dampening"], group["nesterov"]
             for p, g, _ in params_with_grad(self, group, "SGD", with_state=False):
                 d = p._data
+                k = backend.scalar_operands(d)
                 if wd != 0:
-                    g = g + wd * d
+                    g = g + k[wd] * d
                 if mom != 0:
                     state = self.state[p]
                     buf = state.get("momentum_buffer")
@@ -43,11 +44,11 @@ class SGD(Optimizer):
                                                                .array(g, copy=True))
                     else:
                         b = buf._data
-                        b *= mom
-                        b += (1 - damp) * g
-                    g = g + mom * buf._data if nesterov else buf._data
+                        b *= k[mom]
+                        b += k[1 - damp] * g
+                    g = g + k[mom] * buf._data if nesterov else buf._data
                 if lr == 1:
                     d -= g
                 else:
-                    d -= lr * g
+                    d -= k[lr] * g
         return loss
