@@ -60,6 +60,7 @@ def register_tensor_hook(t, hook):
     node = t.grad_fn
     if node._tensor_hooks is None:
         node._tensor_hooks = {}
+        node._hooked = True
     hooks = node._tensor_hooks.setdefault(t._output_nr, [])
     hooks.append(hook)
     return _RemovableHandle(hooks, hook)
@@ -69,6 +70,7 @@ def register_retain(t):
     node = t.grad_fn
     if node._retained is None:
         node._retained = {}
+        node._hooked = True
     node._retained.setdefault(t._output_nr, []).append(weakref.ref(t))
 
 
@@ -187,13 +189,8 @@ def _run_node(node, grads, create_graph):
     else:
         out = node.backward(node, *_tensors(grads))
         out = _arrays(node, out if type(out) is tuple else (out,))
-    n_in = len(node._edges)
-    if len(out) != n_in:
-        if len(out) > n_in and all(g is None for g in out[n_in:]):
-            out = out[:n_in]
-        else:
-            raise RuntimeError(f"function {node.name()} returned an incorrect number of "
-                               f"gradients (expected {n_in}, got {len(out)})")
+    if len(out) != len(node._edges):
+        out = _check_count(node, out)
     if node._post_hooks:
         for hook in node._post_hooks:
             if arrays:
@@ -205,6 +202,15 @@ def _run_node(node, grads, create_graph):
                 if res is not None:
                     out = tuple(res)
     return out
+
+
+def _check_count(node, out):
+    """``out`` cut to one gradient per input when the extra ones are None, else the error."""
+    n_in = len(node._edges)
+    if len(out) > n_in and all(g is None for g in out[n_in:]):
+        return out[:n_in]
+    raise RuntimeError(f"function {node.name()} returned an incorrect number of "
+                       f"gradients (expected {n_in}, got {len(out)})")
 
 
 def _materialize(node, grads, arrays):
@@ -326,6 +332,8 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
             captured.setdefault(e, []).append(i)
         results = [None] * len(inputs)
 
+    # nodes may take the inline path: arrays, nothing captured, no profiler (hooks per node)
+    plain = arrays and captured is None and _profiler_active[0] is None
     prev = _state[0]
     _state[0] = bool(create_graph)
     try:
@@ -333,7 +341,19 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
             seq, node = heappop(heap)
             grads_here = buf.pop(-seq)
             edges = node._edges
-            if grads_here is not None:
+            if grads_here is None:
+                in_grads = None
+            elif plain and not node._hooked and len(grads_here) == 1 and \
+                    node.backward_arrays is not None and not node._freed:
+                # the common node: one output, an array backward, no hooks (_run_node's
+                # checks all pass), inline
+                in_grads = node.backward_arrays(node, grads_here[0])
+                if type(in_grads) is not tuple:
+                    in_grads = (in_grads,)
+                if len(in_grads) != len(edges):
+                    in_grads = _check_count(node, in_grads)
+                meta = node._in_meta
+            else:
                 if node._tensor_hooks or node._retained:
                     _run_tensor_hooks(node, grads_here, create_graph)
                 if captured is not None:
@@ -347,8 +367,6 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
                     in_grads = _profiler_active[0].run_backward_node(
                         _run_node, node, grads_here, create_graph)
                 meta = node._in_meta
-            else:
-                in_grads = None
             if not retain_graph and node._saved is not None:
                 # Only nodes that saved tensors refuse a second backward, as in PyTorch.
                 node._saved = None

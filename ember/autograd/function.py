@@ -110,6 +110,7 @@ class Function(metaclass=_FunctionMeta):
     _retained = None
     _pre_hooks = None
     _post_hooks = None
+    _hooked = False     # set by any of the four above: the engine's fast path skips them all
 
     @property
     def saved_tensors(self):
@@ -221,6 +222,7 @@ class Function(metaclass=_FunctionMeta):
         """hook(grad_inputs, grad_outputs) after this node's backward."""
         if self._post_hooks is None:
             self._post_hooks = []
+            self._hooked = True
         self._post_hooks.append(hook)
         return _RemovableHandle(self._post_hooks, hook)
 
@@ -228,6 +230,7 @@ class Function(metaclass=_FunctionMeta):
         """hook(grad_outputs) before this node's backward; may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = []
+            self._hooked = True
         self._pre_hooks.append(hook)
         return _RemovableHandle(self._pre_hooks, hook)
 

@@ -77,9 +77,9 @@ class Linear(ArrayFunction):
         gx = _gemm(xp, g, w) if need[0] else None
         gw = gb = None
         if need[1] or (len(need) > 2 and need[2]):
-            g2 = g.reshape(-1, w.shape[0])
+            g2 = g if g.ndim == 2 else g.reshape(-1, w.shape[0])
             if need[1]:
-                gw = _gemm(xp, g2.T, x.reshape(-1, x.shape[-1]))
+                gw = _gemm(xp, g2.T, x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
             if len(need) > 2 and need[2]:
                 gb = (g2.astype("float32").sum(0).astype(g.dtype) if g.dtype in HALF_NP
                       else g2.sum(0))
@@ -95,6 +95,13 @@ def _gemm(xp, a, b):
 
 def linear(input, weight, bias=None):
     """``F.linear``: input (*, in) @ weight (out, in)^T + bias (out)."""
+    x, w = input._data, weight._data
+    if w.ndim == 2 and x.ndim and x.shape[-1] == w.shape[1] and x.dtype is w.dtype:
+        # the common call, its checks passed (_check covers the rest)
+        if bias is None:
+            return Linear.apply(input, weight)
+        if bias._data.dtype is w.dtype:
+            return Linear.apply(input, weight, bias)
     _check(input, weight, bias)
     if weight._data.ndim == 1:
         out = input.matmul(weight)

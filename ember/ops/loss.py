@@ -33,7 +33,7 @@ import warnings
 
 from .. import backend
 from ..autograd.dispatch import casting_active as _casting_active
-from .._dtype import result_type, float32
+from .._dtype import result_type, float32, NATIVE_FLOATING_NP, NP_TO_DTYPE
 from .._dtype import compute_dtype
 from .._tensor import _make
 from ..autograd.function import ArrayFunction
@@ -115,15 +115,19 @@ class _Elementwise(ArrayFunction):
         saved = ctx.saved_arrays
         shape = ctx.shape
         xp = _gam(ga)
-        ct = compute_dtype(saved[0].dtype)
-        vals = [None if s is None else _as(s, ct) for s in saved]
+        dt = saved[0].dtype
+        ct = compute_dtype(dt)
+        # the inputs share one dtype (the functional cast them): as saved unless half
+        vals = saved if ct is dt else [None if s is None else _as(s, ct) for s in saved]
         ga = _as(ga, ct)
         if ctx.reduction == _MEAN:
             ga = ga / math.prod(shape)
-        grads = cls.grads(_ns_for(xp), ctx.needs_input_grad, ga, *vals, **ctx.opts)
-        return tuple(None if gr is None else
-                     (gr if gr.shape == shape else xp.ascontiguousarray(xp.broadcast_to(gr, shape)))
-                     for gr in grads)
+        out = []
+        for gr in cls.grads(_ns_for(xp), ctx.needs_input_grad, ga, *vals, **ctx.opts):
+            if gr is not None and gr.shape != shape:
+                gr = xp.ascontiguousarray(xp.broadcast_to(gr, shape))
+            out.append(gr)
+        return tuple(out)
 
 
 class MseLoss(_Elementwise):
@@ -278,6 +282,13 @@ def _elementwise(cls, name, input, target, r, extra=(), dtype=None, **opts):
 
 
 def _regression_args(input, target, size_average, reduce, reduction, kernel):
+    if size_average is None and reduce is None and type(reduction) is str:
+        # the common call: same shape, same float dtype, no deprecated arguments
+        a, b = input._data, target._data
+        r = _ENUM.get(reduction)
+        if r is not None and a.dtype is b.dtype and a.shape == b.shape and \
+                a.dtype in NATIVE_FLOATING_NP:
+            return r, NP_TO_DTYPE[a.dtype]
     _warn_size(input, target)
     r = _reduction(size_average, reduce, reduction)
     _check_broadcast(input, target)
