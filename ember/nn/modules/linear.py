@@ -38,6 +38,13 @@ class Linear(Module):
         init._default_layer_init_(self.weight, self.bias)
 
     def forward(self, input):
+        # self.weight and self.bias resolve through Module.__getattr__ (~0.5 us each, most
+        # of this layer's own cost in a small model); the parameter table holds the same
+        # tensors unless something shadows or moved them (pruning, weight norm and
+        # parametrizations take the name out of the table): then the attributes.
+        p, d = self._parameters, self.__dict__
+        if "weight" in p and "bias" in p and "weight" not in d and "bias" not in d:
+            return _linear_ops.linear(input, p["weight"], p["bias"])
         return _linear_ops.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
