@@ -146,16 +146,15 @@ class Function(metaclass=_FunctionMeta):
             return ()
         out = []
         for slot in saved:
-            if slot is None:
+            if slot.__class__ is tuple:
+                tensor, array, _, vc, version = slot
+                if vc is not None and vc[0] != version:
+                    return self.saved_tensors     # raises the in-place modification error
+                out.append(array if tensor is None else tensor._data)
+            elif slot is None:
                 out.append(None)
-                continue
-            if slot.__class__ is _PackedSlot:
+            else:                                 # a _PackedSlot
                 out.append(self._unpack(slot)._data)
-                continue
-            tensor, array, _, vc, version = slot
-            if vc is not None and vc[0] != version:
-                return self.saved_tensors     # raises the in-place modification error
-            out.append(tensor._data if tensor is not None else array)
         return tuple(out)
 
     def _unpack(self, slot):
@@ -713,7 +712,7 @@ def _record_single(ctx, cls, args, arr, raw):
     if arr.dtype in DIFFERENTIABLE_NP:
         t._rg = True
         t.grad_fn = ctx
-    ctx._out_meta = ((arr.shape, arr.dtype),)
+    # (no _out_meta: only a node with several outputs can run with one of them missing)
     if cls.view_of is not None:
         _mark_view(t, args[cls.view_of])
     to_save = ctx._to_save
