@@ -91,6 +91,8 @@ class _Elementwise(ArrayFunction):
         ct = compute_dtype(a.dtype)
         if extra:
             loss = cls.value(_ns_for(xp), *[_as(v, ct) for v in (a, b) + extra], **opts)
+        elif ct is a.dtype:     # (the functional gave both one dtype)
+            loss = cls.value(_ns_for(xp), a, b, **opts)
         else:
             loss = cls.value(_ns_for(xp), _as(a, ct), _as(b, ct), **opts)
         if ctx.needs_input_grad:
