@@ -399,10 +399,7 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
                     results[i] = _make(g) if arrays else g
                 if not accumulate or key not in captured:
                     continue
-            if plain and leaf.grad is None:
-                leaf.grad = _leaf_grad_value(g, False, assigned)    # _accumulate_leaf's first case
-            else:
-                _accumulate_leaf(leaf, g, create_graph, assigned)
+            _accumulate_leaf(leaf, g, create_graph, assigned)
             if leaf._post_accumulate_grad_hooks:
                 _run_post_accumulate_grad_hooks(leaf)
     finally:

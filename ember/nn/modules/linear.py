@@ -41,7 +41,8 @@ class Linear(Module):
         # self.weight and self.bias resolve through Module.__getattr__ (~0.5 us each, most
         # of this layer's own cost in a small model); the parameter table holds the same
         # tensors unless something shadows or moved them (pruning, weight norm and
-        # parametrizations take the name out of the table): then the attributes.
+        # parametrizations take the name out of the table): then the attributes. (Module
+        # mirroring its tables into the instance dict would serve every layer; not done.)
         p, d = self._parameters, self.__dict__
         if "weight" in p and "bias" in p and "weight" not in d and "bias" not in d:
             return _linear_ops.linear(input, p["weight"], p["bias"])
