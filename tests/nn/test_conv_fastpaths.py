@@ -154,3 +154,38 @@ def test_winograd_thresholds_and_gradcheck(monkeypatch):
     fn = lambda a, c, e: ember.nn.functional.conv2d(a, c, e, padding=1)   # noqa: E731
     assert ember.autograd.gradcheck(fn, (x, w, b))
     assert ember.autograd.gradgradcheck(fn, (x, w, b))
+
+
+@pytest.mark.parametrize("kept", [True, False])
+@pytest.mark.parametrize("case", [(4, 6, 5, 8, 8, 1), (5, 3, 7, 16, 14, 1), (4, 4, 6, 7, 9, 1)])
+def test_winograd_two_thread_split_matches_torch(case, kept, monkeypatch, split_calls):
+    """With two threads every Winograd stage splits: the weight transform by output
+    channels, the transforms and GEMMs by batch halves, the weight gradient by output
+    channels when the forward kept its input transforms (``kept``) and by batch halves,
+    their sums added, when it did not; the input gradient multiplies by the forward's U
+    transposed, its tile positions permuted (narrow and separable output transforms)."""
+    from ember import backend
+    from ember.ops import conv_winograd
+    monkeypatch.setattr(conv_winograd, "WINO_MIN_CHANNELS", 1)
+    monkeypatch.setattr(conv_winograd, "WINO_MIN_TILES", 1)
+    monkeypatch.setattr(conv_ops, "_SPLIT_MIN_COLS", 0)
+    monkeypatch.setattr(backend, "host_threads_free", lambda: True)
+    if not kept:
+        monkeypatch.setattr(conv_ops, "_CACHE_COLS_BYTES", 0)
+    seen = {}
+    real = conv_winograd._cover
+    monkeypatch.setattr(conv_winograd, "_cover",
+                        lambda vs, n: seen.setdefault("cover", real(vs, n)))
+    N, C, OC, H, W, p = case
+    xe, xt = _pair((N, C, H, W), 0)
+    we, wt = _pair((OC, C, 3, 3), 1)
+    ye = ember.nn.functional.conv2d(xe, we, padding=p)
+    yt = torch.nn.functional.conv2d(xt, wt, padding=p)
+    np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-4, atol=1e-4)
+    ge, gt = _pair(tuple(yt.shape), 3, grad=False)
+    ye.backward(ge)
+    yt.backward(gt)
+    assert len(split_calls) >= 5, "not every stage split"
+    assert (seen["cover"] is not None) == kept
+    for a, b in [(xe, xt), (we, wt)]:
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=1e-4)
