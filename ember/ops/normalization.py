@@ -87,6 +87,29 @@ _DOT_MIN_CHUNK = 1024
 _STABLE_RATIO = 8.0
 
 
+# A per-channel vector (1, C, 1) against a batch-norm view (N, C, L) runs as N*C inner
+# loops of L elements, ~2x the time of the same pass as one long loop (16x64x1024 float32:
+# 216 against 99 us; 16x512x16: 51 against 13). From this batch size on, ``_by_channel``
+# repeats the vector along L once (1/N of a pass) and runs (N, C*L) against (1, C*L).
+_EXPAND_MIN_N = 4
+
+
+def _by_channel(xp, op, a, v, out=None):
+    """``op(a, v, out=out)`` for a view ``a`` and a vector ``v`` broadcast over it; for a
+    C-contiguous (N, C, L) ``a`` with at least _EXPAND_MIN_N samples and a (1, C, 1) ``v``,
+    computed as (N, C*L) against ``v`` repeated along L (the same values, in long loops)."""
+    if a.ndim == 3 and getattr(v, "ndim", 0) == 3 and v.shape[0] == 1 and v.shape[2] == 1:
+        N, C, L = a.shape
+        if N >= _EXPAND_MIN_N and L > 1 and v.shape[1] == C and a.flags.c_contiguous and (
+                out is None or out.flags.c_contiguous):
+            rows = xp.empty((C, L), v.dtype)
+            rows[...] = v.reshape(C, 1)
+            y = op(a.reshape(N, C * L), rows.reshape(1, C * L),
+                   out=None if out is None else out.reshape(N, C * L))
+            return y.reshape(N, C, L)
+    return op(a, v, out=out)
+
+
 def _batch_stats(xp, xv, axes, n, center):
     """(mean or None, biased var, x - mean or None) over ``axes`` of ``xv``; the centered
     array only where the two-pass formula was needed (see ``_STABLE_RATIO``)."""
@@ -138,14 +161,14 @@ class Normalize(ArrayFunction):
             # y = x * scale + shift in two passes
             scale = invstd if w is None else invstd * w
             if xc is not None:
-                y = xp.multiply(xc, scale, out=xc)
+                y = _by_channel(xp, xp.multiply, xc, scale, out=xc)
                 shift = b
             else:
-                y = xp.multiply(xv, scale, out=xv if own else None)
+                y = _by_channel(xp, xp.multiply, xv, scale, out=xv if own else None)
                 shift = b if smean is None else (
                     -smean * scale if b is None else b - smean * scale)
             if shift is not None:
-                y += shift
+                _by_channel(xp, xp.add, y, shift, out=y)
         else:
             # layer/RMS norm: the weight varies along the statistics axes
             if xc is None and smean is not None:
@@ -236,19 +259,19 @@ def _backward_arrays(ctx, x, weight, g):
         if need_x:
             # gx = g * scale - x * k + shift, k and shift per (group, channel)
             scale = invstd if w is None else invstd * w
-            xp.multiply(gv, scale, out=gx)
+            _by_channel(xp, xp.multiply, gv, scale, out=gx)
             if stats is None:
                 def group_mean(a):
                     a = a if w is None else a * w
                     return (a.sum(axis=outer, keepdims=True) if outer else a) / n
                 k = invstd * invstd * group_mean(sgx)
-                gx -= xp.multiply(xv, k, out=xv if own else None)
+                gx -= _by_channel(xp, xp.multiply, xv, k, out=xv if own else None)
                 shift = None if mean is None else k * mean
                 if center:
                     c = invstd * group_mean(sg)
                     shift = -c if shift is None else shift - c
                 if shift is not None:
-                    gx += shift
+                    _by_channel(xp, xp.add, gx, shift, out=gx)
     else:
         # layer/RMS norm: the weight varies along the statistics axes
         if mean is not None:
