@@ -608,12 +608,25 @@ class Relu(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         out, = ctx.saved_tensors
-        return mul(g, gt(out, 0))
+        return where(le(out, 0), _zeros_like(g), g)     # a select, as backward_arrays
 
     @staticmethod
     def backward_arrays(ctx, g):
+        # PyTorch's threshold_backward: 0 where out <= 0, else g as it is (a select: +0.0
+        # and no nan where masked, and kept where out is nan). A bitwise and with an
+        # all-ones/zero mask of g's width selects at the speed of g * (out > 0) (1M float32
+        # elements: 342 against 328 us); np.where branches per element (~4 ms there).
         out, = ctx.saved_arrays
-        return g * (out > 0)    # one pass with a 1-byte mask, no Tensor ops in between
+        bits = _SAME_WIDTH_INT.get(g.itemsize)
+        xp = _gam(out)
+        if bits is None or g.dtype != out.dtype:
+            return xp.where(out <= 0, xp.zeros((), g.dtype), g)
+        keep = xp.less_equal(out, 0, out=xp.empty(out.shape, bits))
+        keep -= 1
+        return xp.bitwise_and(keep, g.view(bits), out=keep).view(g.dtype)
+
+
+_SAME_WIDTH_INT = {2: "int16", 4: "int32", 8: "int64"}
 
 
 def relu(input):

@@ -68,3 +68,36 @@ def test_activations_keep_the_sign_of_zero(name, dtype):
     assert np.signbit(e.float().numpy()).tolist() == np.signbit(t.float().numpy()).tolist()
     np.testing.assert_allclose(e.float().numpy(), t.float().numpy(), rtol=1e-2 if
                                dtype == "bfloat16" else 1e-6, atol=1e-7)
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "bfloat16"])
+def test_relu_backward_matches_torch_bit_for_bit(dtype):
+    """ReLU's array backward (a float mask multiplied in place for float32/float64, the
+    bool-mask product otherwise): nan, infinities and signed zeros of the incoming gradient
+    as PyTorch's threshold_backward gives them, where the output is positive or zero."""
+    a = np.resize(np.array(_VALUES), 40)
+    g = np.resize(np.array([1.5, -0.0, 0.0, math.nan, -math.inf, math.inf, -2.0]), 40)
+    xe = ember.tensor(a, dtype=getattr(ember, dtype), requires_grad=True)
+    xt = torch.tensor(a, dtype=getattr(torch, dtype), requires_grad=True)
+    ember.relu(xe).backward(ember.tensor(g, dtype=getattr(ember, dtype)))
+    torch.relu(xt).backward(torch.tensor(g, dtype=getattr(torch, dtype)))
+    assert _bits(xe.grad) == _bits(xt.grad)
+
+
+@needs_torch
+def test_relu_double_backward_selects_as_torch():
+    """create_graph=True takes ReLU's graph backward: the same select (no -0.0 or nan where
+    masked), and its own gradient."""
+    a = np.array(_VALUES[:3] + _VALUES[4:])
+    g = np.array([1.5, -2.0, -0.0, 0.0, 3.0, -1.0, 2.5])
+    xe = ember.tensor(a, requires_grad=True)
+    xt = torch.tensor(a, requires_grad=True)
+    ge = ember.tensor(g, requires_grad=True)
+    gt = torch.tensor(g, requires_grad=True)
+    (dxe,) = ember.autograd.grad(ember.relu(xe), xe, ge, create_graph=True)
+    (dxt,) = torch.autograd.grad(torch.relu(xt), xt, gt, create_graph=True)
+    assert _bits(dxe.detach()) == _bits(dxt.detach())
+    dxe.sum().backward()
+    dxt.sum().backward()
+    np.testing.assert_array_equal(ge.grad.numpy(), gt.grad.numpy())
