@@ -34,17 +34,23 @@ from ._host_threads import cached_chunk, in_two_threads, summed
 _gam = backend.get_array_module
 _as_strided = backend.as_strided
 
-# Both channel counts at least this (64-channel layers ran 1.5x slower: the transforms'
-# passes over 4x the input outweigh the GEMM saving when C*OC is small).
-WINO_MIN_CHANNELS = 128
+# Both channel counts at least this. 64-channel layers gain only in chunks that keep the
+# transforms in cache (below); with 32 channels the transforms' passes over 4x the input
+# outweigh the GEMM saving (their time grows with C + OC, the saving with C * OC).
+WINO_MIN_CHANNELS = 64
 # At least this many 2x2 output tiles over the whole batch (the weight transform is paid
 # once per call; a 512-channel layer at 4x4 and batch 16, 64 tiles, forward + backward:
 # 19.5 -> 17 ms on one thread, 25.3 -> 22.1 ms on two).
 WINO_MIN_TILES = 64
 # The batch runs in chunks whose input transform (16 values per tile and channel) takes
-# about this many bytes, bounding the transients (tiles, transform, products: ~4x this)
-# on large inputs; the ResNet-18 CIFAR layers (batch 16, <= 8.4 MB) stay one chunk.
-WINO_CHUNK_BYTES = 8 << 20
+# about this many bytes, so that the transients (tiles, transform, products: ~4x this)
+# stay in the cores' L2 and the shared L3 between the passes. ResNet-18 CIFAR layers at
+# batch 16, forward + backward on two threads, alternated in one process, 8 MB -> 2 MB:
+# 64 channels at 32x32 28.8 -> 25.1 ms (im2col + GEMM: 27.7), 128 at 16x16 18.8 -> 18.5,
+# 256 and 512 (one chunk) unchanged; in the whole step the 64-channel layers' forward and
+# backward took 125 -> 115 ms, and vision_resnet18_train's step 0.96x the time. Smaller
+# chunks cost more than they save: 512 KB made the 512-channel layer 23 -> 28 ms.
+WINO_CHUNK_BYTES = 2 << 20
 
 
 def applies(geo, dtype):

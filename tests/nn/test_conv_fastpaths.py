@@ -143,7 +143,9 @@ def test_winograd_thresholds_and_gradcheck(monkeypatch):
     assert conv_winograd.applies(geo, np.dtype(np.float32))           # ResNet stage 2
     assert not conv_winograd.applies(geo, np.dtype(np.int64))         # integers stay exact
     assert not conv_winograd.applies(geo, np.dtype(np.float16))
-    small = conv_ops._Geom(16, 64, (32, 32), 64, (3, 3), (1, 1), (1, 1), (1, 1), (1, 1), 1)
+    stage1 = conv_ops._Geom(16, 64, (32, 32), 64, (3, 3), (1, 1), (1, 1), (1, 1), (1, 1), 1)
+    assert conv_winograd.applies(stage1, np.dtype(np.float32))        # ResNet stage 1
+    small = conv_ops._Geom(16, 32, (32, 32), 64, (3, 3), (1, 1), (1, 1), (1, 1), (1, 1), 1)
     assert not conv_winograd.applies(small, np.dtype(np.float32))     # too few channels
     monkeypatch.setattr(conv_winograd, "WINO_MIN_CHANNELS", 1)
     monkeypatch.setattr(conv_winograd, "WINO_MIN_TILES", 1)
