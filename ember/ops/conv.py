@@ -419,11 +419,12 @@ class _Geom:
 # ---------------------------------------------------------------------------------------
 # whole-batch drivers on arrays (chunked over the batch; float16/bfloat16 via float32)
 
-def _run_conv(geo, x, w, b, keep=False):
-    """conv(x, w) + b; with ``keep``, also returns every chunk's columns ({n0: (n1, cols)};
-    for a Winograd layer its input transform) when they take at most _CACHE_COLS_BYTES in
-    all, else None. The two halves of the batch run on two threads when
-    ``_split_batch`` says so."""
+def _run_conv(geo, x, w, b, keep=False, keep_u=False):
+    """conv(x, w) + b; with ``keep``, also returns every chunk's columns ({n0: (n1, cols)})
+    when they take at most _CACHE_COLS_BYTES in all, else None. A Winograd layer returns a
+    ``_wino.Kept`` instead: its input transforms under the same rule, and with ``keep_u``
+    its weight transform (for the input gradient). The two halves of the batch run on two
+    threads when ``_split_batch`` says so."""
     if geo.dw:
         y = _dw_conv(geo, x, w)
         if b is not None:
@@ -432,10 +433,12 @@ def _run_conv(geo, x, w, b, keep=False):
     x, w, b = _up(x), _up(w), _up(b)
     y = _gam(x).empty((geo.N, geo.OC) + geo.O, x.dtype)
     split = _split_batch(geo, x)
-    if _wino.applies(geo, x.dtype):     # its input transforms serve the weight gradient
-        vs = _wino.conv(geo, x, w, b, y, split=split)
+    if _wino.applies(geo, x.dtype):     # its transforms serve the backward (_wino.Kept)
+        vs, u = _wino.conv(geo, x, w, b, y, split=split)
         size = sum(v.nbytes for _, v in vs.values())
-        return y, (vs if keep and size <= _CACHE_COLS_BYTES else None)
+        vs = vs if keep and size <= _CACHE_COLS_BYTES else None
+        u = u if keep_u else None
+        return y, (None if vs is None and u is None else _wino.Kept(vs, u))
     cap = _CACHE_COLS_BYTES // (2 if split else 1)
 
     def part(lo, hi):
@@ -591,14 +594,15 @@ def _flipped_weight(geo, w):
     return _gam(w).ascontiguousarray(k).reshape((geo.C, geo.OC // G) + geo.K)
 
 
-def _conv_flipped(geo, fwd, g, w, b):
+def _conv_flipped(geo, fwd, g, w, b, u=None):
     """``g`` convolved (+ b) with the flipped kernel of ``geo`` in geometry ``fwd``
     (``_as_forward(geo)``); Winograd takes the kernel flip and the channel swap into its
-    weight transform, so no flipped copy of the weight is made there."""
+    weight transform (``u``: the forward's, when kept), so no flipped copy of the weight
+    is made there."""
     g, w, b = _up(g), _up(w), _up(b)
     if _wino.applies(fwd, g.dtype):
         y = _gam(g).empty((fwd.N, fwd.OC) + fwd.O, g.dtype)
-        _wino.conv(fwd, g, w, b, y, flipped=True, split=_split_batch(fwd, g))
+        _wino.conv(fwd, g, w, b, y, flipped=True, split=_split_batch(fwd, g), u=u)
         return y
     return _run_conv(fwd, g, _flipped_weight(geo, w), b)[0]
 
@@ -627,19 +631,22 @@ def _run_conv_transpose(geo, x, w, b):
 
 def _run_conv_backward(geo, g, x, w, need_x, need_w, cols=None):
     """(input gradient, weight gradient) of conv for output gradient g, sharing each
-    chunk's channel-major gradient between them; ``cols``: forward's per-chunk columns."""
+    chunk's channel-major gradient between them; ``cols``: forward's per-chunk columns
+    (a ``_wino.Kept`` for a Winograd layer)."""
     if geo.dw:
         return (_dw_input_grad(geo, g, w) if need_x else None,
                 _dw_weight_grad(geo, g, x) if need_w else None)
     g, w = _up(g), _up(w)
     xp = _gam(g)
-    gx = gw = None
-    if need_w and _wino.applies(geo, g.dtype):      # cols: the forward's input transform
+    gx = gw = u = None
+    if isinstance(cols, _wino.Kept):
+        cols, u = cols.vs, cols.u
+    if need_w and _wino.applies(geo, g.dtype):      # cols: the forward's input transforms
         gw, need_w = _wino.weight_grad(geo, g, _up(x), cols, _split_batch(geo, g)), False
     if need_x:
         fwd = _as_forward(geo)
         if fwd is not None:
-            gx, need_x = _conv_flipped(geo, fwd, g, w, None), False
+            gx, need_x = _conv_flipped(geo, fwd, g, w, None, u), False
         else:
             gx = xp.empty((geo.N, geo.C) + geo.I, g.dtype)
     if not need_w and not need_x:
@@ -704,7 +711,8 @@ class _Conv(ArrayFunction):
     @staticmethod
     def forward(ctx, x, w, b, geo=None):
         need = ctx.needs_input_grad
-        y, cols = _run_conv(geo, x, w, b, keep=bool(need) and need[1])
+        y, cols = _run_conv(geo, x, w, b, keep=bool(need) and need[1],
+                            keep_u=bool(need) and need[0])
         if need:
             ctx.save_for_backward(x, w)
             ctx.geo = geo

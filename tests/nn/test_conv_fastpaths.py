@@ -165,7 +165,8 @@ def test_winograd_two_thread_split_matches_torch(case, kept, monkeypatch, split_
     channels, the transforms and GEMMs by batch halves, the weight gradient by output
     channels when the forward kept its input transforms (``kept``) and by batch halves,
     their sums added, when it did not; the input gradient multiplies by the forward's U
-    transposed, its tile positions permuted (narrow and separable output transforms)."""
+    (kept, not made again) transposed, its tile positions permuted (narrow and separable
+    output transforms)."""
     from ember import backend
     from ember.ops import conv_winograd
     monkeypatch.setattr(conv_winograd, "WINO_MIN_CHANNELS", 1)
@@ -174,10 +175,15 @@ def test_winograd_two_thread_split_matches_torch(case, kept, monkeypatch, split_
     monkeypatch.setattr(backend, "host_threads_free", lambda: True)
     if not kept:
         monkeypatch.setattr(conv_ops, "_CACHE_COLS_BYTES", 0)
-    seen = {}
-    real = conv_winograd._cover
+    seen = {"u": 0}
+    real, real_u = conv_winograd._cover, conv_winograd.weight_transform
     monkeypatch.setattr(conv_winograd, "_cover",
                         lambda vs, n: seen.setdefault("cover", real(vs, n)))
+
+    def count_u(*a, **k):
+        seen["u"] += 1
+        return real_u(*a, **k)
+    monkeypatch.setattr(conv_winograd, "weight_transform", count_u)
     N, C, OC, H, W, p = case
     xe, xt = _pair((N, C, H, W), 0)
     we, wt = _pair((OC, C, 3, 3), 1)
@@ -187,7 +193,8 @@ def test_winograd_two_thread_split_matches_torch(case, kept, monkeypatch, split_
     ge, gt = _pair(tuple(yt.shape), 3, grad=False)
     ye.backward(ge)
     yt.backward(gt)
-    assert len(split_calls) >= 5, "not every stage split"
+    assert len(split_calls) >= 4, "not every stage split"
     assert (seen["cover"] is not None) == kept
+    assert seen["u"] == 1           # the input gradient used the forward's weight transform
     for a, b in [(xe, xt), (we, wt)]:
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=1e-4)
