@@ -32,9 +32,11 @@ channels, only over kernel offsets in col2im and over batch chunks):
 * stride 1 may use the "flat" grid: the padded image of each (channel, sample) is one
   flat row and the output is computed as wide as the padded input, so each kernel offset
   is one contiguous slice; the few extra columns are dropped when the output is written.
-* 3x3 stride-1 ungrouped convolutions with many channels and tiles (ResNet stages 2-3)
-  use Winograd F(2x2, 3x3) instead (``ops/conv_winograd.py``: 16/36 of the GEMM work);
-  their forward then keeps no columns, and the weight gradient rebuilds them.
+* 3x3 stride-1 ungrouped convolutions with enough channels and tiles (ResNet's stages
+  from 64 channels on) use Winograd F(2x2, 3x3) instead (``ops/conv_winograd.py``: 16/36
+  of the GEMM work); their forward keeps no columns but its transforms (``_wino.Kept``):
+  the input transforms for the weight gradient (within _CACHE_COLS_BYTES) and the weight
+  transform for the input gradient.
 * depthwise convolutions (one input channel per group, any channel multiplier) skip
   im2col and BLAS: a direct kernel sums, over the kernel offsets, each offset's strided
   window view times its per-channel weights; the weight gradient is a per-channel dot
