@@ -14,12 +14,13 @@ to 512 MiB. Peak memory is unchanged; memory freed after a peak stays reserved b
 process (as PyTorch's caching allocators keep theirs), up to the trim threshold.
 
 It also sets ``M_ARENA_MAX`` to 1, so that other threads allocate from the main arena
-too. A thread's own arena grows in heaps of at most 64 MiB, and glibc unmaps a heap as
-soon as it is empty, whatever the trim threshold: ember's helper thread
-(``ops/_host_threads``) then faulted ~4000 pages back in every ResNet-18 CIFAR step
-(379 -> 364 ms per step without them; one 8 MB Winograd product on that thread took 23 ms
-against 2). The threads then share the main arena's lock; NumPy allocates with the GIL
-held, so they seldom contend for it.
+too, where the thresholds above keep freed memory. A thread's own arena is made of
+separately mapped heaps (of at most 64 MiB) that glibc shrinks and unmaps by rules of
+their own: with one for ember's helper thread (``ops/_host_threads``), the ResNet-18
+CIFAR step faulted ~4000 pages in afresh every step, 0-100 with one arena (379-395 ->
+364-369 ms a step; one 8 MB Winograd product on the helper took 23 ms against 2 when its
+output's pages were fresh). The threads then share the main arena's lock; NumPy
+allocates with the GIL held, so they seldom contend for it.
 
 It changes nothing where it cannot apply (no glibc, another allocator preloaded) or where
 the user chose: any ``MALLOC_MMAP_THRESHOLD_``/``MALLOC_TRIM_THRESHOLD_`` in the
