@@ -25,6 +25,7 @@ from . import pointwise as _pw
 from . import reduction as _red
 from . import shape as _sh
 from ._common import count as _count
+from ._host_threads import HOST_THREADS_MIN, in_two_threads, summed, two_threads_ok
 
 _gam = backend.get_array_module
 _F32 = _float32.np
@@ -126,6 +127,56 @@ def _batch_stats(xp, xv, axes, n, center):
     return mean, _rdot(xp, xc, xc, axes) / n, xc
 
 
+def _split_rows(xv, axes, affine):
+    """Whether the normalization of view ``xv`` runs as two halves of its first axis on
+    two threads: statistics and weight are per row there (layer, group, instance and RMS
+    norm; not batch norm, whose statistics span the batch), the view is a large host
+    array, and a second core is free (``ops/_host_threads``)."""
+    return (0 not in axes and affine[0] == 1 and xv.shape[0] >= 2
+            and two_threads_ok(xv, xv.size, HOST_THREADS_MIN))
+
+
+def _normalized(xp, xv, own, w, b, axes, affine, eps, center, n, stats, out=None):
+    """(y, mean, var, invstd, stable) of the normalization of view ``xv`` (``own``: a copy
+    ours to overwrite) over ``axes`` with statistics of ``n`` elements, or the given
+    ``stats``; y is written into ``out`` when given. ``stable``: no centered array was
+    needed (see ``_batch_stats``)."""
+    mean = var = xc = None
+    if stats is None:
+        mean, var, xc = _batch_stats(xp, xv, axes, n, center)
+        invstd = 1.0 / xp.sqrt(var + eps)
+        smean = mean
+    else:
+        smean, invstd = stats
+    target = out if out is not None else (xv if own else None)
+    if _inner_axes(axes, affine):
+        # batch/instance/group norm: one scale and shift per (sample/group, channel),
+        # y = x * scale + shift in two passes
+        scale = invstd if w is None else invstd * w
+        if xc is not None:
+            y = _by_channel(xp, xp.multiply, xc, scale, out=xc if out is None else out)
+            shift = b
+        else:
+            y = _by_channel(xp, xp.multiply, xv, scale, out=target)
+            shift = b if smean is None else (
+                -smean * scale if b is None else b - smean * scale)
+        if shift is not None:
+            _by_channel(xp, xp.add, y, shift, out=y)
+    else:
+        # layer/RMS norm: the weight varies along the statistics axes
+        if xc is None and smean is not None:
+            xc = xp.subtract(xv, smean, out=target)
+        if xc is not None:
+            y = xp.multiply(xc, invstd, out=xc if out is None else out)
+        else:
+            y = xp.multiply(xv, invstd, out=target)
+        if w is not None:
+            y *= w
+        if b is not None:
+            y += b
+    return y, mean, var, invstd, xc is None
+
+
 class Normalize(ArrayFunction):
     """``y = (x - mean) * invstd * weight + bias`` over a view of ``x``.
 
@@ -147,44 +198,22 @@ class Normalize(ArrayFunction):
         xr = x.reshape(view)
         xv = _as_compute(xr, ct)
         own = xv is not xr                  # a converted copy: ours to overwrite
-        mean = var = xc = None
-        if stats is None:
-            mean, var, xc = _batch_stats(xp, xv, axes, _count(view, axes), center)
-            invstd = 1.0 / xp.sqrt(var + eps)
-            smean = mean
-        else:
-            smean, invstd = stats
         w = None if weight is None else _as_compute(weight, ct).reshape(affine)
         b = None if bias is None else _as_compute(bias, ct).reshape(affine)
-        if _inner_axes(axes, affine):
-            # batch/instance/group norm: one scale and shift per (sample/group, channel),
-            # y = x * scale + shift in two passes
-            scale = invstd if w is None else invstd * w
-            if xc is not None:
-                y = _by_channel(xp, xp.multiply, xc, scale, out=xc)
-                shift = b
-            else:
-                y = _by_channel(xp, xp.multiply, xv, scale, out=xv if own else None)
-                shift = b if smean is None else (
-                    -smean * scale if b is None else b - smean * scale)
-            if shift is not None:
-                _by_channel(xp, xp.add, y, shift, out=y)
+        opts = (axes, affine, eps, center, _count(view, axes))
+        if stats is None and _split_rows(xv, axes, affine):
+            y = xp.empty(view, ct)
+            parts = in_two_threads(lambda lo, hi: _normalized(
+                xp, xv[lo:hi], own, w, b, *opts, None, y[lo:hi]), view[0], True)
+            mean, var, invstd = (None if parts[0][i] is None else
+                                 xp.concatenate([q[i] for q in parts]) for i in (1, 2, 3))
+            stable = all(q[4] for q in parts)
         else:
-            # layer/RMS norm: the weight varies along the statistics axes
-            if xc is None and smean is not None:
-                xc = xp.subtract(xv, smean, out=xv if own else None)
-            if xc is not None:
-                y = xp.multiply(xc, invstd, out=xc)
-            else:
-                y = xp.multiply(xv, invstd, out=xv if own else None)
-            if w is not None:
-                y *= w
-            if b is not None:
-                y += b
+            y, mean, var, invstd, stable = _normalized(xp, xv, own, w, b, *opts, stats)
         ctx.save_for_backward(x, weight)
         ctx.opts = (view, axes, affine, eps, center, stats)
         ctx.mean, ctx.invstd = mean, invstd
-        ctx.stable = xc is None             # backward may use sum(g*x) - mean*sum(g)
+        ctx.stable = stable                 # backward may use sum(g*x) - mean*sum(g)
         return y.reshape(x.shape).astype(x.dtype, copy=False), mean, var
 
     @staticmethod
@@ -216,7 +245,9 @@ def _backward_arrays(ctx, x, weight, g):
     With xhat = (x - mean) * invstd and gxhat = g * weight, PyTorch's formulas:
     gx = invstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat)) (statistics' means over
     ``axes``; only ``gxhat * invstd`` for given statistics), gw = sum(g * xhat),
-    gb = sum(g) over the axes weight is broadcast along.
+    gb = sum(g) over the axes weight is broadcast along. Where the forward's rows are
+    independent (``_split_rows``) the two halves run on two threads, their sums for gw and
+    gb added.
     """
     view, axes, affine, eps, center, stats = ctx.opts
     need_x, need_w, need_b = ctx.needs_input_grad[:3]
@@ -227,13 +258,30 @@ def _backward_arrays(ctx, x, weight, g):
     gv = _as_compute(g._data.reshape(view), ct)
     xp = _gam(gv)
     mean, invstd = (ctx.mean, ctx.invstd) if stats is None else stats
-    red = _axes_off_affine(affine)
     w = None if weight is None else _as_compute(weight._data, ct).reshape(affine)
-    n = _count(view, axes)
-    gw = gb = None
     # gx is written into a fresh array of the input's shape (the engine keeps it as .grad)
     gx_full = xp.empty(x._data.shape, ct) if need_x else None
     gx = None if gx_full is None else gx_full.reshape(view)
+    opts = (w, stats, ctx.stable, axes, affine, center, _count(view, axes), need_w, need_b)
+    if stats is None and _split_rows(xv, axes, affine):
+        parts = in_two_threads(lambda lo, hi: _grads(
+            xp, xv[lo:hi], own, gv[lo:hi], None if gx is None else gx[lo:hi],
+            None if mean is None else mean[lo:hi], invstd[lo:hi], *opts), view[0], True)
+        gw, gb = (None if parts[0][i] is None else summed(xp, [q[i] for q in parts])
+                  for i in (0, 1))
+    else:
+        gw, gb = _grads(xp, xv, own, gv, gx, mean, invstd, *opts)
+    return (gx_full, None if gw is None else gw.reshape(weight.shape),
+            None if gb is None else gb.reshape(ctx._in_meta[2][0]))
+
+
+def _grads(xp, xv, own, gv, gx, mean, invstd, w, stats, stable, axes, affine, center, n,
+           need_w, need_b):
+    """Write the input gradient into ``gx`` (when not None) for view ``xv``, gradient
+    ``gv`` and the forward's statistics; returns the weight and bias gradients (or None)
+    as sums with the weight's axes kept (``_backward_arrays``' formulas)."""
+    red = _axes_off_affine(affine)
+    gw = gb = None
     inner = _inner_axes(axes, affine)
     if inner:
         # batch/instance/group norm: sums of g and g * x over the axes where weight and
@@ -245,18 +293,17 @@ def _backward_arrays(ctx, x, weight, g):
         sg = _rsum(xp, gv, inner)
         if mean is None:
             sgx = _rdot(xp, gv, xv, inner)
-        elif stats is None and ctx.stable:
+        elif stats is None and stable:
             sgx = _rdot(xp, gv, xv, inner)
             sgx -= mean * sg
         else:
             sgx = _rdot(xp, gv, xv - mean, inner)
         sgx *= invstd
         if need_w:
-            gw = (sgx.sum(axis=rest, keepdims=True) if rest else sgx).reshape(weight.shape)
+            gw = sgx.sum(axis=rest, keepdims=True) if rest else sgx
         if need_b:
-            gb = (sg.sum(axis=rest, keepdims=True) if rest else sg).reshape(
-                ctx._in_meta[2][0])
-        if need_x:
+            gb = sg.sum(axis=rest, keepdims=True) if rest else sg
+        if gx is not None:
             # gx = g * scale - x * k + shift, k and shift per (group, channel)
             scale = invstd if w is None else invstd * w
             _by_channel(xp, xp.multiply, gv, scale, out=gx)
@@ -280,10 +327,10 @@ def _backward_arrays(ctx, x, weight, g):
         else:
             xhat = xv * invstd
         if need_w:
-            gw = _rdot(xp, gv, xhat, red).reshape(weight.shape)
+            gw = _rdot(xp, gv, xhat, red)
         if need_b:
-            gb = _rsum(xp, gv, red).reshape(ctx._in_meta[2][0])
-        if need_x:
+            gb = _rsum(xp, gv, red)
+        if gx is not None:
             if w is not None:
                 xp.multiply(gv, w, out=gx)
             else:
@@ -296,7 +343,7 @@ def _backward_arrays(ctx, x, weight, g):
                 if m1 is not None:
                     gx -= m1
             gx *= invstd
-    return gx_full, gw, gb
+    return gw, gb
 
 
 def _backward_graph(ctx, x, weight, g):
