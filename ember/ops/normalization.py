@@ -6,8 +6,14 @@ is viewed as ``view`` (e.g. ``(N, C, H*W)`` for batch norm, ``(N, G, C/G, H*W)``
 norm), statistics are taken over ``axes`` of that view and the affine weight/bias broadcast
 as ``affine``. Its ``backward`` is written with ember ops, recomputing the statistics from
 the saved input, so double backward works; ``backward_arrays`` is the same gradient on
-arrays, the fast path the engine takes when no graph of the backward is built. float16/bfloat16 inputs are computed in float32
-and the result rounded back, as PyTorch does.
+arrays, the fast path the engine takes when no graph of the backward is built.
+float16/bfloat16 inputs are computed in float32 and the result rounded back, as PyTorch
+does.
+
+On the host, work is arranged for NumPy's loops: per-channel passes of batch norm run as
+long rows (``_by_channel``), and where every row of the view has its own statistics (all
+but batch norm) a large view runs as two halves on two threads (``_split_rows``), forward
+and backward, with the same bits for the output and the input gradient.
 
 Running statistics follow PyTorch: ``running = (1 - momentum) * running + momentum * stat``
 with the biased variance used to normalize and the unbiased one (``n / (n - 1)``) stored;
