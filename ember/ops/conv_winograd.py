@@ -247,15 +247,17 @@ def weight_grad(geo, g, x, vs=None, split=False):
     with ``gy`` each tile's 2x2 output gradient (zero past the output's edge): 16 GEMMs
     ``(OC, tiles) @ (tiles, C)`` per chunk between the transforms (16/36 of im2col's GEMM
     work, and no columns to rebuild). ``vs``: the forward's input transforms, when kept
-    ({n0: (n1, transform)}). With ``split`` two threads share the work: each takes half the
-    output channels when every chunk's transform is kept (nothing to add up afterwards, and
-    the back transform halved too), else half the batch, their sums then added."""
+    ({n0: (n1, transform)}): when they cover the batch they are used in their own chunks
+    (the forward may have chunked it otherwise), and with ``split`` two threads each take
+    half the output channels (nothing to add up afterwards, and the back transform halved
+    too); else the chunks' transforms not kept are made again, with ``split`` half the
+    batch on each thread, their sums then added."""
     xp = _gam(g)
     C, OC, N = geo.C, geo.OC, geo.N
     (o0, o1) = geo.O
     th, tw = (o0 + 1) // 2, (o1 + 1) // 2
     out = xp.empty((OC, C, 3, 3), g.dtype)
-    kept = _cover(vs, N) if split else None
+    kept = _cover(vs, N)
 
     def products(c0, c1, chunks):
         """The sum over ``chunks`` [(n0, n1, transform or None)] of the tile products
@@ -283,7 +285,7 @@ def weight_grad(geo, g, x, vs=None, split=False):
         backend.matmul(xp, mw.reshape(16, -1).T, gt.T, out=out[c0:c1].reshape(-1, 9))
 
     if kept is not None:
-        in_two_threads(lambda c0, c1: back(products(c0, c1, kept), c0, c1), OC, True)
+        in_two_threads(lambda c0, c1: back(products(c0, c1, kept), c0, c1), OC, split)
     else:
         def part(lo, hi):
             return products(0, OC, [(n0, n1, cached_chunk(vs, n0, n1))
